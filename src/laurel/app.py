@@ -1,0 +1,86 @@
+"""The ASGI application: middleware, error handlers, routers and lifespan."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from laurel import __version__
+from laurel.auth.dependencies import PrincipalCache
+from laurel.config import Settings, get_settings
+from laurel.db import Database
+from laurel.designs.endpoints import router as designs_router
+from laurel.groups.endpoints import router as groups_router
+from laurel.health.endpoints import router as health_router
+from laurel.kit.body import describe_location
+from laurel.kit.errors import LaurelError, MethodNotAllowed, NotFound, ValidationFailed
+from laurel.kit.logs import configure_logging
+from laurel.kit.middleware import RequestContextMiddleware
+from laurel.kit.ratelimit import RateLimiter
+from laurel.kit.versioning import CERTIFIER_VERSIONS
+
+log = structlog.get_logger()
+
+DESCRIPTION = """
+Laurel's issuer API, compatible with Certifier's v1 API: point a Certifier client at Laurel by
+changing only its base URL and token.
+
+Every `/v1` request needs `Authorization: Bearer <token>` and `Certifier-Version: 2022-10-26`.
+Errors are `{"error": {"code", "message", "param"?}}`. Unknown request fields are ignored.
+"""
+
+
+async def _render_laurel_error(_: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, LaurelError)
+    return JSONResponse(error.envelope(), status_code=error.status_code, headers=error.headers)
+
+
+async def _render_validation_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    first = error.errors()[0]
+    location = tuple(first.get("loc", ()))
+    param = describe_location(location[1:] if location[:1] in (("query",), ("path",)) else location)
+    failure = ValidationFailed(f"{param}: {first.get('msg')}", param=param)
+    return await _render_laurel_error(request, failure)
+
+
+async def _render_http_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, StarletteHTTPException)
+    mapped: LaurelError = MethodNotAllowed() if error.status_code == 405 else NotFound()
+    return await _render_laurel_error(request, mapped)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await app.state.database.dispose()
+
+    app = FastAPI(
+        title="Laurel",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.database = Database.from_settings(settings)
+    app.state.rate_limiter = RateLimiter(settings.rate_limit, settings.redis_url)
+    app.state.versions = CERTIFIER_VERSIONS
+    app.state.principal_cache = PrincipalCache(settings.auth_cache_seconds)
+
+    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_exception_handler(LaurelError, _render_laurel_error)
+    app.add_exception_handler(RequestValidationError, _render_validation_error)
+    app.add_exception_handler(StarletteHTTPException, _render_http_error)
+
+    app.include_router(health_router)
+    app.include_router(designs_router)
+    app.include_router(groups_router)
+    return app

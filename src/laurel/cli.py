@@ -1,0 +1,170 @@
+"""The `laurel` command: serve, migrate, and manage organizations and tokens."""
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
+
+import typer
+import uvicorn
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from laurel.config import get_settings
+from laurel.db import Database
+from laurel.kit.errors import LaurelError
+from laurel.migrate import upgrade_database
+from laurel.models import Plan
+from laurel.organizations import service as organizations
+from laurel.tokens import service as tokens
+
+T = TypeVar("T")
+
+app = typer.Typer(help="Laurel: a self-hostable credential platform.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+orgs_app = typer.Typer(help="Organizations (tenants).", no_args_is_help=True)
+tokens_app = typer.Typer(help="API access tokens.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(orgs_app, name="orgs")
+app.add_typer(tokens_app, name="tokens")
+
+# Results go to stdout alone, so scripts can capture them; tables and notes go to stderr.
+notes = Console(stderr=True)
+
+
+def _in_transaction(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    async def run() -> T:
+        database = Database.from_settings(get_settings())
+        try:
+            async with database.sessions() as session, session.begin():
+                return await work(session)
+        finally:
+            await database.dispose()
+
+    try:
+        return asyncio.run(run())
+    except LaurelError as error:
+        notes.print(f"[red]{error.message}[/red]")
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Default: LAUREL_HOST or 127.0.0.1")] = None,
+    port: Annotated[int | None, typer.Option(help="Default: LAUREL_PORT or 8000")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="API processes")] = 1,
+) -> None:
+    """Serve the API."""
+    settings = get_settings()
+    uvicorn.run(
+        "laurel.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        log_config=None,
+        access_log=False,
+        proxy_headers=True,
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Migrate the database to the newest schema (or to REVISION)."""
+    upgrade_database(get_settings().database_url, revision)
+    notes.print(f"database at {revision}")
+
+
+@app.command()
+def demo() -> None:
+    """On the first run, create a demo organization and print an access token for it."""
+
+    async def create_demo(session: AsyncSession) -> str | None:
+        if await organizations.has_any_organization(session):
+            return None
+        organization = await organizations.create_organization(
+            session, "Demo Organization", Plan.premium
+        )
+        return (await tokens.create_token(session, organization.id, "demo")).secret
+
+    secret = _in_transaction(create_demo)
+    if secret is None:
+        notes.print("Organizations exist already; `laurel tokens create --org ID` makes a token.")
+        return
+    notes.print("Created the demo organization. Its access token, shown only this once:")
+    typer.echo(secret)
+
+
+@orgs_app.command("create")
+def orgs_create(
+    name: str, plan: Annotated[Plan, typer.Option(help="free or premium")] = Plan.free
+) -> None:
+    """Create an organization; prints its id."""
+
+    async def create(session: AsyncSession) -> str:
+        return (await organizations.create_organization(session, name, plan)).id
+
+    typer.echo(_in_transaction(create))
+
+
+@orgs_app.command("list")
+def orgs_list() -> None:
+    """List organizations."""
+    rows = _in_transaction(organizations.list_organizations)
+    table = Table("id", "name", "plan", "created")
+    for organization in rows:
+        table.add_row(
+            organization.id, organization.name, organization.plan, str(organization.created_at)
+        )
+    Console().print(table)
+
+
+@orgs_app.command("set-plan")
+def orgs_set_plan(organization_id: str, plan: Plan) -> None:
+    """Move an organization to another plan."""
+
+    async def change(session: AsyncSession) -> None:
+        await organizations.set_plan(session, organization_id, plan)
+
+    _in_transaction(change)
+    notes.print(f"{organization_id} is now on the {plan} plan")
+
+
+@tokens_app.command("create")
+def tokens_create(
+    org: Annotated[str, typer.Option(help="The organization's id")],
+    name: Annotated[str, typer.Option(help="A label to recognise the token by")] = "cli",
+) -> None:
+    """Create an access token; prints it once (only its hash is stored)."""
+
+    async def create(session: AsyncSession) -> str:
+        return (await tokens.create_token(session, org, name)).secret
+
+    typer.echo(_in_transaction(create))
+
+
+@tokens_app.command("list")
+def tokens_list(org: Annotated[str, typer.Option(help="The organization's id")]) -> None:
+    """List an organization's tokens (never the tokens themselves)."""
+
+    async def fetch(session: AsyncSession) -> list[tuple[str, str, str, str]]:
+        return [
+            (t.id, t.name, str(t.created_at), str(t.revoked_at or ""))
+            for t in await tokens.list_tokens(session, org)
+        ]
+
+    table = Table("id", "name", "created", "revoked")
+    for row in _in_transaction(fetch):
+        table.add_row(*row)
+    Console().print(table)
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(token_id: str) -> None:
+    """Revoke a token by its id; requests with it are refused at once."""
+
+    async def revoke(session: AsyncSession) -> None:
+        await tokens.revoke_token(session, token_id)
+
+    _in_transaction(revoke)
+    notes.print(f"token {token_id} revoked")

@@ -1,0 +1,88 @@
+"""Settings, read from `LAUREL_*` environment variables (and a `.env` file)."""
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_SECRET_KEY = "laurel-development-secret-key-do-not-use-in-production"  # noqa: S105
+
+
+class Environment(StrEnum):
+    development = "development"
+    testing = "testing"
+    production = "production"
+
+
+def to_async_database_url(url: str) -> str:
+    """Accept the URLs people write (`sqlite:///x.db`, `postgresql://...`); pick async drivers."""
+    replacements = {
+        "sqlite://": "sqlite+aiosqlite://",
+        "postgres://": "postgresql+asyncpg://",
+        "postgresql://": "postgresql+asyncpg://",
+        "postgresql+psycopg://": "postgresql+asyncpg://",
+    }
+    for prefix, async_prefix in replacements.items():
+        if url.startswith(prefix):
+            return async_prefix + url.removeprefix(prefix)
+    return url
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LAUREL_", env_file=".env", extra="ignore")
+
+    env: Environment = Environment.development
+    database_url: str = "sqlite+aiosqlite:///./.laurel/laurel.db"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    # Per access token. Certifier's own limit is about 3 requests/s and unpublished;
+    # ours is published through the RateLimit-* headers.
+    rate_limit: str = "600/minute"
+    redis_url: str | None = None
+    # How long a process may trust a token it has already checked. Revoking a token or changing
+    # a plan reaches every process within this many seconds; 0 checks the database every time.
+    auth_cache_seconds: float = Field(default=10.0, ge=0)
+    secret_key: str = DEVELOPMENT_SECRET_KEY
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    log_level: str = "INFO"
+    database_pool_size: int = Field(default=10, ge=1)
+
+    @field_validator("database_url")
+    @classmethod
+    def _use_async_driver(cls, value: str) -> str:
+        return to_async_database_url(value)
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _parse_rate_limit(cls, value: str) -> str:
+        from limits import parse
+
+        try:
+            parse(value)
+        except ValueError as error:
+            raise ValueError(f"not a rate limit such as '100/minute': {value!r}") from error
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_default_secret_outside_development(self) -> "Settings":
+        if self.env == Environment.production and self.secret_key == DEVELOPMENT_SECRET_KEY:
+            raise ValueError("LAUREL_SECRET_KEY must be set to a secret value in production")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def sqlite_path(self) -> Path | None:
+        """The file of an embedded SQLite URL; None for in-memory and other databases."""
+        if not self.is_sqlite:
+            return None
+        path = self.database_url.split(":///", 1)[-1].split("?", 1)[0]
+        return None if path in ("", ":memory:") else Path(path)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,39 @@
+from collections.abc import Sequence
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from laurel.kit.pagination import PageParams, PageResult, paginate
+from laurel.models import Design, GroupDesign
+
+
+class DesignRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def _of_organization(self, organization_id: str) -> Select[tuple[Design]]:
+        return select(Design).where(Design.organization_id == organization_id)
+
+    async def get(self, organization_id: str, design_id: str) -> Design | None:
+        return await self.session.scalar(
+            self._of_organization(organization_id).where(Design.id == design_id)
+        )
+
+    async def get_many(self, organization_id: str, design_ids: Sequence[str]) -> dict[str, Design]:
+        statement = self._of_organization(organization_id).where(Design.id.in_(set(design_ids)))
+        return {design.id: design for design in await self.session.scalars(statement)}
+
+    async def list_page(self, organization_id: str, params: PageParams) -> PageResult[Design]:
+        return await paginate(
+            self.session, self._of_organization(organization_id), Design.id, params
+        )
+
+    def add(self, design: Design) -> None:
+        self.session.add(design)
+
+    async def delete(self, design: Design) -> None:
+        await self.session.delete(design)
+
+    async def is_used_by_a_group(self, design_id: str) -> bool:
+        statement = select(GroupDesign.group_id).where(GroupDesign.design_id == design_id).limit(1)
+        return (await self.session.scalar(statement)) is not None

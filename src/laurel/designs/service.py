@@ -1,0 +1,66 @@
+"""Designs: the SVG templates certificates and badges are rendered from."""
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from laurel.auth.dependencies import Principal
+from laurel.designs.repository import DesignRepository
+from laurel.designs.schemas import DesignCreate, DesignUpdate
+from laurel.designs.svg import validate_svg
+from laurel.kit.errors import Conflict, NotFound, ValidationFailed
+from laurel.kit.ids import is_valid_id
+from laurel.kit.pagination import PageParams, PageResult
+from laurel.models import Design, DesignType
+
+
+async def create_design(session: AsyncSession, principal: Principal, data: DesignCreate) -> Design:
+    validate_svg(data.svg, requires_recipient_name=data.type == DesignType.certificate)
+    design = Design(
+        organization_id=principal.organization_id, name=data.name, type=data.type, svg=data.svg
+    )
+    DesignRepository(session).add(design)
+    await session.flush()
+    return design
+
+
+async def get_design(session: AsyncSession, principal: Principal, design_id: str) -> Design:
+    design = None
+    if is_valid_id(design_id):
+        design = await DesignRepository(session).get(principal.organization_id, design_id)
+    if design is None:
+        raise NotFound()
+    return design
+
+
+async def list_designs(
+    session: AsyncSession, principal: Principal, params: PageParams
+) -> PageResult[Design]:
+    return await DesignRepository(session).list_page(principal.organization_id, params)
+
+
+async def update_design(
+    session: AsyncSession, principal: Principal, design_id: str, changes: DesignUpdate
+) -> Design:
+    design = await get_design(session, principal, design_id)
+    sent = changes.model_fields_set
+    for field in sent:
+        if getattr(changes, field) is None:
+            raise ValidationFailed(f"{field}: may not be null", param=field)
+    new_type = changes.type if "type" in sent and changes.type else design.type
+    if new_type != design.type and await DesignRepository(session).is_used_by_a_group(design.id):
+        raise Conflict("The design's type cannot change while a credential template uses it")
+    if "svg" in sent or new_type != design.type:
+        svg = changes.svg if changes.svg is not None else design.svg
+        validate_svg(svg, requires_recipient_name=new_type == DesignType.certificate)
+    for field in sent:
+        setattr(design, field, getattr(changes, field))
+    await session.flush()
+    return design
+
+
+async def delete_design(session: AsyncSession, principal: Principal, design_id: str) -> None:
+    design = await get_design(session, principal, design_id)
+    repository = DesignRepository(session)
+    if await repository.is_used_by_a_group(design.id):
+        raise Conflict("The design is used by a credential template; detach it first")
+    await repository.delete(design)
+    await session.flush()

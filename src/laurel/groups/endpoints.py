@@ -1,0 +1,116 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Response
+
+from laurel.auth.dependencies import API_GUARDS, CurrentPrincipal
+from laurel.db import DbSession
+from laurel.groups import legacy, service
+from laurel.groups.schemas import GroupCreate, GroupRead, GroupUpdate
+from laurel.kit.body import body_docs, json_body
+from laurel.kit.errors import (
+    COMMON_API_ERRORS,
+    InvalidJson,
+    NotFound,
+    PaymentRequired,
+    ValidationFailed,
+    error_responses,
+)
+from laurel.kit.pagination import ListResponse, PageQuery, list_body
+from laurel.kit.versioning import VersionedRoute
+
+router = APIRouter(
+    prefix="/v1/groups",
+    tags=["Credential templates (groups)"],
+    dependencies=API_GUARDS,
+    route_class=VersionedRoute,
+    responses=error_responses(*COMMON_API_ERRORS),
+)
+
+
+@router.post(
+    "",
+    name="groups.create",
+    response_model=GroupRead,
+    openapi_extra=body_docs(GroupCreate),
+    responses=error_responses(InvalidJson, ValidationFailed, PaymentRequired, NotFound),
+)
+async def create_group(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    body: Annotated[GroupCreate, json_body(GroupCreate)],
+) -> object:
+    """Create a credential template (group) from one or more designs.
+
+    Send `designIds`, or the deprecated `certificateDesignId` / `badgeDesignId`, not both.
+    A free organization may attach one certificate design and one badge design.
+    """
+    return await service.create_group(
+        session,
+        principal,
+        name=body.name,
+        designs=legacy.design_choices_for_create(body),
+        learning_event_url=body.learning_event_url,
+    )
+
+
+@router.get(
+    "",
+    name="groups.list",
+    response_model=ListResponse[GroupRead],
+    responses=error_responses(ValidationFailed),
+)
+async def list_groups(session: DbSession, principal: CurrentPrincipal, page: PageQuery) -> object:
+    """List the organization's credential templates, newest first."""
+    return list_body(await service.list_groups(session, principal, page))
+
+
+@router.get(
+    "/{group_id}",
+    name="groups.get",
+    response_model=GroupRead,
+    responses=error_responses(NotFound),
+)
+async def get_group(session: DbSession, principal: CurrentPrincipal, group_id: str) -> object:
+    """Get a credential template."""
+    return await service.get_group(session, principal, group_id)
+
+
+@router.patch(
+    "/{group_id}",
+    name="groups.update",
+    response_model=GroupRead,
+    openapi_extra=body_docs(GroupUpdate),
+    responses=error_responses(InvalidJson, ValidationFailed, PaymentRequired, NotFound),
+)
+async def update_group(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    group_id: str,
+    body: Annotated[GroupUpdate, json_body(GroupUpdate)],
+) -> object:
+    """Update a credential template; fields not sent are left unchanged.
+
+    `designIds` replaces the whole ordered list; `learningEventUrl: null` clears the URL.
+    """
+    group = await service.get_group_for_update(session, principal, group_id)
+    return await service.update_group(
+        session,
+        principal,
+        group,
+        changes=body.model_dump(
+            include={"name", "learning_event_url"}, exclude_unset=True, by_alias=False
+        ),
+        designs=legacy.design_choices_for_update(group, body),
+    )
+
+
+@router.delete(
+    "/{group_id}",
+    name="groups.delete",
+    status_code=204,
+    response_class=Response,
+    responses=error_responses(NotFound),
+)
+async def delete_group(session: DbSession, principal: CurrentPrincipal, group_id: str) -> None:
+    """Delete a credential template."""
+    await service.delete_group(session, principal, group_id)

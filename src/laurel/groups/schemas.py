@@ -1,0 +1,152 @@
+"""Credential template (group) shapes.
+
+Requests accept both of Certifier's shapes: `designIds` (current) and the deprecated
+`certificateDesignId` / `badgeDesignId`, never both at once. `groups.legacy` translates the old
+one into `DesignChoice`s, the only form the service knows. Responses always carry `designIds`
+and, for older clients, the two legacy fields derived from it.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import Field, StringConstraints, model_validator
+
+from laurel.kit.errors import ValidationFailed
+from laurel.kit.fields import HttpUrlText, ResourceId
+from laurel.kit.schemas import CamelModel
+from laurel.kit.timestamps import Timestamp
+from laurel.models import DesignType, Group
+
+GroupName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
+MAX_DESIGNS_PER_GROUP = 20
+
+_LEGACY_FIELDS = ("certificate_design_id", "badge_design_id")
+_NAME_DESCRIPTION = "The credential template's name, used as the [group.name] attribute."
+_URL_DESCRIPTION = "The learning event's URL that is shown in the digital wallet (http or https)."
+_DESIGN_IDS_DESCRIPTION = "The ordered list of design ids (at least one) used by the template."
+_LEGACY_DESCRIPTION = "Deprecated: use designIds. Cannot be combined with designIds."
+
+
+class _GroupBody(CamelModel):
+    # Raising ValidationFailed (not ValueError) in validators lets it pass through pydantic
+    # untouched, so the 400 names the field even for rules that span fields.
+    design_ids: list[ResourceId] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=MAX_DESIGNS_PER_GROUP,
+        description=_DESIGN_IDS_DESCRIPTION,
+    )
+    learning_event_url: HttpUrlText | None = Field(default=None, description=_URL_DESCRIPTION)
+    certificate_design_id: ResourceId | None = Field(
+        default=None, description=_LEGACY_DESCRIPTION, json_schema_extra={"deprecated": True}
+    )
+    badge_design_id: ResourceId | None = Field(
+        default=None, description=_LEGACY_DESCRIPTION, json_schema_extra={"deprecated": True}
+    )
+
+    @property
+    def uses_legacy_designs(self) -> bool:
+        return any(field in self.model_fields_set for field in _LEGACY_FIELDS)
+
+    @model_validator(mode="after")
+    def _one_request_shape(self) -> "_GroupBody":
+        if "design_ids" in self.model_fields_set and self.uses_legacy_designs:
+            raise ValidationFailed(
+                "designIds: cannot be combined with the legacy certificateDesignId/badgeDesignId",
+                param="designIds",
+            )
+        return self
+
+
+class GroupCreate(_GroupBody):
+    name: GroupName = Field(description=_NAME_DESCRIPTION)
+
+    @model_validator(mode="after")
+    def _needs_a_design(self) -> "GroupCreate":
+        if self.design_ids is None and not (self.certificate_design_id or self.badge_design_id):
+            raise ValidationFailed(
+                "designIds: required (or, in the legacy shape, certificateDesignId "
+                "and/or badgeDesignId)",
+                param="designIds",
+            )
+        return self
+
+
+class GroupUpdate(_GroupBody):
+    """Only the fields sent change; `learningEventUrl: null` clears it."""
+
+    name: GroupName | None = Field(default=None, description=_NAME_DESCRIPTION)
+
+    @model_validator(mode="after")
+    def _no_nulls_where_required(self) -> "GroupUpdate":
+        for field, wire_name in (("name", "name"), ("design_ids", "designIds")):
+            if field in self.model_fields_set and getattr(self, field) is None:
+                raise ValidationFailed(f"{wire_name}: may not be null", param=wire_name)
+        return self
+
+
+@dataclass(frozen=True)
+class DesignChoice:
+    """A design the request asks for, where it named it, and the type that place demands."""
+
+    design_id: str
+    field: str
+    required_type: DesignType | None = None
+
+
+@dataclass(frozen=True)
+class GroupView:
+    """What the API shows of a template: its fields and its designs' ids and types, in order."""
+
+    id: str
+    name: str
+    learning_event_url: str | None
+    created_at: datetime
+    updated_at: datetime
+    designs: list[tuple[str, DesignType]]
+
+    @classmethod
+    def of(cls, group: Group) -> "GroupView":
+        """The view of a template just written through the ORM, its designs loaded."""
+        return cls(
+            group.id,
+            group.name,
+            group.learning_event_url,
+            group.created_at,
+            group.updated_at,
+            [(link.design.id, DesignType(link.design.type)) for link in group.design_links],
+        )
+
+
+class GroupRead(CamelModel):
+    id: str
+    name: str
+    learning_event_url: str | None
+    design_ids: list[str]
+    certificate_design_id: str | None = Field(
+        description="Deprecated: the first certificate design."
+    )
+    badge_design_id: str | None = Field(description="Deprecated: the first badge design.")
+    created_at: Timestamp
+    updated_at: Timestamp
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_view(cls, value: Any) -> Any:
+        if not isinstance(value, GroupView):
+            return value
+
+        def first_of(kind: DesignType) -> str | None:
+            return next((id_ for id_, type_ in value.designs if type_ == kind), None)
+
+        return {
+            "id": value.id,
+            "name": value.name,
+            "learning_event_url": value.learning_event_url,
+            "design_ids": [design_id for design_id, _ in value.designs],
+            "certificate_design_id": first_of(DesignType.certificate),
+            "badge_design_id": first_of(DesignType.badge),
+            "created_at": value.created_at,
+            "updated_at": value.updated_at,
+        }

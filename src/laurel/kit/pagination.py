@@ -1,0 +1,148 @@
+"""Cursor pagination in Certifier's list shape: `{"data": [...], "pagination": {"prev", "next"}}`.
+
+Lists are ordered newest first by id (ULIDs sort by creation time), and a cursor is the opaque
+position of an item plus the direction to read in, so pages stay stable while rows are added.
+"""
+
+import base64
+import binascii
+from dataclasses import dataclass
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+import orjson
+from fastapi import Depends, Query
+from pydantic import BaseModel
+from sqlalchemy import Select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from laurel.kit.errors import ValidationFailed
+from laurel.kit.ids import is_valid_id
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+
+Direction = Literal["next", "prev"]
+Row = TypeVar("Row")
+Item = TypeVar("Item")
+
+
+@dataclass(frozen=True)
+class Cursor:
+    key: str
+    direction: Direction
+
+    def encode(self) -> str:
+        raw = orjson.dumps({"k": self.key, "d": self.direction})
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, text: str) -> "Cursor":
+        try:
+            payload = orjson.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+            key, direction = payload["k"], payload["d"]
+        except (binascii.Error, ValueError, TypeError, KeyError):
+            raise ValidationFailed(
+                "cursor: not a cursor this API returned", param="cursor"
+            ) from None
+        if not isinstance(key, str) or not is_valid_id(key) or direction not in ("next", "prev"):
+            raise ValidationFailed("cursor: not a cursor this API returned", param="cursor")
+        return cls(key, direction)
+
+
+@dataclass(frozen=True)
+class PageParams:
+    limit: int
+    cursor: Cursor | None
+
+
+def _page_params(
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_LIMIT, description="Items per page (1–100).")
+    ] = DEFAULT_LIMIT,
+    cursor: Annotated[
+        str | None,
+        Query(max_length=200, description="`pagination.next` or `pagination.prev` of a page."),
+    ] = None,
+) -> PageParams:
+    return PageParams(limit=limit, cursor=Cursor.decode(cursor) if cursor else None)
+
+
+PageQuery = Annotated[PageParams, Depends(_page_params)]
+
+
+@dataclass(frozen=True)
+class PageResult(Generic[Row]):
+    rows: list[Row]
+    prev: str | None
+    next: str | None
+
+
+class Pagination(BaseModel):
+    prev: str | None
+    next: str | None
+
+
+class ListResponse(BaseModel, Generic[Item]):
+    data: list[Item]
+    pagination: Pagination
+
+
+async def paginate(
+    session: AsyncSession,
+    statement: Select[tuple[Row]],
+    key: InstrumentedAttribute[str],
+    params: PageParams,
+) -> PageResult[Row]:
+    """Run `statement` for one page; only repositories call this (it issues the SQL)."""
+    cursor = params.cursor
+    reading_back = cursor is not None and cursor.direction == "prev"
+    page_statement = statement
+    if cursor is not None:
+        page_statement = page_statement.where(
+            key > cursor.key if reading_back else key < cursor.key
+        )
+    page_statement = page_statement.order_by(key.asc() if reading_back else key.desc())
+    result = await session.execute(page_statement.limit(params.limit + 1))
+    # One selected entity (select(Design)) pages ORM objects; several columns page Core rows.
+    single_entity = len(statement.column_descriptions) == 1
+    rows = list(result.scalars().all() if single_entity else result.all())
+    more_this_way = len(rows) > params.limit
+    rows = rows[: params.limit]
+    if reading_back:
+        rows.reverse()
+    if not rows:
+        return PageResult(rows, None, None)
+
+    first_key: str = getattr(rows[0], key.key)
+    last_key: str = getattr(rows[-1], key.key)
+    if reading_back:
+        has_prev = more_this_way
+        has_next = await _any_beyond(session, statement, key, last_key, newer=False)
+    else:
+        has_next = more_this_way
+        has_prev = cursor is not None and await _any_beyond(
+            session, statement, key, first_key, newer=True
+        )
+    return PageResult(
+        rows,
+        prev=Cursor(first_key, "prev").encode() if has_prev else None,
+        next=Cursor(last_key, "next").encode() if has_next else None,
+    )
+
+
+async def _any_beyond(
+    session: AsyncSession,
+    statement: Select[Any],
+    key: InstrumentedAttribute[str],
+    edge: str,
+    *,
+    newer: bool,
+) -> bool:
+    probe = statement.with_only_columns(key).where(key > edge if newer else key < edge).limit(1)
+    return (await session.scalar(probe)) is not None
+
+
+def list_body(result: PageResult[Any]) -> dict[str, Any]:
+    """The list shape, left for the route's `response_model` to validate and serialize once."""
+    return {"data": result.rows, "pagination": {"prev": result.prev, "next": result.next}}

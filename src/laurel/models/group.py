@@ -1,0 +1,40 @@
+from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from laurel.models.base import Base, IdMixin, TimestampMixin
+from laurel.models.design import Design
+
+
+class GroupDesign(Base):
+    """A design attached to a credential template, at a position in its ordered list."""
+
+    __tablename__ = "group_designs"
+
+    group_id: Mapped[str] = mapped_column(
+        ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # RESTRICT: a design still used by a template cannot disappear underneath it.
+    design_id: Mapped[str] = mapped_column(
+        ForeignKey("designs.id", ondelete="RESTRICT"), index=True
+    )
+
+    design: Mapped[Design] = relationship(lazy="raise")
+
+
+class Group(IdMixin, TimestampMixin, Base):
+    """A credential template ("group" in Certifier's older wording)."""
+
+    __tablename__ = "groups"
+    __table_args__ = (Index("ix_groups_organization_id_id", "organization_id", "id"),)
+
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(255))
+    learning_event_url: Mapped[str | None] = mapped_column(String(2048), default=None)
+
+    design_links: Mapped[list[GroupDesign]] = relationship(
+        lazy="raise",
+        order_by=GroupDesign.position,
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )

@@ -1,0 +1,45 @@
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Row, bindparam, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from laurel.kit.timestamps import utc_now
+from laurel.models import AccessToken, Organization
+
+# Run on every authenticated request: a prebuilt Core statement, no ORM loading.
+_ACTIVE_TOKEN_BY_HASH = (
+    select(AccessToken.id, AccessToken.organization_id, Organization.plan)
+    .join(Organization, Organization.id == AccessToken.organization_id)
+    .where(AccessToken.token_hash == bindparam("token_hash"), AccessToken.revoked_at.is_(None))
+)
+
+
+class AccessTokenRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get_active_by_hash(self, token_hash: str) -> Row[Any] | None:
+        """The token's id, organization id and the organization's plan, if it is active."""
+        result = await self.session.execute(_ACTIVE_TOKEN_BY_HASH, {"token_hash": token_hash})
+        return result.first()
+
+    def add(self, token: AccessToken) -> None:
+        self.session.add(token)
+
+    async def list_for_organization(self, organization_id: str) -> Sequence[AccessToken]:
+        statement = (
+            select(AccessToken)
+            .where(AccessToken.organization_id == organization_id)
+            .order_by(AccessToken.id)
+        )
+        return (await self.session.scalars(statement)).all()
+
+    async def revoke(self, token_id: str) -> bool:
+        statement = (
+            update(AccessToken)
+            .where(AccessToken.id == token_id, AccessToken.revoked_at.is_(None))
+            .values(revoked_at=utc_now())
+        )
+        result = await self.session.execute(statement)
+        return bool(getattr(result, "rowcount", 0))
