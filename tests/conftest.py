@@ -168,7 +168,9 @@ CERTIFICATE_SVG = (
     '<svg xmlns="http://www.w3.org/2000/svg" width="800" height="600">'
     "<text x='10' y='40'>[recipient.name]</text><text y='80'>[group.name]</text></svg>"
 )
-BADGE_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="200"><circle r="90"/></svg>'
+BADGE_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="200"><circle r="90"/></svg>'
+)
 
 
 @dataclass

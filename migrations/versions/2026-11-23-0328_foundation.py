@@ -10,7 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "6d6245d6463f"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -114,7 +113,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("group_designs", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_group_designs_design_id"), ["design_id"], unique=False)
-
 
 
 def downgrade() -> None:

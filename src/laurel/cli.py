@@ -7,12 +7,12 @@ from typing import Annotated, TypeVar
 import typer
 import uvicorn
 from rich.console import Console
-from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laurel.config import get_settings
 from laurel.db import Database
 from laurel.kit.errors import LaurelError
+from laurel.kit.timestamps import format_timestamp
 from laurel.migrate import upgrade_database
 from laurel.models import Plan
 from laurel.organizations import service as organizations
@@ -46,6 +46,12 @@ def _in_transaction(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     except LaurelError as error:
         notes.print(f"[red]{error.message}[/red]")
         raise typer.Exit(1) from None
+
+
+def _print_rows(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    """Tab-separated, header first: readable, and easy for scripts to cut."""
+    for row in (header, *rows):
+        typer.echo("\t".join(row))
 
 
 @app.command()
@@ -111,12 +117,10 @@ def orgs_create(
 def orgs_list() -> None:
     """List organizations."""
     rows = _in_transaction(organizations.list_organizations)
-    table = Table("id", "name", "plan", "created")
-    for organization in rows:
-        table.add_row(
-            organization.id, organization.name, organization.plan, str(organization.created_at)
-        )
-    Console().print(table)
+    _print_rows(
+        ("id", "name", "plan", "created"),
+        [(o.id, o.name, o.plan, format_timestamp(o.created_at)) for o in rows],
+    )
 
 
 @orgs_app.command("set-plan")
@@ -147,16 +151,18 @@ def tokens_create(
 def tokens_list(org: Annotated[str, typer.Option(help="The organization's id")]) -> None:
     """List an organization's tokens (never the tokens themselves)."""
 
-    async def fetch(session: AsyncSession) -> list[tuple[str, str, str, str]]:
+    async def fetch(session: AsyncSession) -> list[tuple[str, ...]]:
         return [
-            (t.id, t.name, str(t.created_at), str(t.revoked_at or ""))
+            (
+                t.id,
+                t.name,
+                format_timestamp(t.created_at),
+                format_timestamp(t.revoked_at) if t.revoked_at else "-",
+            )
             for t in await tokens.list_tokens(session, org)
         ]
 
-    table = Table("id", "name", "created", "revoked")
-    for row in _in_transaction(fetch):
-        table.add_row(*row)
-    Console().print(table)
+    _print_rows(("id", "name", "created", "revoked"), _in_transaction(fetch))
 
 
 @tokens_app.command("revoke")

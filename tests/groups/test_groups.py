@@ -1,6 +1,7 @@
 """Credential templates (groups): both request shapes, plans, PATCH semantics, lists, tenancy."""
 
 import re
+from typing import Any
 
 import pytest
 
@@ -65,8 +66,8 @@ async def test_legacy_field_must_name_a_design_of_its_type(api: Api) -> None:
         ({"name": "Bad id", "designIds": ["not-a-ulid"]}, "designIds[0]"),
         ({"name": "Twice", "designIds": ["DESIGN", "DESIGN"]}, "designIds[1]"),
         ({"name": "Both", "designIds": ["DESIGN"], "certificateDesignId": "DESIGN"}, "designIds"),
-        ({"name": "Url", "designIds": ["DESIGN"], "learningEventUrl": "ftp://x.org"}, "learningEventUrl"),
-        ({"name": "Url", "designIds": ["DESIGN"], "learningEventUrl": "not a url"}, "learningEventUrl"),
+        ({"name": "U", "designIds": ["DESIGN"], "learningEventUrl": "ftp://x.org"}, "learningEventUrl"),  # noqa: E501
+        ({"name": "U", "designIds": ["DESIGN"], "learningEventUrl": "not a url"}, "learningEventUrl"),  # noqa: E501
     ],
 )  # fmt: skip
 async def test_create_rejects_bad_input_naming_the_field(
@@ -97,7 +98,6 @@ async def test_unknown_design_is_not_found(api: Api) -> None:
         "error": {
             "code": "not_found",
             "message": "The requested resource does not exist",
-            "param": "designIds[0]",
         }
     }
 
@@ -114,7 +114,6 @@ async def test_free_plan_allows_one_design_of_each_type(free_api: Api) -> None:
     assert response.json()["error"] == {
         "code": "payment_required",
         "message": "The requested feature is only available to premium organizations",
-        "param": "designIds",
     }
 
 
@@ -232,6 +231,12 @@ async def test_unknown_or_malformed_ids_are_not_found(api: Api, group_id: str) -
         assert response.json()["error"]["code"] == "not_found"
 
 
+async def page(api: Api, cursor: str) -> dict[str, Any]:
+    response = await api.request("GET", "/v1/groups", params={"limit": 10, "cursor": cursor})
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
 async def test_list_pages_forward_and_back_in_a_stable_order(api: Api) -> None:
     design = await api.create_design()
     created = [
@@ -244,20 +249,14 @@ async def test_list_pages_forward_and_back_in_a_stable_order(api: Api) -> None:
     assert first["pagination"]["prev"] is None
     assert all(g["designIds"] == [design] for g in first["data"])
 
-    second = (
-        await api.request("GET", "/v1/groups", params={"limit": 10, "cursor": first["pagination"]["next"]})
-    ).json()  # fmt: skip
+    second = await page(api, first["pagination"]["next"])
     assert [g["id"] for g in second["data"]] == newest_first[10:20]
 
-    third = (
-        await api.request("GET", "/v1/groups", params={"limit": 10, "cursor": second["pagination"]["next"]})
-    ).json()  # fmt: skip
+    third = await page(api, second["pagination"]["next"])
     assert [g["id"] for g in third["data"]] == newest_first[20:]
     assert third["pagination"]["next"] is None
 
-    back = (
-        await api.request("GET", "/v1/groups", params={"limit": 10, "cursor": third["pagination"]["prev"]})
-    ).json()  # fmt: skip
+    back = await page(api, third["pagination"]["prev"])
     assert back["data"] == second["data"]
     assert back["pagination"]["next"] is not None
     assert back["pagination"]["prev"] is not None

@@ -11,7 +11,7 @@ class DesignRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    def _of_organization(self, organization_id: str) -> Select[tuple[Design]]:
+    def _of_organization(self, organization_id: str) -> Select[Design]:
         return select(Design).where(Design.organization_id == organization_id)
 
     async def get(self, organization_id: str, design_id: str) -> Design | None:

@@ -1,6 +1,6 @@
 from typing import Any
 
-from sqlalchemy import Row, Select, bindparam, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -34,7 +34,7 @@ _DESIGNS_OF_GROUPS = (
 )
 
 
-def _view(row: Row[Any], designs: list[tuple[str, DesignType]]) -> GroupView:
+def _view(row: Any, designs: list[tuple[str, DesignType]]) -> GroupView:
     return GroupView(
         row.id, row.name, row.learning_event_url, row.created_at, row.updated_at, designs
     )
@@ -56,9 +56,7 @@ class GroupRepository:
         return _view(rows[0], designs)
 
     async def list_views(self, organization_id: str, params: PageParams) -> PageResult[GroupView]:
-        statement: Select[Any] = select(*_GROUP_COLUMNS).where(
-            Group.organization_id == organization_id
-        )
+        statement = select(*_GROUP_COLUMNS).where(Group.organization_id == organization_id)
         page = await paginate(self.session, statement, Group.id, params)
         designs: dict[str, list[tuple[str, DesignType]]] = {row.id: [] for row in page.rows}
         if designs:

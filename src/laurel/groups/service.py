@@ -110,7 +110,8 @@ async def _links_for(
     for choice in choices:
         design = found.get(choice.design_id)
         if design is None:
-            raise NotFound(param=choice.field)
+            # Certifier's exact envelope for 404s (no `param`), as its clients expect.
+            raise NotFound()
         if choice.required_type is not None and design.type != choice.required_type:
             raise ValidationFailed(
                 f"{choice.field}: design '{design.id}' is a {design.type} design, "
@@ -122,8 +123,8 @@ async def _links_for(
     if principal.plan == Plan.free and any(
         count > FREE_PLAN_DESIGNS_PER_TYPE for count in per_type.values()
     ):
-        # Certifier's exact message; the docs explain the limit (one design of each type).
-        raise PaymentRequired(param="designIds")
+        # Certifier's exact envelope; docs/api.md explains the limit (one design of each type).
+        raise PaymentRequired()
     return [
         GroupDesign(position=position, design_id=choice.design_id, design=found[choice.design_id])
         for position, choice in enumerate(choices)

@@ -58,7 +58,7 @@ class PageParams:
 
 def _page_params(
     limit: Annotated[
-        int, Query(ge=1, le=MAX_LIMIT, description="Items per page (1–100).")
+        int, Query(ge=1, le=MAX_LIMIT, description="Items per page, 1 to 100.")
     ] = DEFAULT_LIMIT,
     cursor: Annotated[
         str | None,
@@ -90,10 +90,10 @@ class ListResponse(BaseModel, Generic[Item]):
 
 async def paginate(
     session: AsyncSession,
-    statement: Select[tuple[Row]],
+    statement: Select[*tuple[Any, ...]],
     key: InstrumentedAttribute[str],
     params: PageParams,
-) -> PageResult[Row]:
+) -> PageResult[Any]:
     """Run `statement` for one page; only repositories call this (it issues the SQL)."""
     cursor = params.cursor
     reading_back = cursor is not None and cursor.direction == "prev"
@@ -133,7 +133,7 @@ async def paginate(
 
 async def _any_beyond(
     session: AsyncSession,
-    statement: Select[Any],
+    statement: Select[*tuple[Any, ...]],
     key: InstrumentedAttribute[str],
     edge: str,
     *,

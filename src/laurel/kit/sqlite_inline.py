@@ -13,7 +13,7 @@ write transaction is open (the outbox pattern already keeps mail and webhooks ou
 
 import sqlite3
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 
 class InlineCursor:
@@ -99,7 +99,7 @@ class InlineConnection:
 
     @isolation_level.setter
     def isolation_level(self, value: str | None) -> None:
-        self._conn.isolation_level = value
+        self._conn.isolation_level = cast(Any, value)
 
 
 def inline_connector(path: str) -> Any:

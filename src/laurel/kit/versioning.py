@@ -107,7 +107,7 @@ ApiVersion = Annotated[str, Depends(require_api_version)]
 
 
 class VersionedRoute(APIRoute):
-    """Downgrades successful JSON responses of a named route for clients pinned to older versions."""
+    """Downgrades a named route's successful JSON responses for clients pinned to older versions."""
 
     def get_route_handler(self):  # type: ignore[no-untyped-def]
         handle = super().get_route_handler()

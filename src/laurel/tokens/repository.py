@@ -1,11 +1,10 @@
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laurel.kit.timestamps import utc_now
-from laurel.models import AccessToken, Organization
+from laurel.models import AccessToken, Organization, Plan
 
 # Run on every authenticated request: a prebuilt Core statement, no ORM loading.
 _ACTIVE_TOKEN_BY_HASH = (
@@ -19,7 +18,7 @@ class AccessTokenRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def get_active_by_hash(self, token_hash: str) -> Row[Any] | None:
+    async def get_active_by_hash(self, token_hash: str) -> Row[str, str, Plan] | None:
         """The token's id, organization id and the organization's plan, if it is active."""
         result = await self.session.execute(_ACTIVE_TOKEN_BY_HASH, {"token_hash": token_hash})
         return result.first()

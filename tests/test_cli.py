@@ -1,0 +1,117 @@
+"""The `laurel` command, run as a user would: a real process against a fresh SQLite file."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from laurel.app import create_app
+from laurel.config import Environment, Settings
+from tests.conftest import VERSION, make_client
+
+LAUREL = [sys.executable, "-m", "laurel"]
+
+
+def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    completed = subprocess.run(
+        [*LAUREL, *args], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert completed.returncode == 0, completed.stderr
+    return completed
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "LAUREL_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+        "LAUREL_LOG_LEVEL": "WARNING",
+    }
+
+
+async def test_orgs_and_tokens_from_the_command_line(cli_env: dict[str, str]) -> None:
+    run(cli_env, "db", "upgrade")
+    organization_id = run(cli_env, "orgs", "create", "Acme", "--plan", "free").stdout.strip()
+    assert len(organization_id) == 26
+    token = run(cli_env, "tokens", "create", "--org", organization_id, "--name", "ci").stdout
+    token = token.strip()
+    assert token.startswith("laurel_")
+    assert "Acme" in run(cli_env, "orgs", "list").stdout
+    listing = run(cli_env, "tokens", "list", "--org", organization_id).stdout
+    assert "ci" in listing
+    assert token not in listing
+
+    settings = Settings(
+        env=Environment.testing,
+        database_url=cli_env["LAUREL_DATABASE_URL"],
+        auth_cache_seconds=0,
+    )
+    app = create_app(settings)
+    headers = {"Authorization": f"Bearer {token}", "Certifier-Version": VERSION}
+    async with make_client(app) as http:
+        assert (await http.get("/v1/groups", headers=headers)).status_code == 200
+        run(cli_env, "orgs", "set-plan", organization_id, "premium")
+        assert f"{organization_id}\tAcme\tpremium" in run(cli_env, "orgs", "list").stdout
+        (token_id,) = [line.split("\t")[0] for line in listing.splitlines() if "\tci\t" in line]
+        run(cli_env, "tokens", "revoke", token_id)
+        assert (await http.get("/v1/groups", headers=headers)).status_code == 401
+    await app.state.database.dispose()
+
+
+def test_demo_creates_an_organization_once(cli_env: dict[str, str]) -> None:
+    run(cli_env, "db", "upgrade")
+    first = run(cli_env, "demo")
+    assert first.stdout.strip().startswith("laurel_")
+    second = run(cli_env, "demo")
+    assert second.stdout.strip() == ""
+    assert "exist already" in second.stderr
+
+
+def test_errors_are_reported_without_a_traceback(cli_env: dict[str, str]) -> None:
+    run(cli_env, "db", "upgrade")
+    completed = subprocess.run(
+        [*LAUREL, "tokens", "create", "--org", "01hz2ej4yzdcfkq9fa78nhyj0x"],
+        env=cli_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert completed.returncode == 1
+    assert "No organization" in completed.stderr
+    assert "Traceback" not in completed.stderr
+
+
+def test_serve_honours_the_environment(cli_env: dict[str, str]) -> None:
+    run(cli_env, "db", "upgrade")
+    env = {**cli_env, "LAUREL_PORT": "8799", "LAUREL_HOST": "127.0.0.1"}
+    server = subprocess.Popen([*LAUREL, "serve"], env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        for _ in range(100):
+            try:
+                response = httpx.get("http://127.0.0.1:8799/readyz", timeout=0.5)
+                break
+            except httpx.TransportError:
+                if server.poll() is not None:
+                    pytest.fail("laurel serve exited")
+                import time
+
+                time.sleep(0.1)
+        else:
+            pytest.fail("laurel serve did not answer")
+        assert response.json() == {"status": "ok", "database": "ok"}
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_help_everywhere() -> None:
+    for args in ([], ["orgs"], ["tokens"], ["db"]):
+        completed = subprocess.run(
+            [*LAUREL, *args, "--help"], capture_output=True, text=True, timeout=60, check=False
+        )
+        assert completed.returncode == 0
+        assert "Usage" in completed.stdout
