@@ -8,29 +8,36 @@ from laurel.groups.schemas import GroupView
 from laurel.kit.pagination import PageParams, PageResult, paginate
 from laurel.models import Design, DesignType, Group, GroupDesign
 
+# Hot reads are prebuilt statements over the tables themselves (not ORM attributes): that skips
+# the ORM's compile and loading steps, which cost more than the query (docs/benchmarks.md).
+_groups, _links, _designs = Group.__table__, GroupDesign.__table__, Design.__table__
 _GROUP_COLUMNS = (
-    Group.id,
-    Group.name,
-    Group.learning_event_url,
-    Group.created_at,
-    Group.updated_at,
+    _groups.c.id,
+    _groups.c.name,
+    _groups.c.learning_event_url,
+    _groups.c.created_at,
+    _groups.c.updated_at,
 )
 
-# Reads use prebuilt Core statements: the ORM's loader machinery cost several times the query
-# itself on the hottest route (see docs/benchmarks.md).
 _GROUP_WITH_DESIGNS = (
-    select(*_GROUP_COLUMNS, Design.id.label("design_id"), Design.type.label("design_type"))
-    .outerjoin(GroupDesign, GroupDesign.group_id == Group.id)
-    .outerjoin(Design, Design.id == GroupDesign.design_id)
-    .where(Group.organization_id == bindparam("organization_id"), Group.id == bindparam("group_id"))
-    .order_by(GroupDesign.position)
+    select(*_GROUP_COLUMNS, _designs.c.id.label("design_id"), _designs.c.type.label("design_type"))
+    .select_from(
+        _groups.outerjoin(_links, _links.c.group_id == _groups.c.id).outerjoin(
+            _designs, _designs.c.id == _links.c.design_id
+        )
+    )
+    .where(
+        _groups.c.organization_id == bindparam("organization_id"),
+        _groups.c.id == bindparam("group_id"),
+    )
+    .order_by(_links.c.position)
 )
 
 _DESIGNS_OF_GROUPS = (
-    select(GroupDesign.group_id, Design.id, Design.type)
-    .join(Design, Design.id == GroupDesign.design_id)
-    .where(GroupDesign.group_id.in_(bindparam("group_ids", expanding=True)))
-    .order_by(GroupDesign.group_id, GroupDesign.position)
+    select(_links.c.group_id, _designs.c.id, _designs.c.type)
+    .select_from(_links.join(_designs, _designs.c.id == _links.c.design_id))
+    .where(_links.c.group_id.in_(bindparam("group_ids", expanding=True)))
+    .order_by(_links.c.group_id, _links.c.position)
 )
 
 

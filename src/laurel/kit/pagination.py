@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql.elements import ColumnElement
 
 from laurel.kit.errors import ValidationFailed
 from laurel.kit.ids import is_valid_id
@@ -23,6 +24,7 @@ DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 
 Direction = Literal["next", "prev"]
+SortKey = InstrumentedAttribute[str] | ColumnElement[str]
 Row = TypeVar("Row")
 Item = TypeVar("Item")
 
@@ -91,7 +93,7 @@ class ListResponse(BaseModel, Generic[Item]):
 async def paginate(
     session: AsyncSession,
     statement: Select[*tuple[Any, ...]],
-    key: InstrumentedAttribute[str],
+    key: SortKey,
     params: PageParams,
 ) -> PageResult[Any]:
     """Run `statement` for one page; only repositories call this (it issues the SQL)."""
@@ -114,8 +116,9 @@ async def paginate(
     if not rows:
         return PageResult(rows, None, None)
 
-    first_key: str = getattr(rows[0], key.key)
-    last_key: str = getattr(rows[-1], key.key)
+    key_name = str(key.key)
+    first_key: str = getattr(rows[0], key_name)
+    last_key: str = getattr(rows[-1], key_name)
     if reading_back:
         has_prev = more_this_way
         has_next = await _any_beyond(session, statement, key, last_key, newer=False)
@@ -134,7 +137,7 @@ async def paginate(
 async def _any_beyond(
     session: AsyncSession,
     statement: Select[*tuple[Any, ...]],
-    key: InstrumentedAttribute[str],
+    key: SortKey,
     edge: str,
     *,
     newer: bool,

@@ -6,11 +6,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from laurel.kit.timestamps import utc_now
 from laurel.models import AccessToken, Organization, Plan
 
-# Run on every authenticated request: a prebuilt Core statement, no ORM loading.
+# Run whenever a token is not in the principal cache: a prebuilt statement over the tables,
+# which skips the ORM's compile and loading steps.
+_tokens, _organizations = AccessToken.__table__, Organization.__table__
 _ACTIVE_TOKEN_BY_HASH = (
-    select(AccessToken.id, AccessToken.organization_id, Organization.plan)
-    .join(Organization, Organization.id == AccessToken.organization_id)
-    .where(AccessToken.token_hash == bindparam("token_hash"), AccessToken.revoked_at.is_(None))
+    select(_tokens.c.id, _tokens.c.organization_id, _organizations.c.plan)
+    .select_from(_tokens.join(_organizations, _organizations.c.id == _tokens.c.organization_id))
+    .where(_tokens.c.token_hash == bindparam("token_hash"), _tokens.c.revoked_at.is_(None))
 )
 
 

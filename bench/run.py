@@ -1,0 +1,190 @@
+"""`make bench`: load a real Laurel server with wrk and compare routes with a hello-world route.
+
+For each database (SQLite always; PostgreSQL when reachable) it migrates a fresh database,
+creates an organization, a token, a design and a template with the real CLI and API, starts
+`laurel serve` (one worker), then runs wrk with 32 connections on:
+  - GET /healthz            the hello-world reference, same app, same middleware
+  - GET /v1/groups/{id}     read a credential template
+  - POST /v1/groups         create a credential template
+and prints requests/s and p50/p99 latency, and writes them into docs/benchmarks.md.
+"""
+
+import asyncio
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs" / "benchmarks.md"
+LAUREL = [sys.executable, "-m", "laurel"]
+VERSION = "2022-10-26"
+CONNECTIONS = 32
+DURATION = os.environ.get("BENCH_DURATION", "10s")
+PORT = 8765
+POSTGRES_ADMIN_URL = os.environ.get(
+    "LAUREL_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+SVG = '<svg xmlns="http://www.w3.org/2000/svg"><text>[recipient.name]</text></svg>'
+
+POST_SCRIPT = """
+wrk.method = "POST"
+wrk.body = '{"name": "Benchmark template", "designIds": ["%s"]}'
+wrk.headers["Content-Type"] = "application/json"
+"""
+
+
+@dataclass
+class Result:
+    route: str
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+
+def _to_ms(text: str) -> float:
+    value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def wrk(route: str, url: str, headers: dict[str, str], script: str | None = None) -> Result:
+    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency", url]
+    for name, value in headers.items():
+        command[1:1] = ["-H", f"{name}: {value}"]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
+        lua.write(script or "")
+    command[1:1] = ["-s", lua.name]
+    # A short warm-up run first, so that caches and JIT-free Python paths are hot.
+    subprocess.run([*command[:-2], "-d2s", url], capture_output=True, check=True)
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    os.unlink(lua.name)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket_errors = re.search(r"Socket errors: .*", output)
+    return Result(
+        route=route,
+        requests_per_second=float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1]),  # type: ignore[index]
+        p50_ms=_to_ms(re.search(r"50%\s+(\S+)", output)[1]),  # type: ignore[index]
+        p99_ms=_to_ms(re.search(r"99%\s+(\S+)", output)[1]),  # type: ignore[index]
+        errors=int(errors[1]) if errors else 0 + (1 if socket_errors else 0),
+    )
+
+
+def run_cli(env: dict[str, str], *args: str) -> str:
+    return subprocess.run(
+        [*LAUREL, *args], env=env, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def bench_database(label: str, database_url: str) -> list[Result]:
+    env = {
+        **os.environ,
+        "LAUREL_DATABASE_URL": database_url,
+        "LAUREL_RATE_LIMIT": "100000000/minute",
+        "LAUREL_PORT": str(PORT),
+    }
+    run_cli(env, "db", "upgrade")
+    organization = run_cli(env, "orgs", "create", "Bench", "--plan", "premium")
+    token = run_cli(env, "tokens", "create", "--org", organization)
+    log = open(ROOT / "bench" / f".server-{label}.log", "w")  # noqa: SIM115
+    server = subprocess.Popen([*LAUREL, "serve"], env=env, stdout=log, stderr=log)
+    base = f"http://127.0.0.1:{PORT}"
+    headers = {"Authorization": f"Bearer {token}", "Certifier-Version": VERSION}
+    try:
+        for _ in range(100):
+            try:
+                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        design = httpx.post(
+            f"{base}/v1/designs",
+            headers=headers,
+            json={"name": "Bench", "type": "certificate", "svg": SVG},
+        ).json()["id"]
+        group = httpx.post(
+            f"{base}/v1/groups", headers=headers, json={"name": "Bench", "designIds": [design]}
+        ).json()["id"]
+        return [
+            wrk("GET /healthz (hello world)", f"{base}/healthz", {}),
+            wrk("GET /v1/groups/{id}", f"{base}/v1/groups/{group}", headers),
+            wrk("POST /v1/groups", f"{base}/v1/groups", headers, POST_SCRIPT % design),
+        ]
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        log.close()
+
+
+async def _postgres(command: str) -> None:
+    connection = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=5)
+    try:
+        await connection.execute(command)
+    finally:
+        await connection.close()
+
+
+def report(label: str, results: list[Result]) -> str:
+    hello = results[0].requests_per_second
+    lines = [
+        f"### {label}",
+        "",
+        "| route | requests/s | vs hello world | p50 ms | p99 ms | errors |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r.route} | {r.requests_per_second:,.0f} | "
+            f"{r.requests_per_second / hello:.0%} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | {r.errors} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def write_docs(section: str) -> None:
+    begin, end = "<!-- bench:groups:begin -->", "<!-- bench:groups:end -->"
+    text = DOCS.read_text() if DOCS.exists() else f"# Benchmarks\n\n{begin}\n{end}\n"
+    before, rest = text.split(begin, 1)
+    _, after = rest.split(end, 1)
+    DOCS.write_text(f"{before}{begin}\n{section}{end}{after}")
+
+
+def main() -> None:
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is needed: apt-get install wrk")
+    sections = []
+    with tempfile.TemporaryDirectory() as workdir:
+        results = bench_database("sqlite", f"sqlite:///{workdir}/bench.db")
+        sections.append(report("SQLite (embedded, the `make serve` default)", results))
+    name = f"laurel_bench_{uuid.uuid4().hex[:8]}"
+    try:
+        asyncio.run(_postgres(f'CREATE DATABASE "{name}"'))
+    except (OSError, asyncpg.PostgresError) as error:
+        print(f"PostgreSQL skipped: {error}")
+    else:
+        try:
+            base = POSTGRES_ADMIN_URL.rpartition("/")[0]
+            results = bench_database("postgresql", f"{base}/{name}")
+            sections.append(report("PostgreSQL 15 (local)", results))
+        finally:
+            asyncio.run(_postgres(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    machine = f"{os.cpu_count()} cores, Python {sys.version.split()[0]}"
+    header = (
+        f"Measured {time.strftime('%Y-%m-%d')} on {machine}; one `laurel serve` worker, wrk with "
+        f"{CONNECTIONS} connections and 2 threads on the same machine, {DURATION} per route.\n\n"
+    )
+    section = header + "\n".join(sections)
+    print(section)
+    write_docs(section)
+
+
+if __name__ == "__main__":
+    main()
