@@ -4,7 +4,8 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laurel.kit.pagination import PageParams, PageResult, paginate
-from laurel.models import Design, GroupDesign
+from laurel.models import Design, DesignType, GroupDesign
+from laurel.models.base import table_of
 
 
 class DesignRepository:
@@ -19,9 +20,15 @@ class DesignRepository:
             self._of_organization(organization_id).where(Design.id == design_id)
         )
 
-    async def get_many(self, organization_id: str, design_ids: Sequence[str]) -> dict[str, Design]:
-        statement = self._of_organization(organization_id).where(Design.id.in_(set(design_ids)))
-        return {design.id: design for design in await self.session.scalars(statement)}
+    async def types_of(
+        self, organization_id: str, design_ids: Sequence[str]
+    ) -> dict[str, DesignType]:
+        """The type of each of these designs that the organization has (and nothing else)."""
+        designs = table_of(Design)
+        statement = select(designs.c.id, designs.c.type).where(
+            designs.c.organization_id == organization_id, designs.c.id.in_(set(design_ids))
+        )
+        return {row.id: DesignType(row.type) for row in await self.session.execute(statement)}
 
     async def list_page(self, organization_id: str, params: PageParams) -> PageResult[Design]:
         return await paginate(

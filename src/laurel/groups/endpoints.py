@@ -92,7 +92,7 @@ async def update_group(
 
     `designIds` replaces the whole ordered list; `learningEventUrl: null` clears the URL.
     """
-    group = await service.get_group_for_update(session, principal, group_id)
+    group = await service.get_group(session, principal, group_id)
     return await service.update_group(
         session,
         principal,

@@ -6,8 +6,8 @@ list of `DesignChoice`s; the `required_type` keeps the old promise that the desi
 certificate really is a certificate design.
 """
 
-from laurel.groups.schemas import DesignChoice, GroupCreate, GroupUpdate
-from laurel.models import DesignType, Group
+from laurel.groups.schemas import DesignChoice, GroupCreate, GroupUpdate, GroupView
+from laurel.models import DesignType
 
 _LEGACY_FIELDS = {
     DesignType.certificate: ("certificate_design_id", "certificateDesignId"),
@@ -26,7 +26,7 @@ def design_choices_for_create(body: GroupCreate) -> list[DesignChoice]:
     return choices
 
 
-def design_choices_for_update(current: Group, body: GroupUpdate) -> list[DesignChoice] | None:
+def design_choices_for_update(current: GroupView, body: GroupUpdate) -> list[DesignChoice] | None:
     """The new design list a PATCH asks for, or None when it leaves the designs alone.
 
     A legacy field replaces every design of its type (keeping the position of the first one) or,
@@ -36,8 +36,8 @@ def design_choices_for_update(current: Group, body: GroupUpdate) -> list[DesignC
         return _choices_from_ids(body.design_ids or [])
     if not body.uses_legacy_designs:
         return None
-    choices = [DesignChoice(link.design.id, "designIds", None) for link in current.design_links]
-    types = {link.design.id: link.design.type for link in current.design_links}
+    choices = [DesignChoice(design_id, "designIds") for design_id, _ in current.designs]
+    types = dict(current.designs)
     for kind, (attribute, wire_name) in _LEGACY_FIELDS.items():
         if attribute not in body.model_fields_set:
             continue

@@ -1,16 +1,18 @@
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from laurel.groups.schemas import GroupView
+from laurel.kit.ids import new_id
 from laurel.kit.pagination import PageParams, PageResult, paginate
+from laurel.kit.timestamps import utc_now
 from laurel.models import Design, DesignType, Group, GroupDesign
+from laurel.models.base import table_of
 
-# Hot reads are prebuilt statements over the tables themselves (not ORM attributes): that skips
-# the ORM's compile and loading steps, which cost more than the query (docs/benchmarks.md).
-_groups, _links, _designs = Group.__table__, GroupDesign.__table__, Design.__table__
+# Templates are read and written with Core statements over the tables (not the ORM's unit of work
+# and loaders): on the hottest routes the ORM's steps cost more than the SQL (docs/benchmarks.md).
+_groups, _links, _designs = table_of(Group), table_of(GroupDesign), table_of(Design)
 _GROUP_COLUMNS = (
     _groups.c.id,
     _groups.c.name,
@@ -63,8 +65,8 @@ class GroupRepository:
         return _view(rows[0], designs)
 
     async def list_views(self, organization_id: str, params: PageParams) -> PageResult[GroupView]:
-        statement = select(*_GROUP_COLUMNS).where(Group.organization_id == organization_id)
-        page = await paginate(self.session, statement, Group.id, params)
+        statement = select(*_GROUP_COLUMNS).where(_groups.c.organization_id == organization_id)
+        page = await paginate(self.session, statement, _groups.c.id, params)
         designs: dict[str, list[tuple[str, DesignType]]] = {row.id: [] for row in page.rows}
         if designs:
             links = await self.session.execute(_DESIGNS_OF_GROUPS, {"group_ids": list(designs)})
@@ -73,22 +75,59 @@ class GroupRepository:
         views = [_view(row, designs[row.id]) for row in page.rows]
         return PageResult(views, page.prev, page.next)
 
-    async def get_for_update(self, organization_id: str, group_id: str) -> Group | None:
-        statement = (
-            select(Group)
-            .where(Group.organization_id == organization_id, Group.id == group_id)
-            .options(selectinload(Group.design_links).joinedload(GroupDesign.design))
+    async def insert(
+        self,
+        organization_id: str,
+        *,
+        name: str,
+        learning_event_url: str | None,
+        designs: list[tuple[str, DesignType]],
+    ) -> GroupView:
+        now = utc_now()
+        view = GroupView(new_id(), name, learning_event_url, now, now, designs)
+        await self.session.execute(
+            insert(_groups).values(
+                id=view.id,
+                organization_id=organization_id,
+                name=name,
+                learning_event_url=learning_event_url,
+                created_at=now,
+                updated_at=now,
+            )
         )
-        return await self.session.scalar(statement)
+        await self._insert_links(view.id, designs)
+        return view
 
-    def add(self, group: Group) -> None:
-        self.session.add(group)
+    async def update(
+        self,
+        organization_id: str,
+        group_id: str,
+        *,
+        changes: dict[str, str | None],
+        designs: list[tuple[str, DesignType]] | None,
+    ) -> None:
+        await self.session.execute(
+            update(_groups)
+            .where(_groups.c.organization_id == organization_id, _groups.c.id == group_id)
+            .values(**changes, updated_at=utc_now())
+        )
+        if designs is not None:
+            await self.session.execute(delete(_links).where(_links.c.group_id == group_id))
+            await self._insert_links(group_id, designs)
 
     async def delete(self, organization_id: str, group_id: str) -> bool:
-        group = await self.session.scalar(
-            select(Group).where(Group.organization_id == organization_id, Group.id == group_id)
+        result = await self.session.execute(
+            delete(_groups).where(
+                _groups.c.organization_id == organization_id, _groups.c.id == group_id
+            )
         )
-        if group is None:
-            return False
-        await self.session.delete(group)
-        return True
+        return bool(getattr(result, "rowcount", 0))
+
+    async def _insert_links(self, group_id: str, designs: list[tuple[str, DesignType]]) -> None:
+        await self.session.execute(
+            insert(_links),
+            [
+                {"group_id": group_id, "position": position, "design_id": design_id}
+                for position, (design_id, _) in enumerate(designs)
+            ],
+        )

@@ -16,7 +16,7 @@ from laurel.kit.errors import ValidationFailed
 from laurel.kit.fields import HttpUrlText, ResourceId
 from laurel.kit.schemas import CamelModel
 from laurel.kit.timestamps import Timestamp
-from laurel.models import DesignType, Group
+from laurel.models import DesignType
 
 GroupName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
 MAX_DESIGNS_PER_GROUP = 20
@@ -105,18 +105,6 @@ class GroupView:
     created_at: datetime
     updated_at: datetime
     designs: list[tuple[str, DesignType]]
-
-    @classmethod
-    def of(cls, group: Group) -> "GroupView":
-        """The view of a template just written through the ORM, its designs loaded."""
-        return cls(
-            group.id,
-            group.name,
-            group.learning_event_url,
-            group.created_at,
-            group.updated_at,
-            [(link.design.id, DesignType(link.design.type)) for link in group.design_links],
-        )
 
 
 class GroupRead(CamelModel):

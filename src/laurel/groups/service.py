@@ -12,7 +12,7 @@ from laurel.groups.schemas import DesignChoice, GroupView
 from laurel.kit.errors import NotFound, PaymentRequired, ValidationFailed
 from laurel.kit.ids import is_valid_id
 from laurel.kit.pagination import PageParams, PageResult
-from laurel.models import Group, GroupDesign, Plan
+from laurel.models import DesignType, Plan
 
 # A free organization may give a template one certificate design and one badge design.
 FREE_PLAN_DESIGNS_PER_TYPE = 1
@@ -26,16 +26,13 @@ async def create_group(
     designs: Sequence[DesignChoice],
     learning_event_url: str | None,
 ) -> GroupView:
-    links = await _links_for(session, principal, designs)
-    group = Group(
-        organization_id=principal.organization_id,
+    resolved = await _resolve_designs(session, principal, designs)
+    return await GroupRepository(session).insert(
+        principal.organization_id,
         name=name,
         learning_event_url=learning_event_url,
-        design_links=links,
+        designs=resolved,
     )
-    GroupRepository(session).add(group)
-    await session.flush()
-    return GroupView.of(group)
 
 
 async def get_group(session: AsyncSession, principal: Principal, group_id: str) -> GroupView:
@@ -47,15 +44,6 @@ async def get_group(session: AsyncSession, principal: Principal, group_id: str) 
     return view
 
 
-async def get_group_for_update(session: AsyncSession, principal: Principal, group_id: str) -> Group:
-    group = None
-    if is_valid_id(group_id):
-        group = await GroupRepository(session).get_for_update(principal.organization_id, group_id)
-    if group is None:
-        raise NotFound()
-    return group
-
-
 async def list_groups(
     session: AsyncSession, principal: Principal, params: PageParams
 ) -> PageResult[GroupView]:
@@ -65,21 +53,16 @@ async def list_groups(
 async def update_group(
     session: AsyncSession,
     principal: Principal,
-    group: Group,
+    group: GroupView,
     *,
     changes: dict[str, str | None],
     designs: Sequence[DesignChoice] | None,
 ) -> GroupView:
     """Apply `changes` (name, learning_event_url) and, when given, the new design list."""
-    if designs is not None:
-        links = await _links_for(session, principal, designs)
-        group.design_links.clear()
-        await session.flush()
-        group.design_links.extend(links)
-    for field, value in changes.items():
-        setattr(group, field, value)
-    await session.flush()
-    return GroupView.of(group)
+    resolved = None if designs is None else await _resolve_designs(session, principal, designs)
+    repository = GroupRepository(session)
+    await repository.update(principal.organization_id, group.id, changes=changes, designs=resolved)
+    return await get_group(session, principal, group.id)
 
 
 async def delete_group(session: AsyncSession, principal: Principal, group_id: str) -> None:
@@ -88,12 +71,12 @@ async def delete_group(session: AsyncSession, principal: Principal, group_id: st
     )
     if not deleted:
         raise NotFound()
-    await session.flush()
 
 
-async def _links_for(
+async def _resolve_designs(
     session: AsyncSession, principal: Principal, choices: Sequence[DesignChoice]
-) -> list[GroupDesign]:
+) -> list[tuple[str, DesignType]]:
+    """The chosen designs' ids and types, in order, once every rule about them holds."""
     if not choices:
         raise ValidationFailed("designIds: a template needs at least one design", param="designIds")
     seen: set[str] = set()
@@ -104,28 +87,25 @@ async def _links_for(
             )
         seen.add(choice.design_id)
 
-    found = await DesignRepository(session).get_many(
+    types = await DesignRepository(session).types_of(
         principal.organization_id, [choice.design_id for choice in choices]
     )
     for choice in choices:
-        design = found.get(choice.design_id)
-        if design is None:
+        design_type = types.get(choice.design_id)
+        if design_type is None:
             # Certifier's exact envelope for 404s (no `param`), as its clients expect.
             raise NotFound()
-        if choice.required_type is not None and design.type != choice.required_type:
+        if choice.required_type is not None and design_type != choice.required_type:
             raise ValidationFailed(
-                f"{choice.field}: design '{design.id}' is a {design.type} design, "
+                f"{choice.field}: design '{choice.design_id}' is a {design_type} design, "
                 f"not a {choice.required_type} design",
                 param=choice.field,
             )
 
-    per_type = Counter(found[choice.design_id].type for choice in choices)
+    per_type = Counter(types[choice.design_id] for choice in choices)
     if principal.plan == Plan.free and any(
         count > FREE_PLAN_DESIGNS_PER_TYPE for count in per_type.values()
     ):
         # Certifier's exact envelope; docs/api.md explains the limit (one design of each type).
         raise PaymentRequired()
-    return [
-        GroupDesign(position=position, design_id=choice.design_id, design=found[choice.design_id])
-        for position, choice in enumerate(choices)
-    ]
+    return [(choice.design_id, types[choice.design_id]) for choice in choices]

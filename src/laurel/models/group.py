@@ -1,8 +1,7 @@
 from sqlalchemy import ForeignKey, Index, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from laurel.models.base import Base, IdMixin, TimestampMixin
-from laurel.models.design import Design
 
 
 class GroupDesign(Base):
@@ -19,8 +18,6 @@ class GroupDesign(Base):
         ForeignKey("designs.id", ondelete="RESTRICT"), index=True
     )
 
-    design: Mapped[Design] = relationship(lazy="raise")
-
 
 class Group(IdMixin, TimestampMixin, Base):
     """A credential template ("group" in Certifier's older wording)."""
@@ -31,10 +28,3 @@ class Group(IdMixin, TimestampMixin, Base):
     organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(255))
     learning_event_url: Mapped[str | None] = mapped_column(String(2048), default=None)
-
-    design_links: Mapped[list[GroupDesign]] = relationship(
-        lazy="raise",
-        order_by=GroupDesign.position,
-        cascade="all, delete-orphan",
-        passive_deletes=True,
-    )

@@ -5,10 +5,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from laurel.kit.timestamps import utc_now
 from laurel.models import AccessToken, Organization, Plan
+from laurel.models.base import table_of
 
 # Run whenever a token is not in the principal cache: a prebuilt statement over the tables,
 # which skips the ORM's compile and loading steps.
-_tokens, _organizations = AccessToken.__table__, Organization.__table__
+_tokens, _organizations = table_of(AccessToken), table_of(Organization)
 _ACTIVE_TOKEN_BY_HASH = (
     select(_tokens.c.id, _tokens.c.organization_id, _organizations.c.plan)
     .select_from(_tokens.join(_organizations, _organizations.c.id == _tokens.c.organization_id))
