@@ -53,8 +53,11 @@ class Result:
 
 
 def _to_ms(text: str) -> float:
-    value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
-    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    match = re.match(r"([\d.]+)(us|ms|s|m)$", text)
+    if match is None:
+        raise ValueError(f"unexpected wrk latency {text!r}")
+    value, unit = match.groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
 
 
 def wrk(route: str, url: str, headers: dict[str, str], script: str | None = None) -> Result:
@@ -68,14 +71,24 @@ def wrk(route: str, url: str, headers: dict[str, str], script: str | None = None
     subprocess.run([*command[:-2], "-d2s", url], capture_output=True, check=True)
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     os.unlink(lua.name)
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    socket_errors = re.search(r"Socket errors: .*", output)
+    try:
+        return _parse(route, output)
+    except (TypeError, ValueError) as error:
+        raise RuntimeError(f"could not read wrk's output for {route}:\n{output}") from error
+
+
+def _parse(route: str, output: str) -> Result:
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket_errors = re.search(r"Socket errors: (.*)", output)
+    errors = int(non_2xx[1]) if non_2xx else 0
+    if socket_errors:
+        errors += sum(int(n) for n in re.findall(r"\d+", socket_errors[1]))
     return Result(
         route=route,
         requests_per_second=float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1]),  # type: ignore[index]
         p50_ms=_to_ms(re.search(r"50%\s+(\S+)", output)[1]),  # type: ignore[index]
         p99_ms=_to_ms(re.search(r"99%\s+(\S+)", output)[1]),  # type: ignore[index]
-        errors=int(errors[1]) if errors else 0 + (1 if socket_errors else 0),
+        errors=errors,
     )
 
 
