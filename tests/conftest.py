@@ -9,9 +9,8 @@ CI (CI=true), where that is a failure.
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import asyncpg
 import httpx
@@ -211,8 +210,3 @@ def free_api(client: httpx.AsyncClient, free_tenant: Tenant) -> Api:
 @pytest.fixture
 def other_api(client: httpx.AsyncClient, other_tenant: Tenant) -> Api:
     return Api(client, other_tenant)
-
-
-@pytest.fixture
-def repo_root() -> Iterator[Path]:
-    yield Path(__file__).resolve().parents[1]

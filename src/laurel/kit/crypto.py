@@ -1,7 +1,6 @@
 """Secrets: prefixed random tokens, shown once and stored only as a hash."""
 
 import hashlib
-import hmac
 import secrets
 
 TOKEN_PREFIX = "laurel_"  # noqa: S105 (a prefix, not a secret)
@@ -14,7 +13,3 @@ def generate_token(prefix: str = TOKEN_PREFIX) -> str:
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def tokens_match(token: str, stored_hash: str) -> bool:
-    return hmac.compare_digest(hash_token(token), stored_hash)
