@@ -86,8 +86,8 @@ def _parse(route: str, output: str) -> Result:
     return Result(
         route=route,
         requests_per_second=float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1]),  # type: ignore[index]
-        p50_ms=_to_ms(re.search(r"50%\s+(\S+)", output)[1]),  # type: ignore[index]
-        p99_ms=_to_ms(re.search(r"99%\s+(\S+)", output)[1]),  # type: ignore[index]
+        p50_ms=_to_ms(re.search(r"^\s+50%\s+(\S+)", output, re.M)[1]),  # type: ignore[index]
+        p99_ms=_to_ms(re.search(r"^\s+99%\s+(\S+)", output, re.M)[1]),  # type: ignore[index]
         errors=errors,
     )
 

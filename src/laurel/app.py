@@ -3,6 +3,7 @@
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import structlog
 from fastapi import FastAPI, Request
@@ -11,7 +12,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from laurel import __version__
-from laurel.auth.dependencies import PrincipalCache
+from laurel.auth.dependencies import BEARER_SCHEME, PrincipalCache
 from laurel.config import Settings, get_settings
 from laurel.db import Database
 from laurel.designs.endpoints import router as designs_router
@@ -55,6 +56,23 @@ async def _render_http_error(request: Request, error: Exception) -> JSONResponse
     return await _render_laurel_error(request, mapped)
 
 
+def _document_bearer_auth(app: FastAPI) -> None:
+    """Declare the bearer token in OpenAPI; the guard reads the header itself (see auth)."""
+    build_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build_openapi()
+            schema.setdefault("components", {})["securitySchemes"] = BEARER_SCHEME
+            for path, operations in schema["paths"].items():
+                if path.startswith("/v1/"):
+                    for operation in operations.values():
+                        operation["security"] = [{"BearerAuth": []}]
+        return app.openapi_schema or build_openapi()
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level)
@@ -89,4 +107,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health_router)
     app.include_router(designs_router)
     app.include_router(groups_router)
+    _document_bearer_auth(app)
     return app

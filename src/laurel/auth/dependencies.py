@@ -1,8 +1,7 @@
 """Who is calling: the bearer token's organization, as typed dependencies.
 
 Order matters and is Certifier's: the token is checked first (401), then the rate limit (429),
-then the `Certifier-Version` header (400). Routers add `API_GUARDS`; endpoints that need to know
-the caller take `CurrentPrincipal`, which is the same, cached, dependency.
+then the `Certifier-Version` header (400), all in `guard_api_request`.
 """
 
 from dataclasses import dataclass
@@ -10,7 +9,6 @@ from typing import Annotated
 
 from cachetools import TTLCache
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laurel.db import DbSession
@@ -21,10 +19,13 @@ from laurel.kit.versioning import require_api_version
 from laurel.models import Plan
 from laurel.tokens.service import find_active_token
 
-_bearer = HTTPBearer(
-    auto_error=False,
-    description="An access token from `laurel tokens create`, as `Authorization: Bearer <token>`.",
-)
+BEARER_SCHEME = {
+    "BearerAuth": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "An access token from `laurel tokens create`.",
+    }
+}
 
 
 @dataclass(frozen=True)
@@ -54,21 +55,22 @@ class PrincipalCache:
             self._cache[token_hash] = principal
 
 
-async def _authenticate(
-    request: Request,
-    session: AsyncSession,
-    credentials: HTTPAuthorizationCredentials | None,
-) -> Principal:
-    if credentials is None or not credentials.credentials:
+def _bearer_token(request: Request) -> str | None:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+async def _authenticate(request: Request, session: AsyncSession, token: str | None) -> Principal:
+    if token is None:
         raise Unauthorized()
     cache: PrincipalCache = request.app.state.principal_cache
-    token_hash = hash_token(credentials.credentials)
+    token_hash = hash_token(token)
     principal = cache.get(token_hash)
     if principal is None:
-        token = await find_active_token(session, token_hash)
-        if token is None:
+        active = await find_active_token(session, token_hash)
+        if active is None:
             raise Unauthorized()
-        principal = Principal(token.organization_id, token.plan, token.token_id)
+        principal = Principal(active.organization_id, active.plan, active.token_id)
         cache.put(token_hash, principal)
     return principal
 
@@ -81,22 +83,26 @@ async def _enforce_rate_limit(request: Request, principal: Principal) -> None:
         raise RateLimited()
 
 
-async def guard_api_request(
-    request: Request,
-    session: DbSession,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal:
+@dataclass(frozen=True)
+class ApiRequest:
+    """What an endpoint of the v1 API works with: the caller and the request's transaction."""
+
+    principal: Principal
+    session: AsyncSession
+
+
+async def guard_api_request(request: Request, session: DbSession) -> ApiRequest:
     """Authenticate, rate-limit and pin the API version, in that order, once per request.
 
-    One dependency rather than three: FastAPI's per-dependency overhead showed up on the
-    hottest routes (docs/benchmarks.md).
+    Endpoints declare this one dependency rather than a chain (token, session, limit, version):
+    FastAPI walks every declared dependency's sub-dependencies on each request, cache or not,
+    and that walk was a third of the hottest route's time (docs/benchmarks.md).
     """
-    principal = await _authenticate(request, session, credentials)
+    principal = await _authenticate(request, session, _bearer_token(request))
     await _enforce_rate_limit(request, principal)
     await require_api_version(request)
-    return principal
+    return ApiRequest(principal, session)
 
 
-CurrentPrincipal = Annotated[Principal, Depends(guard_api_request)]
-
-API_GUARDS = [Depends(guard_api_request)]
+# Every v1 endpoint takes `api: Api`; tests/test_auth_everywhere.py checks that none forgets.
+Api = Annotated[ApiRequest, Depends(guard_api_request)]

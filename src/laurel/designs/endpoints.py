@@ -2,8 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Response
 
-from laurel.auth.dependencies import API_GUARDS, CurrentPrincipal
-from laurel.db import DbSession
+from laurel.auth.dependencies import Api
 from laurel.designs import service
 from laurel.designs.schemas import DesignCreate, DesignRead, DesignUpdate
 from laurel.kit.body import body_docs, json_body
@@ -21,7 +20,6 @@ from laurel.kit.versioning import VersionedRoute
 router = APIRouter(
     prefix="/v1/designs",
     tags=["Designs"],
-    dependencies=API_GUARDS,
     route_class=VersionedRoute,
     responses=error_responses(*COMMON_API_ERRORS),
 )
@@ -35,12 +33,11 @@ router = APIRouter(
     responses=error_responses(InvalidJson, ValidationFailed),
 )
 async def create_design(
-    session: DbSession,
-    principal: CurrentPrincipal,
+    api: Api,
     body: Annotated[DesignCreate, json_body(DesignCreate)],
 ) -> object:
     """Create a design: an SVG template for certificates or badges."""
-    return await service.create_design(session, principal, body)
+    return await service.create_design(api.session, api.principal, body)
 
 
 @router.get(
@@ -49,9 +46,9 @@ async def create_design(
     response_model=ListResponse[DesignRead],
     responses=error_responses(ValidationFailed),
 )
-async def list_designs(session: DbSession, principal: CurrentPrincipal, page: PageQuery) -> object:
+async def list_designs(api: Api, page: PageQuery) -> object:
     """List the organization's designs, newest first."""
-    return list_body(await service.list_designs(session, principal, page))
+    return list_body(await service.list_designs(api.session, api.principal, page))
 
 
 @router.get(
@@ -60,9 +57,9 @@ async def list_designs(session: DbSession, principal: CurrentPrincipal, page: Pa
     response_model=DesignRead,
     responses=error_responses(NotFound),
 )
-async def get_design(session: DbSession, principal: CurrentPrincipal, design_id: str) -> object:
+async def get_design(api: Api, design_id: str) -> object:
     """Get a design."""
-    return await service.get_design(session, principal, design_id)
+    return await service.get_design(api.session, api.principal, design_id)
 
 
 @router.patch(
@@ -73,13 +70,12 @@ async def get_design(session: DbSession, principal: CurrentPrincipal, design_id:
     responses=error_responses(InvalidJson, ValidationFailed, NotFound, Conflict),
 )
 async def update_design(
-    session: DbSession,
-    principal: CurrentPrincipal,
+    api: Api,
     design_id: str,
     body: Annotated[DesignUpdate, json_body(DesignUpdate)],
 ) -> object:
     """Update a design; only the fields sent change."""
-    return await service.update_design(session, principal, design_id, body)
+    return await service.update_design(api.session, api.principal, design_id, body)
 
 
 @router.delete(
@@ -89,6 +85,6 @@ async def update_design(
     response_class=Response,
     responses=error_responses(NotFound, Conflict),
 )
-async def delete_design(session: DbSession, principal: CurrentPrincipal, design_id: str) -> None:
+async def delete_design(api: Api, design_id: str) -> None:
     """Delete a design that no credential template uses."""
-    await service.delete_design(session, principal, design_id)
+    await service.delete_design(api.session, api.principal, design_id)

@@ -2,8 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Response
 
-from laurel.auth.dependencies import API_GUARDS, CurrentPrincipal
-from laurel.db import DbSession
+from laurel.auth.dependencies import Api
 from laurel.groups import legacy, service
 from laurel.groups.schemas import GroupCreate, GroupRead, GroupUpdate
 from laurel.kit.body import body_docs, json_body
@@ -21,7 +20,6 @@ from laurel.kit.versioning import VersionedRoute
 router = APIRouter(
     prefix="/v1/groups",
     tags=["Credential templates (groups)"],
-    dependencies=API_GUARDS,
     route_class=VersionedRoute,
     responses=error_responses(*COMMON_API_ERRORS),
 )
@@ -35,8 +33,7 @@ router = APIRouter(
     responses=error_responses(InvalidJson, ValidationFailed, PaymentRequired, NotFound),
 )
 async def create_group(
-    session: DbSession,
-    principal: CurrentPrincipal,
+    api: Api,
     body: Annotated[GroupCreate, json_body(GroupCreate)],
 ) -> object:
     """Create a credential template (group) from one or more designs.
@@ -45,8 +42,8 @@ async def create_group(
     A free organization may attach one certificate design and one badge design.
     """
     return await service.create_group(
-        session,
-        principal,
+        api.session,
+        api.principal,
         name=body.name,
         designs=legacy.design_choices_for_create(body),
         learning_event_url=body.learning_event_url,
@@ -59,9 +56,9 @@ async def create_group(
     response_model=ListResponse[GroupRead],
     responses=error_responses(ValidationFailed),
 )
-async def list_groups(session: DbSession, principal: CurrentPrincipal, page: PageQuery) -> object:
+async def list_groups(api: Api, page: PageQuery) -> object:
     """List the organization's credential templates, newest first."""
-    return list_body(await service.list_groups(session, principal, page))
+    return list_body(await service.list_groups(api.session, api.principal, page))
 
 
 @router.get(
@@ -70,9 +67,9 @@ async def list_groups(session: DbSession, principal: CurrentPrincipal, page: Pag
     response_model=GroupRead,
     responses=error_responses(NotFound),
 )
-async def get_group(session: DbSession, principal: CurrentPrincipal, group_id: str) -> object:
+async def get_group(api: Api, group_id: str) -> object:
     """Get a credential template."""
-    return await service.get_group(session, principal, group_id)
+    return await service.get_group(api.session, api.principal, group_id)
 
 
 @router.patch(
@@ -83,8 +80,7 @@ async def get_group(session: DbSession, principal: CurrentPrincipal, group_id: s
     responses=error_responses(InvalidJson, ValidationFailed, PaymentRequired, NotFound),
 )
 async def update_group(
-    session: DbSession,
-    principal: CurrentPrincipal,
+    api: Api,
     group_id: str,
     body: Annotated[GroupUpdate, json_body(GroupUpdate)],
 ) -> object:
@@ -92,10 +88,10 @@ async def update_group(
 
     `designIds` replaces the whole ordered list; `learningEventUrl: null` clears the URL.
     """
-    group = await service.get_group(session, principal, group_id)
+    group = await service.get_group(api.session, api.principal, group_id)
     return await service.update_group(
-        session,
-        principal,
+        api.session,
+        api.principal,
         group,
         changes=body.model_dump(
             include={"name", "learning_event_url"}, exclude_unset=True, by_alias=False
@@ -111,6 +107,6 @@ async def update_group(
     response_class=Response,
     responses=error_responses(NotFound),
 )
-async def delete_group(session: DbSession, principal: CurrentPrincipal, group_id: str) -> None:
+async def delete_group(api: Api, group_id: str) -> None:
     """Delete a credential template."""
-    await service.delete_group(session, principal, group_id)
+    await service.delete_group(api.session, api.principal, group_id)

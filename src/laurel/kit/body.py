@@ -13,7 +13,7 @@ from fastapi import Depends, Request
 from pydantic import BaseModel, ValidationError
 
 from laurel.kit.errors import InvalidJson, ValidationFailed
-from laurel.kit.versioning import ApiVersion, VersionBundle
+from laurel.kit.versioning import VersionBundle
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -45,7 +45,12 @@ def parse_json(raw: bytes) -> Any:
 
 
 def json_body(model: type[M]) -> Any:
-    async def read_body(request: Request, version: ApiVersion) -> M:
+    """A body dependency; declare it after the endpoint's `Api` guard, which pins the version."""
+
+    async def read_body(request: Request) -> M:
+        version: str | None = getattr(request.state, "api_version", None)
+        if version is None:
+            raise RuntimeError("json_body must come after the API guard in the signature")
         payload = parse_json(await request.body())
         bundle: VersionBundle = request.app.state.versions
         payload = bundle.upgrade_request(version, request.scope["route"].name, payload)
