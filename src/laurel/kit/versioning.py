@@ -9,10 +9,10 @@ route names they touch, so an unaffected route pays nothing.
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Any
 
 import orjson
-from fastapi import Depends, Request, Response
+from fastapi import Request, Response
 from fastapi.routing import APIRoute
 
 from laurel.kit.errors import InvalidVersion, MissingVersion
@@ -96,14 +96,12 @@ CERTIFIER_VERSIONS = VersionBundle(Version("2022-10-26"))
 
 
 async def require_api_version(request: Request) -> str:
-    """The `Certifier-Version` the request is pinned to; required on every API route."""
+    """Pin the request to its `Certifier-Version` (required on every API route) and return it."""
     bundle: VersionBundle = request.app.state.versions
     version = bundle.resolve(request.headers.get(VERSION_HEADER))
     request.state.api_version = version
     return version
 
-
-ApiVersion = Annotated[str, Depends(require_api_version)]
 
 
 class VersionedRoute(APIRoute):
