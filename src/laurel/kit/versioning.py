@@ -103,7 +103,6 @@ async def require_api_version(request: Request) -> str:
     return version
 
 
-
 class VersionedRoute(APIRoute):
     """Downgrades a named route's successful JSON responses for clients pinned to older versions."""
 
