@@ -1,5 +1,6 @@
 """The ASGI application: middleware, error handlers, routers and lifespan."""
 
+import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,9 +13,12 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from laurel import __version__
+from laurel.attributes.endpoints import router as attributes_router
 from laurel.auth.dependencies import BEARER_SCHEME, PrincipalCache
 from laurel.config import Settings, get_settings
+from laurel.credentials.endpoints import router as credentials_router
 from laurel.db import Database
+from laurel.delivery.worker import DeliveryWorker
 from laurel.designs.endpoints import router as designs_router
 from laurel.groups.endpoints import router as groups_router
 from laurel.health.endpoints import router as health_router
@@ -24,6 +28,7 @@ from laurel.kit.logs import configure_logging
 from laurel.kit.middleware import RequestContextMiddleware
 from laurel.kit.ratelimit import RateLimiter
 from laurel.kit.versioning import CERTIFIER_VERSIONS
+from laurel.webhooks.endpoints import router as webhooks_router
 
 log = structlog.get_logger()
 
@@ -84,7 +89,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gc.collect()
         gc.freeze()
         gc.set_threshold(50_000, 50, 100)
+        stop = asyncio.Event()
+        worker = None
+        if settings.run_worker_in_process:
+            delivery = DeliveryWorker(app.state.database, settings)
+            worker = asyncio.create_task(delivery.run(stop), name="delivery-worker")
         yield
+        stop.set()
+        if worker is not None:
+            await worker
         await app.state.database.dispose()
 
     app = FastAPI(
@@ -107,5 +120,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health_router)
     app.include_router(designs_router)
     app.include_router(groups_router)
+    app.include_router(credentials_router)
+    app.include_router(attributes_router)
+    app.include_router(webhooks_router)
     _document_bearer_auth(app)
     return app

@@ -1,17 +1,31 @@
 """The `laurel` command: serve, migrate, and manage organizations and tokens."""
 
 import asyncio
+import signal
 from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
 
 import typer
 import uvicorn
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laurel.config import get_settings
+from laurel.credentials.importer import ImportResult, plan_import, run_import
 from laurel.db import Database
-from laurel.kit.errors import LaurelError
+from laurel.delivery.repository import OutboxRepository
+from laurel.delivery.worker import DeliveryWorker
+from laurel.groups.repository import GroupRepository
+from laurel.kit.errors import LaurelError, NotFound
+from laurel.kit.logs import configure_logging
 from laurel.kit.timestamps import format_timestamp
 from laurel.migrate import upgrade_database
 from laurel.models import Plan
@@ -27,6 +41,12 @@ tokens_app = typer.Typer(help="API access tokens.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(orgs_app, name="orgs")
 app.add_typer(tokens_app, name="tokens")
+outbox_app = typer.Typer(
+    help="Emails and webhook deliveries waiting or done.", no_args_is_help=True
+)
+credentials_app = typer.Typer(help="Credentials in bulk.", no_args_is_help=True)
+app.add_typer(outbox_app, name="outbox")
+app.add_typer(credentials_app, name="credentials")
 
 # Results go to stdout alone, so scripts can capture them; tables and notes go to stderr.
 notes = Console(stderr=True)
@@ -174,3 +194,135 @@ def tokens_revoke(token_id: str) -> None:
 
     _in_transaction(revoke)
     notes.print(f"token {token_id} revoked")
+
+
+@app.command()
+def worker(
+    batch_size: Annotated[int, typer.Option(min=1, max=500, help="Jobs claimed at a time")] = 20,
+) -> None:
+    """Deliver emails and webhooks from the outbox until interrupted (Ctrl-C, SIGTERM)."""
+    settings = get_settings()
+    configure_logging(settings.log_level)
+
+    async def run() -> None:
+        database = Database.from_settings(settings)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signal_number in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signal_number, stop.set)
+        try:
+            await DeliveryWorker(database, settings, batch_size=batch_size).run(stop)
+        finally:
+            await database.dispose()
+
+    asyncio.run(run())
+
+
+@outbox_app.command("list")
+def outbox_list(
+    status: Annotated[str | None, typer.Option(help="pending, held, delivered or dead")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=10_000)] = 50,
+) -> None:
+    """List outbox jobs, newest first."""
+
+    async def fetch(session: AsyncSession) -> list[tuple[str, ...]]:
+        rows = await OutboxRepository(session).list_jobs(status, limit)
+        return [
+            (
+                row.id,
+                row.kind,
+                row.event_type,
+                row.status,
+                str(row.attempts),
+                row.payload.get("to", "") if row.kind == "email" else (row.endpoint_id or ""),
+                format_timestamp(row.created_at),
+            )
+            for row in rows
+        ]
+
+    _print_rows(
+        ("id", "kind", "event", "status", "attempts", "to", "created"), _in_transaction(fetch)
+    )
+
+
+@outbox_app.command("show")
+def outbox_show(job_id: str) -> None:
+    """Show one outbox job: the whole email, or the webhook body, and its last error."""
+
+    async def fetch(session: AsyncSession) -> Any:
+        row = await OutboxRepository(session).get(job_id)
+        if row is None:
+            raise NotFound(f"No outbox job with id '{job_id}'")
+        return row
+
+    row = _in_transaction(fetch)
+    typer.echo(f"id: {row.id}\nkind: {row.kind}\nevent: {row.event_type}\nstatus: {row.status}")
+    typer.echo(f"attempts: {row.attempts}\nlast error: {row.last_error or '-'}")
+    if row.kind == "email":
+        payload = row.payload
+        typer.echo(f"to: {payload['to']}\nsubject: {payload['subject']}\n\n{payload['text']}")
+    else:
+        typer.echo(f"\n{row.payload['body']}")
+
+
+@credentials_app.command("import")
+def credentials_import(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    group: Annotated[str, typer.Option(help="The credential template's id")],
+    issue: Annotated[bool, typer.Option(help="Issue the credentials")] = False,
+    send: Annotated[bool, typer.Option(help="Issue and email them")] = False,
+    batch_size: Annotated[int, typer.Option(min=1, max=10_000)] = 1000,
+) -> None:
+    """Create credentials from a CSV file: name, email, issue_date, expiry_date, custom.* columns.
+
+    Every row is checked before anything is written. Running the same file again creates only
+    what is missing, so an interrupted import is finished by running it again.
+    """
+    settings = get_settings()
+
+    async def run() -> ImportResult:
+        database = Database.from_settings(settings)
+        try:
+            async with database.sessions() as session:
+                organization_id = await GroupRepository(session).organization_of(group)
+            if organization_id is None:
+                raise NotFound(f"No credential template with id '{group}'")
+            plan = await plan_import(database, organization_id, file)
+            if plan.error_count:
+                for error in plan.errors:
+                    notes.print(error, markup=False, highlight=False)
+                more = plan.error_count - len(plan.errors)
+                if more > 0:
+                    notes.print(f"... and {more} more")
+                raise ImportRefused(f"{plan.error_count} bad rows; nothing was imported")
+            with Progress(
+                TextColumn("importing"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=notes,
+            ) as bar:
+                task = bar.add_task("import", total=plan.rows)
+                return await run_import(
+                    database,
+                    settings,
+                    plan,
+                    group,
+                    issue=issue,
+                    send=send,
+                    batch_size=batch_size,
+                    progress=lambda done: bar.advance(task, done),
+                )
+        finally:
+            await database.dispose()
+
+    try:
+        result = asyncio.run(run())
+    except (LaurelError, ImportRefused) as error:
+        notes.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from None
+    typer.echo(f"{result.created} created, {result.skipped} already imported")
+
+
+class ImportRefused(Exception):
+    pass

@@ -47,6 +47,17 @@ class Settings(BaseSettings):
     secret_key: str = DEVELOPMENT_SECRET_KEY
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     log_level: str = "INFO"
+    # Where people reach Laurel's public pages; links in emails point here.
+    public_url: str = "http://127.0.0.1:8000"
+    # smtp://user:password@host:587 (STARTTLS when the server offers it), smtps://... for TLS
+    # from the first byte. Unset: emails are kept in the outbox for `laurel outbox list`.
+    smtp_url: str | None = None
+    smtp_from: str = "Laurel <no-reply@laurel.localhost>"
+    # Webhook URLs on private, loopback or link-local addresses are refused unless this is set.
+    webhooks_allow_private_addresses: bool = False
+    # `laurel serve` runs a delivery worker in each API process unless told not to.
+    run_worker_in_process: bool = True
+    worker_poll_seconds: float = Field(default=0.5, gt=0)
     database_pool_size: int = Field(default=10, ge=1)
 
     @field_validator("database_url")

@@ -11,6 +11,7 @@ from cachetools import TTLCache
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from laurel.config import Settings
 from laurel.db import DbSession
 from laurel.kit.crypto import hash_token
 from laurel.kit.errors import RateLimited, Unauthorized
@@ -89,6 +90,7 @@ class ApiRequest:
 
     principal: Principal
     session: AsyncSession
+    settings: Settings
 
 
 async def guard_api_request(request: Request, session: DbSession) -> ApiRequest:
@@ -101,7 +103,7 @@ async def guard_api_request(request: Request, session: DbSession) -> ApiRequest:
     principal = await _authenticate(request, session, _bearer_token(request))
     await _enforce_rate_limit(request, principal)
     await require_api_version(request)
-    return ApiRequest(principal, session)
+    return ApiRequest(principal, session, request.app.state.settings)
 
 
 # Every v1 endpoint takes `api: Api`; tests/test_auth_everywhere.py checks that none forgets.

@@ -8,6 +8,7 @@ from laurel.groups.schemas import GroupCreate, GroupRead, GroupUpdate
 from laurel.kit.body import body_docs, json_body
 from laurel.kit.errors import (
     COMMON_API_ERRORS,
+    Conflict,
     InvalidJson,
     NotFound,
     PaymentRequired,
@@ -105,8 +106,8 @@ async def update_group(
     name="groups.delete",
     status_code=204,
     response_class=Response,
-    responses=error_responses(NotFound),
+    responses=error_responses(NotFound, Conflict),
 )
 async def delete_group(api: Api, group_id: str) -> None:
-    """Delete a credential template."""
+    """Delete a credential template that has no credentials."""
     await service.delete_group(api.session, api.principal, group_id)

@@ -64,6 +64,10 @@ class GroupRepository:
         designs = [(row.design_id, DesignType(row.design_type)) for row in rows if row.design_id]
         return _view(rows[0], designs)
 
+    async def organization_of(self, group_id: str) -> str | None:
+        statement = select(_groups.c.organization_id).where(_groups.c.id == group_id)
+        return await self.session.scalar(statement)
+
     async def list_views(self, organization_id: str, params: PageParams) -> PageResult[GroupView]:
         statement = select(*_GROUP_COLUMNS).where(_groups.c.organization_id == organization_id)
         page = await paginate(self.session, statement, _groups.c.id, params)

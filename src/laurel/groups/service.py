@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laurel.auth.dependencies import Principal
+from laurel.credentials.repository import CredentialRepository
 from laurel.designs.repository import DesignRepository
 from laurel.groups.repository import GroupRepository
 from laurel.groups.schemas import DesignChoice, GroupView
-from laurel.kit.errors import NotFound, PaymentRequired, ValidationFailed
+from laurel.kit.errors import Conflict, NotFound, PaymentRequired, ValidationFailed
 from laurel.kit.ids import is_valid_id
 from laurel.kit.pagination import PageParams, PageResult
 from laurel.models import DesignType, Plan
@@ -66,11 +67,10 @@ async def update_group(
 
 
 async def delete_group(session: AsyncSession, principal: Principal, group_id: str) -> None:
-    deleted = is_valid_id(group_id) and await GroupRepository(session).delete(
-        principal.organization_id, group_id
-    )
-    if not deleted:
-        raise NotFound()
+    group = await get_group(session, principal, group_id)
+    if await CredentialRepository(session).group_has_credentials(group.id):
+        raise Conflict("The credential template has credentials; delete them first")
+    await GroupRepository(session).delete(principal.organization_id, group.id)
 
 
 async def _resolve_designs(

@@ -44,14 +44,18 @@ def parse_json(raw: bytes) -> Any:
         raise InvalidJson(f"The request body is not valid JSON: {error}") from None
 
 
-def json_body(model: type[M]) -> Any:
-    """A body dependency; declare it after the endpoint's `Api` guard, which pins the version."""
+def json_body(model: type[M], *, required: bool = True) -> Any:
+    """A body dependency; declare it after the endpoint's `Api` guard, which pins the version.
+
+    With `required=False` an empty body stands for `{}`.
+    """
 
     async def read_body(request: Request) -> M:
         version: str | None = getattr(request.state, "api_version", None)
         if version is None:
             raise RuntimeError("json_body must come after the API guard in the signature")
-        payload = parse_json(await request.body())
+        raw = await request.body()
+        payload = parse_json(raw) if raw.strip() or required else {}
         bundle: VersionBundle = request.app.state.versions
         payload = bundle.upgrade_request(version, request.scope["route"].name, payload)
         try:
@@ -62,11 +66,11 @@ def json_body(model: type[M]) -> Any:
     return Depends(read_body)
 
 
-def body_docs(model: type[BaseModel]) -> dict[str, Any]:
+def body_docs(model: type[BaseModel], *, required: bool = True) -> dict[str, Any]:
     """`openapi_extra` that documents the body `json_body` reads."""
     return {
         "requestBody": {
-            "required": True,
+            "required": required,
             "content": {"application/json": {"schema": model.model_json_schema(by_alias=True)}},
         }
     }

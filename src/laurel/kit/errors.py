@@ -152,3 +152,15 @@ COMMON_API_ERRORS: tuple[type[LaurelError], ...] = (
     RateLimited,
     InternalServerError,
 )
+
+
+class IdempotencyKeyReused(LaurelError):
+    status_code = 422
+    code = "idempotency_key_reused"
+    default_message = "This Idempotency-Key was used with a different request"
+
+
+class IdempotencyKeyInUse(LaurelError):
+    status_code = 409
+    code = "idempotency_key_in_use"
+    default_message = "A request with this Idempotency-Key is still being processed; retry shortly"

@@ -7,7 +7,7 @@ through them (newest first). Routes are named (`name="groups.create"`) and chang
 route names they touch, so an unaffected route pays nothing.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,7 +106,7 @@ async def require_api_version(request: Request) -> str:
 class VersionedRoute(APIRoute):
     """Downgrades a named route's successful JSON responses for clients pinned to older versions."""
 
-    def get_route_handler(self):  # type: ignore[no-untyped-def]
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handle = super().get_route_handler()
         route_name = self.name
 

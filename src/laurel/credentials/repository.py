@@ -1,0 +1,209 @@
+import uuid
+from typing import Any
+
+from sqlalchemy import ColumnElement, delete, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from laurel.credentials.schemas import CredentialView, SearchSort
+from laurel.kit.ids import new_id
+from laurel.kit.pagination import PageParams, PageResult, paginate
+from laurel.kit.timestamps import utc_now
+from laurel.models import Attribute, Credential, CredentialInteraction, Group
+from laurel.models.base import table_of
+
+_credentials, _groups = table_of(Credential), table_of(Group)
+_attributes, _interactions = table_of(Attribute), table_of(CredentialInteraction)
+_VIEW = select(
+    _credentials.c.id,
+    _credentials.c.public_id,
+    _credentials.c.group_id,
+    _groups.c.name.label("group_name"),
+    _credentials.c.state,
+    _credentials.c.recipient_id,
+    _credentials.c.recipient_name,
+    _credentials.c.recipient_email,
+    _credentials.c.issue_date,
+    _credentials.c.expiry_date,
+    _credentials.c.custom_attributes,
+    _credentials.c.created_at,
+    _credentials.c.updated_at,
+).select_from(_credentials.join(_groups, _groups.c.id == _credentials.c.group_id))
+_SORT_COLUMNS = {
+    "id": _credentials.c.id,
+    "createdAt": _credentials.c.created_at,
+    "updatedAt": _credentials.c.updated_at,
+    "issueDate": _credentials.c.issue_date,
+    "expiryDate": _credentials.c.expiry_date,
+}
+
+
+def _view(row: Any) -> CredentialView:
+    return CredentialView(
+        row.id,
+        row.public_id,
+        row.group_id,
+        row.group_name,
+        row.state,
+        row.recipient_id,
+        row.recipient_name,
+        row.recipient_email,
+        row.issue_date,
+        row.expiry_date,
+        dict(row.custom_attributes or {}),
+        row.created_at,
+        row.updated_at,
+    )
+
+
+class CredentialRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def insert(self, organization_id: str, values: dict[str, Any]) -> str:
+        row = self.new_row(organization_id, values)
+        await self.session.execute(insert(_credentials).values(**row))
+        return str(row["id"])
+
+    @staticmethod
+    def new_row(organization_id: str, values: dict[str, Any]) -> dict[str, Any]:
+        now = utc_now()
+        return {
+            "id": new_id(),
+            "public_id": str(uuid.uuid4()),
+            "recipient_id": new_id(),
+            "organization_id": organization_id,
+            "created_at": now,
+            "updated_at": now,
+            "import_key": None,
+            **values,
+        }
+
+    async def insert_many_once(self, rows: list[dict[str, Any]]) -> list[str]:
+        """Insert rows whose import_key is new; returns the ids actually inserted."""
+        if not rows:
+            return []
+        dialect = self.session.bind.dialect.name if self.session.bind else "sqlite"
+        build = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        statement = (
+            build(_credentials)
+            .on_conflict_do_nothing(index_elements=["organization_id", "import_key"])
+            .returning(_credentials.c.id)
+        )
+        result = await self.session.execute(statement, rows)
+        return [row.id for row in result]
+
+    async def get_view(self, organization_id: str, credential_id: str) -> CredentialView | None:
+        row = (
+            await self.session.execute(
+                _VIEW.where(
+                    _credentials.c.organization_id == organization_id,
+                    _credentials.c.id == credential_id,
+                )
+            )
+        ).first()
+        return None if row is None else _view(row)
+
+    async def list_views(
+        self, organization_id: str, params: PageParams
+    ) -> PageResult[CredentialView]:
+        statement = _VIEW.where(_credentials.c.organization_id == organization_id)
+        page = await paginate(self.session, statement, _credentials.c.id, params)
+        return PageResult([_view(row) for row in page.rows], page.prev, page.next)
+
+    async def search_views(
+        self,
+        organization_id: str,
+        condition: ColumnElement[bool],
+        sort: SearchSort,
+        offset: int,
+        limit: int,
+    ) -> tuple[list[CredentialView], bool]:
+        column = _SORT_COLUMNS[sort.property]
+        order = column.asc() if sort.order == "asc" else column.desc()
+        tiebreak = _credentials.c.id.asc() if sort.order == "asc" else _credentials.c.id.desc()
+        statement = (
+            _VIEW.where(_credentials.c.organization_id == organization_id, condition)
+            .order_by(order.nulls_last(), tiebreak)
+            .offset(offset)
+            .limit(limit + 1)
+        )
+        rows = (await self.session.execute(statement)).all()
+        return [_view(row) for row in rows[:limit]], len(rows) > limit
+
+    async def update(
+        self, organization_id: str, credential_id: str, values: dict[str, Any]
+    ) -> None:
+        await self.session.execute(
+            update(_credentials)
+            .where(
+                _credentials.c.organization_id == organization_id,
+                _credentials.c.id == credential_id,
+            )
+            .values(**values, updated_at=utc_now())
+        )
+
+    async def delete(self, organization_id: str, credential_id: str) -> bool:
+        result = await self.session.execute(
+            delete(_credentials).where(
+                _credentials.c.organization_id == organization_id,
+                _credentials.c.id == credential_id,
+            )
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def group_has_credentials(self, group_id: str) -> bool:
+        statement = select(_credentials.c.id).where(_credentials.c.group_id == group_id).limit(1)
+        return (await self.session.scalar(statement)) is not None
+
+
+class AttributeRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def custom_defaults(self, organization_id: str) -> dict[str, str | None]:
+        statement = select(_attributes.c.tag, _attributes.c.default_value).where(
+            _attributes.c.organization_id == organization_id
+        )
+        return {row.tag: row.default_value for row in await self.session.execute(statement)}
+
+    async def list_custom(self, organization_id: str) -> list[Any]:
+        statement = (
+            select(_attributes)
+            .where(_attributes.c.organization_id == organization_id)
+            .order_by(_attributes.c.tag)
+        )
+        return list((await self.session.execute(statement)).all())
+
+    async def insert(self, organization_id: str, tag: str, name: str, default: str | None) -> None:
+        now = utc_now()
+        await self.session.execute(
+            insert(_attributes).values(
+                id=new_id(),
+                organization_id=organization_id,
+                tag=tag,
+                name=name,
+                default_value=default,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+
+
+class InteractionRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def insert(self, organization_id: str, values: dict[str, Any]) -> dict[str, Any]:
+        row = {"id": new_id(), "organization_id": organization_id, **values}
+        await self.session.execute(insert(_interactions).values(**row))
+        return row
+
+    async def list_page(
+        self, organization_id: str, credential_id: str | None, params: PageParams
+    ) -> PageResult[Any]:
+        statement = select(_interactions).where(_interactions.c.organization_id == organization_id)
+        if credential_id is not None:
+            statement = statement.where(_interactions.c.credential_id == credential_id)
+        return await paginate(self.session, statement, _interactions.c.id, params)

@@ -1,0 +1,265 @@
+"""Credentials: drafted from a template, issued, sent by email, announced by webhooks."""
+
+import re
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from laurel.auth.dependencies import Principal
+from laurel.config import Settings
+from laurel.credentials.messages import credential_email
+from laurel.credentials.repository import (
+    AttributeRepository,
+    CredentialRepository,
+    InteractionRepository,
+)
+from laurel.credentials.schemas import (
+    CUSTOM_ATTRIBUTE_PREFIX,
+    CredentialCreate,
+    CredentialRead,
+    CredentialUpdate,
+    CredentialView,
+    SearchRequest,
+    SearchSort,
+)
+from laurel.credentials.search import FilterCompiler
+from laurel.delivery.events import enqueue_email, publish_credential_event
+from laurel.groups.repository import GroupRepository
+from laurel.kit.errors import Conflict, NotFound, ValidationFailed
+from laurel.kit.ids import is_valid_id, new_id
+from laurel.kit.pagination import PageParams, PageResult
+from laurel.models import CredentialState
+from laurel.organizations.repository import OrganizationRepository
+
+
+def today() -> date:
+    return datetime.now(UTC).date()
+
+
+class Credentials:
+    """The credential operations of one request: its session, caller and settings."""
+
+    def __init__(self, session: AsyncSession, principal: Principal, settings: Settings) -> None:
+        self.session = session
+        self.principal = principal
+        self.settings = settings
+        self.repository = CredentialRepository(session)
+        self._custom_defaults: dict[str, str | None] | None = None
+
+    @property
+    def organization_id(self) -> str:
+        return self.principal.organization_id
+
+    async def read(self, view: CredentialView) -> CredentialRead:
+        if self._custom_defaults is None:
+            repository = AttributeRepository(self.session)
+            self._custom_defaults = await repository.custom_defaults(self.organization_id)
+        return view.to_read(today(), self._custom_defaults)
+
+    async def get(self, credential_id: str) -> CredentialRead:
+        return await self.read(await self._view(credential_id))
+
+    async def list_page(self, params: PageParams) -> PageResult[CredentialRead]:
+        page = await self.repository.list_views(self.organization_id, params)
+        return PageResult([await self.read(view) for view in page.rows], page.prev, page.next)
+
+    async def create(self, data: CredentialCreate) -> CredentialRead:
+        group = await GroupRepository(self.session).get_view(self.organization_id, data.group_id)
+        if group is None:
+            raise NotFound()
+        await self._check_custom_attributes(data.custom_attributes)
+        credential_id = await self.repository.insert(
+            self.organization_id,
+            {
+                "group_id": data.group_id,
+                "state": CredentialState.draft,
+                "recipient_name": data.recipient.name,
+                "recipient_email": data.recipient.email,
+                "issue_date": data.issue_date or today(),
+                "expiry_date": data.expiry_date,
+                "custom_attributes": data.custom_attributes,
+            },
+        )
+        return await self._announce("credential.created", credential_id)
+
+    async def issue(self, credential_id: str) -> CredentialRead:
+        view = await self._view(credential_id)
+        if view.state != CredentialState.draft:
+            raise Conflict("Only a draft credential can be issued")
+        await self.repository.update(
+            self.organization_id, view.id, {"state": CredentialState.issued}
+        )
+        return await self._announce("credential.issued", view.id)
+
+    async def send(self, credential_id: str) -> CredentialRead:
+        view = await self._view(credential_id)
+        if view.state != CredentialState.issued:
+            raise Conflict("Only an issued credential can be sent; issue it first")
+        if not view.recipient_email:
+            raise ValidationFailed(
+                "recipient.email: the credential has no recipient email to send to",
+                param="recipient.email",
+            )
+        organization = await OrganizationRepository(self.session).get(self.organization_id)
+        issuer = organization.name if organization else "Laurel"
+        message = credential_email(
+            to=view.recipient_email,
+            recipient_name=view.recipient_name,
+            issuer=issuer,
+            group_name=view.group_name,
+            public_id=view.public_id,
+            credential_id=view.id,
+            public_url=self.settings.public_url,
+            # One Message-ID per send request, so a receiving server can spot a repeat.
+            message_id=f"<{view.id}.{new_id()}@laurel>",
+        )
+        await enqueue_email(self.session, self.settings, self.organization_id, message)
+        return await self._announce("credential.sent", view.id)
+
+    async def create_issue_send(self, data: CredentialCreate) -> CredentialRead:
+        created = await self.create(data)
+        await self.issue(created.id)
+        return await self.send(created.id)
+
+    async def update(self, credential_id: str, changes: CredentialUpdate) -> CredentialRead:
+        view = await self._view(credential_id)
+        sent = changes.model_fields_set
+        values: dict[str, Any] = {}
+        if changes.recipient is not None:
+            if "name" in changes.recipient.model_fields_set:
+                values["recipient_name"] = changes.recipient.name
+            if "email" in changes.recipient.model_fields_set:
+                values["recipient_email"] = changes.recipient.email
+        if "issue_date" in sent:
+            values["issue_date"] = changes.issue_date
+        if "expiry_date" in sent:
+            values["expiry_date"] = changes.expiry_date
+        issue = values.get("issue_date", view.issue_date)
+        expiry = values.get("expiry_date", view.expiry_date)
+        if expiry is not None and expiry < issue:
+            raise ValidationFailed("expiryDate: must not be before issueDate", param="expiryDate")
+        if changes.custom_attributes is not None:
+            await self._check_custom_attributes(changes.custom_attributes)
+            values["custom_attributes"] = changes.custom_attributes
+        await self.repository.update(self.organization_id, view.id, values)
+        return await self._announce("credential.updated", view.id)
+
+    async def delete(self, credential_id: str) -> None:
+        read = await self.get(credential_id)
+        await self.repository.delete(self.organization_id, read.id)
+        await publish_credential_event(
+            self.session, self.organization_id, "credential.deleted", _body(read)
+        )
+
+    async def search(self, request: SearchRequest) -> tuple[list[CredentialRead], str | None]:
+        condition = FilterCompiler(today()).compile({"AND": [request.filter or {"AND": []}]})
+        offset = _decode_offset(request.cursor)
+        views, more = await self.repository.search_views(
+            self.organization_id, condition, request.sort or SearchSort(), offset, request.limit
+        )
+        next_cursor = _encode_offset(offset + request.limit) if more else None
+        return [await self.read(view) for view in views], next_cursor
+
+    async def _view(self, credential_id: str) -> CredentialView:
+        view = None
+        if is_valid_id(credential_id):
+            view = await self.repository.get_view(self.organization_id, credential_id)
+        if view is None:
+            raise NotFound()
+        return view
+
+    async def _announce(self, event_type: str, credential_id: str) -> CredentialRead:
+        read = await self.get(credential_id)
+        await publish_credential_event(self.session, self.organization_id, event_type, _body(read))
+        return read
+
+    async def _check_custom_attributes(self, values: dict[str, str]) -> None:
+        if not values:
+            return
+        defined = await AttributeRepository(self.session).custom_defaults(self.organization_id)
+        for tag in values:
+            if tag not in defined:
+                raise ValidationFailed(
+                    f"customAttributes.{tag}: not an attribute of this organization; "
+                    "define it with POST /v1/attributes",
+                    param=f"customAttributes.{tag}",
+                )
+
+
+def _body(read: CredentialRead) -> dict[str, Any]:
+    return read.model_dump(mode="json", by_alias=True)
+
+
+_OFFSET_CURSOR = re.compile(r"^o(\d{1,7})$")
+
+
+def _encode_offset(offset: int) -> str:
+    return f"o{offset}"
+
+
+def _decode_offset(cursor: str | None) -> int:
+    if cursor is None:
+        return 0
+    match = _OFFSET_CURSOR.match(cursor)
+    if match is None:
+        raise ValidationFailed("cursor: not a cursor this API returned", param="cursor")
+    return int(match[1])
+
+
+ATTRIBUTE_TAG = re.compile(r"^custom\.[a-z][a-z0-9_]{0,62}$")
+BUILT_IN_ATTRIBUTES = {
+    "recipient.name": "Recipient name",
+    "recipient.email": "Recipient email",
+    "group.name": "Credential template name",
+    "credential.issueDate": "Issue date",
+    "credential.expiryDate": "Expiry date",
+    "credential.publicId": "Credential public id",
+    "certificate.uuid": "Credential public id (Certifier's older name)",
+    "certificate.issued_on": "Issue date (Certifier's older name)",
+}
+
+
+async def list_attributes(session: AsyncSession, principal: Principal) -> list[dict[str, Any]]:
+    builtin = [
+        {"tag": tag, "name": name, "isDefault": True, "defaultValue": None}
+        for tag, name in BUILT_IN_ATTRIBUTES.items()
+    ]
+    custom = [
+        {"tag": row.tag, "name": row.name, "isDefault": False, "defaultValue": row.default_value}
+        for row in await AttributeRepository(session).list_custom(principal.organization_id)
+    ]
+    return builtin + custom
+
+
+async def create_attribute(
+    session: AsyncSession, principal: Principal, tag: str, name: str, default: str | None
+) -> dict[str, Any]:
+    if not tag.startswith(CUSTOM_ATTRIBUTE_PREFIX):
+        tag = CUSTOM_ATTRIBUTE_PREFIX + tag
+    if not ATTRIBUTE_TAG.match(tag):
+        raise ValidationFailed(
+            "tag: custom.<name>, lowercase letters, digits and _ (e.g. custom.mentor)", param="tag"
+        )
+    repository = AttributeRepository(session)
+    if tag in await repository.custom_defaults(principal.organization_id):
+        raise Conflict(f"The attribute {tag} exists already")
+    await repository.insert(principal.organization_id, tag, name, default)
+    return {"tag": tag, "name": name, "isDefault": False, "defaultValue": default}
+
+
+async def record_interaction(
+    session: AsyncSession, principal: Principal, values: dict[str, Any]
+) -> dict[str, Any]:
+    credential_id = values["credential_id"]
+    if not await CredentialRepository(session).get_view(principal.organization_id, credential_id):
+        raise NotFound()
+    return await InteractionRepository(session).insert(principal.organization_id, values)
+
+
+async def list_interactions(
+    session: AsyncSession, principal: Principal, credential_id: str | None, params: PageParams
+) -> PageResult[Any]:
+    return await InteractionRepository(session).list_page(
+        principal.organization_id, credential_id, params
+    )

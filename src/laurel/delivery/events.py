@@ -1,0 +1,96 @@
+"""Announcing changes: webhook events and emails become outbox jobs in the change's transaction.
+
+Nothing here talks to the network. The worker (delivery/worker.py) delivers the jobs after the
+transaction commits, so a rolled-back change never announces itself and a committed one always
+does.
+"""
+
+from typing import Any
+
+import orjson
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from laurel.config import Settings
+from laurel.delivery.repository import OutboxRepository
+from laurel.kit.ids import new_id
+from laurel.kit.timestamps import format_timestamp, utc_now
+from laurel.models import JobKind, JobStatus
+from laurel.webhooks.repository import WebhookRepository
+
+CREDENTIAL_EVENTS = (
+    "credential.created",
+    "credential.updated",
+    "credential.deleted",
+    "credential.issued",
+    "credential.sent",
+    "credential.revoked",
+    "credential.viewed",
+    "credential.downloaded",
+    "credential.shared",
+)
+
+
+async def publish_credential_event(
+    session: AsyncSession, organization_id: str, event_type: str, credential: dict[str, Any]
+) -> None:
+    """Queue one delivery of this event to each endpoint subscribed to it."""
+    endpoints = await WebhookRepository(session).subscribed(organization_id, event_type)
+    if not endpoints:
+        return
+    now = utc_now()
+    event_id = new_id()
+    body = orjson.dumps(
+        {
+            "id": event_id,
+            "type": event_type,
+            "createdAt": format_timestamp(now),
+            "data": {
+                "resource": {"id": credential["id"], "type": "credential"},
+                "credential": credential,
+            },
+        }
+    ).decode()
+    await OutboxRepository(session).add(
+        [
+            _job(organization_id, JobKind.webhook, event_type, {"body": body}, now)
+            | {"endpoint_id": endpoint.id, "event_id": event_id}
+            for endpoint in endpoints
+        ]
+    )
+
+
+async def enqueue_email(
+    session: AsyncSession,
+    settings: Settings,
+    organization_id: str,
+    message: dict[str, str],
+    event_type: str = "credential.sent",
+) -> None:
+    """Queue an email; with no SMTP server configured it is kept (`laurel outbox list`)."""
+    now = utc_now()
+    job = _job(organization_id, JobKind.email, event_type, message, now)
+    if settings.smtp_url is None:
+        job["status"] = JobStatus.held
+    await OutboxRepository(session).add([job])
+
+
+def _job(
+    organization_id: str, kind: JobKind, event_type: str, payload: dict[str, Any], now: Any
+) -> dict[str, Any]:
+    return {
+        "id": new_id(),
+        "organization_id": organization_id,
+        "kind": kind,
+        "endpoint_id": None,
+        "event_id": None,
+        "event_type": event_type,
+        "payload": payload,
+        "status": JobStatus.pending,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "locked_by": None,
+        "locked_until": None,
+        "last_error": None,
+        "created_at": now,
+        "delivered_at": None,
+    }

@@ -1,0 +1,142 @@
+"""The delivery worker: claims due outbox jobs, delivers them, settles them, retries with backoff.
+
+Run as `laurel worker` (any number of processes) or inside `laurel serve`. Each job is leased to
+one worker for LEASE; a worker killed mid-batch leaves its unsettled jobs to be claimed again when
+the lease runs out. Each job is settled in its own transaction right after its delivery, so a
+crash can repeat at most the one message in flight.
+"""
+
+import asyncio
+import contextlib
+import os
+import random
+import socket
+import time
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import structlog
+
+from laurel.config import Settings
+from laurel.db import Database
+from laurel.delivery.repository import OutboxRepository
+from laurel.delivery.senders import DeliveryFailed, post_webhook, send_email
+from laurel.kit.crypto import decrypt_secret
+from laurel.kit.timestamps import utc_now
+from laurel.models import JobKind, JobStatus
+from laurel.webhooks.repository import WebhookRepository
+
+log = structlog.get_logger()
+
+LEASE = timedelta(seconds=90)
+FIRST_RETRY_SECONDS = 30
+LONGEST_WAIT_SECONDS = 6 * 3600
+# 30 s doubling to 6 h between tries, 16 tries: the last one comes about 44 hours after the first.
+MAX_ATTEMPTS = 16
+
+
+def retry_delay(attempts: int) -> timedelta:
+    base = min(FIRST_RETRY_SECONDS * 2 ** (attempts - 1), LONGEST_WAIT_SECONDS)
+    return timedelta(seconds=base * random.uniform(0.9, 1.1))  # noqa: S311 (jitter, not secrecy)
+
+
+class DeliveryWorker:
+    def __init__(
+        self,
+        database: Database,
+        settings: Settings,
+        *,
+        batch_size: int = 20,
+        worker_id: str | None = None,
+    ) -> None:
+        self.database = database
+        self.settings = settings
+        self.batch_size = batch_size
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self.http = httpx.AsyncClient(follow_redirects=False)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        log.info("worker_started", worker_id=self.worker_id)
+        try:
+            while not stop.is_set():
+                try:
+                    handled = await self.run_once()
+                except Exception:
+                    log.exception("worker_batch_failed")
+                    handled = 0
+                if handled == 0:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), self.settings.worker_poll_seconds)
+        finally:
+            await self.http.aclose()
+            log.info("worker_stopped", worker_id=self.worker_id)
+
+    async def run_once(self) -> int:
+        """Claim and deliver one batch; returns how many jobs it handled."""
+        async with self.database.sessions() as session, session.begin():
+            jobs = await OutboxRepository(session).claim_due(
+                self.worker_id, utc_now(), LEASE, self.batch_size
+            )
+        for job in jobs:
+            await self._deliver(job)
+        return len(jobs)
+
+    async def _deliver(self, job: Any) -> None:
+        started = time.perf_counter()
+        status_code: int | None = None
+        error: str | None = None
+        try:
+            status_code = await self._send(job)
+        except DeliveryFailed as failure:
+            error, status_code = str(failure), failure.status_code
+        duration_ms = int((time.perf_counter() - started) * 1000)
+        attempts = job.attempts + 1
+        now = utc_now()
+        if error is None:
+            status, next_attempt = JobStatus.delivered, None
+        elif attempts >= MAX_ATTEMPTS:
+            status, next_attempt = JobStatus.dead, None
+        else:
+            status, next_attempt = JobStatus.pending, now + retry_delay(attempts)
+        async with self.database.sessions() as session, session.begin():
+            outbox = OutboxRepository(session)
+            await outbox.record_attempt(
+                job.id, at=now, status_code=status_code, error=error, duration_ms=duration_ms
+            )
+            await outbox.finish(
+                job.id,
+                self.worker_id,
+                status=status,
+                attempts=attempts,
+                next_attempt_at=next_attempt,
+                error=error,
+                now=now,
+            )
+        log.info(
+            "delivery",
+            job_id=job.id,
+            kind=job.kind,
+            event_type=job.event_type,
+            attempt=attempts,
+            outcome=status,
+            status_code=status_code,
+            error=error,
+        )
+
+    async def _send(self, job: Any) -> int | None:
+        if job.kind == JobKind.email:
+            await send_email(self.settings, job.payload)
+            return None
+        async with self.database.sessions() as session:
+            endpoint = await WebhookRepository(session).get_any(job.endpoint_id)
+        if endpoint is None:
+            raise DeliveryFailed("the webhook endpoint was deleted")
+        return await post_webhook(
+            self.http,
+            self.settings,
+            url=endpoint.url,
+            secret=decrypt_secret(self.settings.secret_key, endpoint.secret_encrypted),
+            body=job.payload["body"],
+            event_id=job.event_id or job.id,
+        )

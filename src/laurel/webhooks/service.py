@@ -1,0 +1,99 @@
+"""Webhook endpoints: where and what to announce, with a signing secret shown once."""
+
+import secrets
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from laurel.auth.dependencies import Principal
+from laurel.config import Settings
+from laurel.delivery.repository import OutboxRepository
+from laurel.delivery.senders import DeliveryFailed, refuse_private_destination
+from laurel.kit.crypto import encrypt_secret
+from laurel.kit.errors import NotFound, ValidationFailed
+from laurel.kit.ids import is_valid_id, new_id
+from laurel.kit.pagination import PageParams, PageResult
+from laurel.models import JobStatus
+from laurel.webhooks.repository import WebhookRepository
+from laurel.webhooks.schemas import WebhookCreate
+
+SECRET_PREFIX = "whsec_"  # noqa: S105 (a prefix, not a secret)
+
+
+async def create_webhook(
+    session: AsyncSession, principal: Principal, settings: Settings, data: WebhookCreate
+) -> dict[str, Any]:
+    if not settings.webhooks_allow_private_addresses:
+        try:
+            await refuse_private_destination(data.url)
+        except DeliveryFailed as refused:
+            raise ValidationFailed(f"url: {refused}", param="url") from None
+    secret = SECRET_PREFIX + secrets.token_urlsafe(32)
+    endpoint_id = new_id()
+    repository = WebhookRepository(session)
+    await repository.insert(
+        {
+            "id": endpoint_id,
+            "organization_id": principal.organization_id,
+            "url": data.url,
+            "event_types": sorted(set(data.event_types)),
+            "secret_encrypted": encrypt_secret(settings.secret_key, secret),
+        }
+    )
+    return {**(await _endpoint(session, principal, endpoint_id))._asdict(), "secret": secret}
+
+
+async def get_webhook(session: AsyncSession, principal: Principal, endpoint_id: str) -> Any:
+    return await _endpoint(session, principal, endpoint_id)
+
+
+async def list_webhooks(
+    session: AsyncSession, principal: Principal, params: PageParams
+) -> PageResult[Any]:
+    return await WebhookRepository(session).page(principal.organization_id, params)
+
+
+async def delete_webhook(session: AsyncSession, principal: Principal, endpoint_id: str) -> None:
+    deleted = is_valid_id(endpoint_id) and await WebhookRepository(session).delete(
+        principal.organization_id, endpoint_id
+    )
+    if not deleted:
+        raise NotFound()
+
+
+async def rotate_secret(
+    session: AsyncSession, principal: Principal, settings: Settings, endpoint_id: str
+) -> dict[str, Any]:
+    await _endpoint(session, principal, endpoint_id)
+    secret = SECRET_PREFIX + secrets.token_urlsafe(32)
+    await WebhookRepository(session).set_secret(
+        principal.organization_id, endpoint_id, encrypt_secret(settings.secret_key, secret)
+    )
+    return {**(await _endpoint(session, principal, endpoint_id))._asdict(), "secret": secret}
+
+
+async def list_deliveries(
+    session: AsyncSession, principal: Principal, endpoint_id: str, params: PageParams
+) -> PageResult[dict[str, Any]]:
+    await _endpoint(session, principal, endpoint_id)
+    outbox = OutboxRepository(session)
+    page = await outbox.page_for_endpoint(principal.organization_id, endpoint_id, params)
+    attempts = await outbox.attempts_of([row.id for row in page.rows])
+    deliveries = [
+        {
+            **row._asdict(),
+            "next_attempt_at": row.next_attempt_at if row.status == JobStatus.pending else None,
+            "attempt_log": [attempt._asdict() for attempt in attempts[row.id]],
+        }
+        for row in page.rows
+    ]
+    return PageResult(deliveries, page.prev, page.next)
+
+
+async def _endpoint(session: AsyncSession, principal: Principal, endpoint_id: str) -> Any:
+    endpoint = None
+    if is_valid_id(endpoint_id):
+        endpoint = await WebhookRepository(session).get(principal.organization_id, endpoint_id)
+    if endpoint is None:
+        raise NotFound()
+    return endpoint
