@@ -24,6 +24,7 @@ from laurel.groups.endpoints import router as groups_router
 from laurel.health.endpoints import router as health_router
 from laurel.kit.body import describe_location
 from laurel.kit.errors import LaurelError, MethodNotAllowed, NotFound, ValidationFailed
+from laurel.kit.idempotency import IdempotencyMiddleware
 from laurel.kit.logs import configure_logging
 from laurel.kit.middleware import RequestContextMiddleware
 from laurel.kit.ratelimit import RateLimiter
@@ -112,6 +113,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.versions = CERTIFIER_VERSIONS
     app.state.principal_cache = PrincipalCache(settings.auth_cache_seconds)
 
+    # Added first, so it runs inside the request context (ids, logs, the error envelope).
+    app.add_middleware(IdempotencyMiddleware, database=app.state.database)
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_exception_handler(LaurelError, _render_laurel_error)
     app.add_exception_handler(RequestValidationError, _render_validation_error)

@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     # `laurel serve` runs a delivery worker in each API process unless told not to.
     run_worker_in_process: bool = True
     worker_poll_seconds: float = Field(default=0.5, gt=0)
+    # A claimed job is the worker's alone this long; a killed worker's jobs return after it.
+    worker_lease_seconds: float = Field(default=90, gt=0)
+    webhook_timeout_seconds: float = Field(default=10, gt=0)
     database_pool_size: int = Field(default=10, ge=1)
 
     @field_validator("database_url")

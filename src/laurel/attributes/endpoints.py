@@ -17,14 +17,14 @@ from laurel.kit.errors import (
     error_responses,
 )
 from laurel.kit.fields import ResourceId
-from laurel.kit.idempotency import IdempotentRoute
 from laurel.kit.pagination import ListResponse, PageQuery, list_body
 from laurel.kit.schemas import CamelModel
 from laurel.kit.timestamps import Timestamp, utc_now
+from laurel.kit.versioning import VersionedRoute
 
 router = APIRouter(
     tags=["Attributes and interactions"],
-    route_class=IdempotentRoute,
+    route_class=VersionedRoute,
     responses=error_responses(*COMMON_API_ERRORS),
 )
 

@@ -22,13 +22,13 @@ from laurel.kit.errors import (
     ValidationFailed,
     error_responses,
 )
-from laurel.kit.idempotency import IdempotentRoute
 from laurel.kit.pagination import ListResponse, PageQuery, list_body
+from laurel.kit.versioning import VersionedRoute
 
 router = APIRouter(
     prefix="/v1/credentials",
     tags=["Credentials"],
-    route_class=IdempotentRoute,
+    route_class=VersionedRoute,
     responses=error_responses(*COMMON_API_ERRORS),
 )
 WRITE_ERRORS = error_responses(

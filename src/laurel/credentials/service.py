@@ -4,6 +4,7 @@ import re
 from datetime import UTC, date, datetime
 from typing import Any
 
+from sqlalchemy import true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laurel.auth.dependencies import Principal
@@ -153,7 +154,8 @@ class Credentials:
         )
 
     async def search(self, request: SearchRequest) -> tuple[list[CredentialRead], str | None]:
-        condition = FilterCompiler(today()).compile({"AND": [request.filter or {"AND": []}]})
+        # No filter (or `{}`) finds every credential, as Certifier's search does.
+        condition = FilterCompiler(today()).compile(request.filter) if request.filter else true()
         offset = _decode_offset(request.cursor)
         views, more = await self.repository.search_views(
             self.organization_id, condition, request.sort or SearchSort(), offset, request.limit

@@ -93,7 +93,9 @@ async def post_webhook(
         **webhook_signature_headers(secret, body),
     }
     try:
-        response = await client.post(url, content=body.encode(), headers=headers, timeout=10)
+        response = await client.post(
+            url, content=body.encode(), headers=headers, timeout=settings.webhook_timeout_seconds
+        )
     except httpx.HTTPError as error:
         raise DeliveryFailed(f"{type(error).__name__}: {error}") from error
     if not 200 <= response.status_code < 300:

@@ -1,9 +1,9 @@
 """The delivery worker: claims due outbox jobs, delivers them, settles them, retries with backoff.
 
 Run as `laurel worker` (any number of processes) or inside `laurel serve`. Each job is leased to
-one worker for LEASE; a worker killed mid-batch leaves its unsettled jobs to be claimed again when
-the lease runs out. Each job is settled in its own transaction right after its delivery, so a
-crash can repeat at most the one message in flight.
+one worker for `worker_lease_seconds`; a worker killed mid-batch leaves its unsettled jobs to be
+claimed again when the lease runs out. Each job is settled in its own transaction right after its
+delivery, so a crash can repeat at most the one message in flight.
 """
 
 import asyncio
@@ -29,7 +29,6 @@ from laurel.webhooks.repository import WebhookRepository
 
 log = structlog.get_logger()
 
-LEASE = timedelta(seconds=90)
 FIRST_RETRY_SECONDS = 30
 LONGEST_WAIT_SECONDS = 6 * 3600
 # 30 s doubling to 6 h between tries, 16 tries: the last one comes about 44 hours after the first.
@@ -76,7 +75,10 @@ class DeliveryWorker:
         """Claim and deliver one batch; returns how many jobs it handled."""
         async with self.database.sessions() as session, session.begin():
             jobs = await OutboxRepository(session).claim_due(
-                self.worker_id, utc_now(), LEASE, self.batch_size
+                self.worker_id,
+                utc_now(),
+                timedelta(seconds=self.settings.worker_lease_seconds),
+                self.batch_size,
             )
         for job in jobs:
             await self._deliver(job)

@@ -3,27 +3,24 @@
 The key is scoped to the caller's token. The first request's response (status and body) is kept
 for 24 hours and replayed to any retry with the same key (`Idempotent-Replayed: true`); the same key
 with a different request is `422 idempotency_key_reused`; a retry while the first is still running
-is `409 idempotency_key_in_use`. Requests that fail with an error are not kept, so a retry runs
-again (a 4xx will fail the same way; a 5xx may not). A marker left by a crashed process is taken
-over after ABANDONED_AFTER.
+is `409 idempotency_key_in_use`. Client errors are kept and replayed like any answer (as Stripe
+does); server errors (5xx), 401 and 429 are not, so a retry runs again. A marker left by a crashed
+process is taken over after ABANDONED_AFTER.
 """
 
 import hashlib
-from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
-from fastapi import Request, Response
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from laurel.db import Database
 from laurel.kit.errors import IdempotencyKeyInUse, IdempotencyKeyReused, ValidationFailed
 from laurel.kit.ids import new_id
 from laurel.kit.timestamps import utc_now
-from laurel.kit.versioning import VersionedRoute
 from laurel.models import IdempotencyKey
 from laurel.models.base import table_of
 
@@ -112,53 +109,118 @@ async def _begin(
         return None
 
 
-async def _settle(database: Database, scope: str, key: str, response: Response | None) -> None:
+async def _settle(
+    database: Database, scope: str, key: str, response: StoredResponse | None
+) -> None:
     async with database.sessions() as session, session.begin():
         repository = IdempotencyRepository(session)
-        if response is not None and response.status_code < 500:
-            await repository.complete(scope, key, response.status_code, bytes(response.body))
+        if response is not None:
+            await repository.complete(scope, key, response.status, response.body)
         else:
             await repository.forget(scope, key)
 
 
-def _caller_scope(request: Request) -> str | None:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    return hashlib.sha256(token.strip().encode()).hexdigest()
+def _caller_scope(scope: Scope) -> str | None:
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            kind, _, token = value.decode("latin-1").partition(" ")
+            if kind.lower() == "bearer" and token.strip():
+                return hashlib.sha256(token.strip().encode()).hexdigest()
+    return None
 
 
-class IdempotentRoute(VersionedRoute):
-    """A versioned route whose POSTs honour `Idempotency-Key`."""
+def _key(scope: Scope) -> str | None:
+    for name, value in scope["headers"]:
+        if name == b"idempotency-key":
+            return str(value.decode("latin-1"))
+    return None
 
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handle = super().get_route_handler()
 
-        async def handle_idempotently(request: Request) -> Response:
-            key = request.headers.get(HEADER)
-            scope = _caller_scope(request)
-            if request.method != "POST" or key is None or scope is None:
-                return await handle(request)
-            if not 1 <= len(key) <= 255 or not key.isprintable():
-                raise ValidationFailed(f"{HEADER}: 1 to 255 printable characters", param=HEADER)
-            fingerprint = hashlib.sha256(
-                request.method.encode() + b" " + request.url.path.encode() + b"\n"
-                + await request.body()
-            ).hexdigest()  # fmt: skip
-            database: Database = request.app.state.database
-            stored = await _begin(database, scope, key, fingerprint)
-            if stored is not None:
-                return Response(
-                    stored.body,
-                    status_code=stored.status,
-                    media_type="application/json",
-                    headers={"Idempotent-Replayed": "true"},
-                )
-            response: Response | None = None
-            try:
-                response = await handle(request)
-            finally:
-                await _settle(database, scope, key, response)
-            return response
+def request_fingerprint(path: str, body: bytes) -> str:
+    return hashlib.sha256(path.encode() + b"\n" + body).hexdigest()
 
-        return handle_idempotently
+
+# Answers that depend on the moment, not on the request: never replayed.
+_NOT_KEPT = {401, 429}
+
+
+class IdempotencyMiddleware:
+    """Honours `Idempotency-Key` on every POST of the API (pure ASGI, inside the request context).
+
+    It wraps the whole request, so the response it keeps is the one sent after the request's
+    transaction committed.
+    """
+
+    def __init__(self, app: ASGIApp, database: Database) -> None:
+        self.app = app
+        self.database = database
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        key = _key(scope) if scope["type"] == "http" and scope["method"] == "POST" else None
+        caller = _caller_scope(scope) if key is not None else None
+        if key is None or caller is None or not scope["path"].startswith("/v1/"):
+            await self.app(scope, receive, send)
+            return
+        if not 1 <= len(key) <= 255 or not key.isprintable():
+            raise ValidationFailed(f"{HEADER}: 1 to 255 printable characters", param=HEADER)
+        body = await _read_body(receive)
+        fingerprint = request_fingerprint(scope["path"], body)
+        stored = await _begin(self.database, caller, key, fingerprint)
+        if stored is not None:
+            await _replay(send, stored)
+            return
+        status = 500
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+            await send(message)
+
+        response: StoredResponse | None = None
+        try:
+            await self.app(scope, _replaying(body), capture)
+            if status < 500 and status not in _NOT_KEPT:
+                response = StoredResponse(status, b"".join(chunks))
+        finally:
+            await _settle(self.database, caller, key, response)
+
+
+async def _read_body(receive: Receive) -> bytes:
+    parts = []
+    while True:
+        message = await receive()
+        parts.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(parts)
+
+
+def _replaying(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
+
+
+async def _replay(send: Send, stored: StoredResponse) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": stored.status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(stored.body)).encode()),
+                (b"idempotent-replayed", b"true"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": stored.body})

@@ -11,15 +11,15 @@ from laurel.kit.errors import (
     ValidationFailed,
     error_responses,
 )
-from laurel.kit.idempotency import IdempotentRoute
 from laurel.kit.pagination import ListResponse, PageQuery, list_body
+from laurel.kit.versioning import VersionedRoute
 from laurel.webhooks import service
 from laurel.webhooks.schemas import DeliveryRead, WebhookCreate, WebhookRead, WebhookWithSecret
 
 router = APIRouter(
     prefix="/v1/webhooks",
     tags=["Webhooks"],
-    route_class=IdempotentRoute,
+    route_class=VersionedRoute,
     responses=error_responses(*COMMON_API_ERRORS),
 )
 

@@ -1,0 +1,20 @@
+import pytest
+
+from tests.conftest import Api
+
+
+@pytest.fixture
+async def group_id(api: Api) -> str:
+    group = await api.create_group(name="Financial Markets", designIds=[await api.create_design()])
+    return str(group["id"])
+
+
+async def create_credential(api: Api, group_id: str, **overrides: object) -> dict[str, object]:
+    body = {
+        "groupId": group_id,
+        "recipient": {"name": "Ada Lovelace", "email": "ada@example.org"},
+        **overrides,
+    }
+    response = await api.request("POST", "/v1/credentials", json=body)
+    assert response.status_code == 200, response.text
+    return dict(response.json())

@@ -1,0 +1,116 @@
+"""Idempotency-Key on POST: replays, conflicts, scope, and what is not kept."""
+
+import hashlib
+
+import orjson
+
+from laurel.db import Database
+from laurel.delivery.repository import OutboxRepository
+from laurel.kit.idempotency import IdempotencyRepository, request_fingerprint
+from tests.conftest import Api
+
+
+def body(group_id: str, name: str = "Ada") -> dict[str, object]:
+    return {"groupId": group_id, "recipient": {"name": name, "email": "ada@example.org"}}
+
+
+async def test_a_retried_create_is_replayed_not_repeated(api: Api, group_id: str) -> None:
+    headers = {"Idempotency-Key": "order-42"}
+    first = await api.request("POST", "/v1/credentials", json=body(group_id), headers=headers)
+    second = await api.request("POST", "/v1/credentials", json=body(group_id), headers=headers)
+    assert first.status_code == second.status_code == 200
+    assert second.json() == first.json()
+    assert second.headers["Idempotent-Replayed"] == "true"
+    assert "Idempotent-Replayed" not in first.headers
+    listing = (await api.request("GET", "/v1/credentials")).json()["data"]
+    assert len(listing) == 1
+    other_key = await api.request(
+        "POST", "/v1/credentials", json=body(group_id), headers={"Idempotency-Key": "order-43"}
+    )
+    assert other_key.json()["id"] != first.json()["id"]
+
+
+async def test_the_same_key_with_another_request_is_refused(api: Api, group_id: str) -> None:
+    headers = {"Idempotency-Key": "k1"}
+    await api.request("POST", "/v1/credentials", json=body(group_id), headers=headers)
+    other = await api.request(
+        "POST", "/v1/credentials", json=body(group_id, "Grace"), headers=headers
+    )
+    assert other.status_code == 422
+    assert other.json()["error"]["code"] == "idempotency_key_reused"
+
+
+async def test_keys_belong_to_their_caller(api: Api, other_api: Api, group_id: str) -> None:
+    headers = {"Idempotency-Key": "shared-name"}
+    mine = await api.request("POST", "/v1/credentials", json=body(group_id), headers=headers)
+    other_group = (
+        await other_api.create_group(name="G", designIds=[await other_api.create_design()])
+    )["id"]
+    theirs = await other_api.request(
+        "POST", "/v1/credentials", json=body(str(other_group)), headers=headers
+    )
+    assert theirs.status_code == 200
+    assert theirs.json()["id"] != mine.json()["id"]
+    assert "Idempotent-Replayed" not in theirs.headers
+
+
+async def test_a_request_still_in_flight_is_a_409(
+    api: Api, group_id: str, database: Database
+) -> None:
+    payload = orjson.dumps(body(group_id))
+    scope = hashlib.sha256(api.tenant.token.encode()).hexdigest()
+    async with database.sessions() as session, session.begin():
+        await IdempotencyRepository(session).insert(
+            scope, "busy", request_fingerprint("/v1/credentials", payload)
+        )
+    response = await api.request(
+        "POST",
+        "/v1/credentials",
+        content=payload,
+        headers={"Idempotency-Key": "busy", "Content-Type": "application/json"},
+    )
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "idempotency_key_in_use"
+    assert (await api.request("GET", "/v1/credentials")).json()["data"] == []
+
+
+async def test_a_client_error_is_kept_like_any_answer(api: Api, group_id: str) -> None:
+    headers = {"Idempotency-Key": "fix-me"}
+    invalid = {"groupId": group_id, "recipient": {"name": ""}}
+    bad = await api.request("POST", "/v1/credentials", json=invalid, headers=headers)
+    assert bad.status_code == 400
+    again = await api.request("POST", "/v1/credentials", json=invalid, headers=headers)
+    assert again.status_code == 400
+    assert again.headers["Idempotent-Replayed"] == "true"
+    fixed_same_key = await api.request(
+        "POST", "/v1/credentials", json=body(group_id), headers=headers
+    )
+    assert fixed_same_key.status_code == 422
+    fixed_new_key = await api.request(
+        "POST", "/v1/credentials", json=body(group_id), headers={"Idempotency-Key": "fixed"}
+    )
+    assert fixed_new_key.status_code == 200
+
+
+async def test_unauthorized_answers_are_not_kept(api: Api, group_id: str) -> None:
+    headers = {"Idempotency-Key": "k", "Authorization": "Bearer wrong"}
+    refused = await api.request("POST", "/v1/credentials", json=body(group_id), headers=headers)
+    assert refused.status_code == 401
+    assert (
+        "Idempotent-Replayed"
+        not in (
+            await api.request("POST", "/v1/credentials", json=body(group_id), headers=headers)
+        ).headers
+    )
+
+
+async def test_a_retried_send_sends_one_email(api: Api, group_id: str, database: Database) -> None:
+    created = (await api.request("POST", "/v1/credentials", json=body(group_id))).json()
+    await api.request("POST", f"/v1/credentials/{created['id']}/issue")
+    for _ in range(3):
+        sent = await api.request(
+            "POST", f"/v1/credentials/{created['id']}/send", headers={"Idempotency-Key": "send-1"}
+        )
+        assert sent.status_code == 200
+    async with database.sessions() as session:
+        assert len(await OutboxRepository(session).list_jobs("held", 10)) == 1
