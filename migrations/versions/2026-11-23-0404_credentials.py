@@ -10,7 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "a255c7b3855d"
 down_revision: str | None = "6d6245d6463f"
 branch_labels: str | Sequence[str] | None = None
@@ -206,7 +205,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("delivery_attempts", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_delivery_attempts_job_id"), ["job_id"], unique=False)
-
 
 
 def downgrade() -> None:

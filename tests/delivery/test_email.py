@@ -1,0 +1,97 @@
+"""Email delivery against a real SMTP server, and the outbox when there is none."""
+
+import os
+import subprocess
+import sys
+
+from sqlalchemy import update
+
+from laurel.app import create_app
+from laurel.config import Settings
+from laurel.db import Database
+from laurel.delivery.repository import OutboxRepository
+from laurel.kit.timestamps import utc_now
+from laurel.models import OutboxJob
+from tests.conftest import Api, Tenant, make_client
+from tests.delivery.conftest import SmtpServer, deliver_due, free_port
+
+
+def laurel(settings: Settings, *args: str) -> str:
+    env = {
+        **os.environ,
+        "LAUREL_DATABASE_URL": settings.database_url,
+        "LAUREL_LOG_LEVEL": "WARNING",
+    }
+    command = [sys.executable, "-m", "laurel", *args]
+    return subprocess.run(
+        command, env=env, capture_output=True, text=True, timeout=60, check=True
+    ).stdout
+
+
+async def issue_and_send(settings: Settings, tenant: Tenant, email: str = "ada@example.org") -> str:
+    app = create_app(settings)
+    async with make_client(app) as http:
+        api = Api(http, tenant)
+        group = await api.create_group(name="Data Science", designIds=[await api.create_design()])
+        response = await api.request(
+            "POST",
+            "/v1/credentials/create-issue-send",
+            json={"groupId": group["id"], "recipient": {"name": "Ada", "email": email}},
+        )
+        assert response.status_code == 200, response.text
+    await app.state.database.dispose()
+    return str(response.json()["publicId"])
+
+
+async def test_a_sent_credential_arrives_by_email(
+    settings: Settings, database: Database, tenant: Tenant, smtp_server: SmtpServer
+) -> None:
+    configured = settings.model_copy(
+        update={"smtp_url": smtp_server.url, "public_url": "https://laurel.example"}
+    )
+    public_id = await issue_and_send(configured, tenant)
+    assert smtp_server.catcher.messages == [], "nothing leaves before the worker runs"
+    assert await deliver_due(database, configured) == 1
+    (message,) = smtp_server.catcher.messages
+    assert message["To"] == "ada@example.org"
+    assert "Data Science" in message["Subject"]
+    assert "Acme Academy" in message["Subject"]
+    assert f"https://laurel.example/c/{public_id}" in message.get_payload()
+    async with database.sessions() as session:
+        (job,) = await OutboxRepository(session).list_jobs(None, 5)
+    assert job.status == "delivered"
+    assert await deliver_due(database, configured) == 0, "a delivered email is not sent again"
+
+
+async def test_an_unreachable_smtp_server_is_retried_later(
+    settings: Settings, database: Database, tenant: Tenant, smtp_server: SmtpServer
+) -> None:
+    down = settings.model_copy(update={"smtp_url": f"smtp://127.0.0.1:{free_port()}"})
+    await issue_and_send(down, tenant)
+    await deliver_due(database, down)
+    async with database.sessions() as session:
+        (job,) = await OutboxRepository(session).list_jobs(None, 5)
+    assert job.status == "pending"
+    assert job.attempts == 1
+    assert job.next_attempt_at > utc_now()
+    assert "SMTP" in job.last_error
+    assert await deliver_due(database, down) == 0, "not due yet"
+
+    async with database.sessions() as session, session.begin():
+        await session.execute(update(OutboxJob).values(next_attempt_at=utc_now()))
+    up = settings.model_copy(update={"smtp_url": smtp_server.url})
+    assert await deliver_due(database, up) == 1
+    assert len(smtp_server.catcher.messages) == 1
+
+
+async def test_without_smtp_emails_are_kept_and_listed(
+    settings: Settings, database: Database, tenant: Tenant
+) -> None:
+    await issue_and_send(settings, tenant, email="kept@example.org")
+    assert await deliver_due(database, settings) == 0
+    listing = await asyncio.to_thread(laurel, settings, "outbox", "list", "--status", "held")
+    (row,) = [line for line in listing.splitlines() if "kept@example.org" in line]
+    job_id = row.split("\t")[0]
+    shown = await asyncio.to_thread(laurel, settings, "outbox", "show", job_id)
+    assert "to: kept@example.org" in shown
+    assert "has issued you the credential" in shown
