@@ -1,5 +1,6 @@
 """Email delivery against a real SMTP server, and the outbox when there is none."""
 
+import asyncio
 import os
 import subprocess
 import sys
