@@ -41,6 +41,12 @@ wrk.method = "POST"
 wrk.body = '{"name": "Benchmark template", "designIds": ["%s"]}'
 wrk.headers["Content-Type"] = "application/json"
 """
+ISSUE_SCRIPT = """
+wrk.method = "POST"
+wrk.body = '{"groupId": "%s", "recipient": {"name": "Ada Lovelace", "email": "ada@example.org"}}'
+wrk.headers["Content-Type"] = "application/json"
+"""
+IMPORT_SIZES = [int(n) for n in os.environ.get("BENCH_IMPORT_ROWS", "20000,100000").split(",")]
 
 
 @dataclass
@@ -50,6 +56,13 @@ class Result:
     p50_ms: float
     p99_ms: float
     errors: int
+
+
+@dataclass
+class ImportFigures:
+    rows: int
+    seconds: float
+    peak_mib: float
 
 
 def _to_ms(text: str) -> float:
@@ -98,7 +111,7 @@ def run_cli(env: dict[str, str], *args: str) -> str:
     ).stdout.strip()
 
 
-def bench_database(label: str, database_url: str) -> list[Result]:
+def bench_database(label: str, database_url: str) -> tuple[list[Result], list[ImportFigures]]:
     env = {
         **os.environ,
         "LAUREL_DATABASE_URL": database_url,
@@ -127,15 +140,47 @@ def bench_database(label: str, database_url: str) -> list[Result]:
         group = httpx.post(
             f"{base}/v1/groups", headers=headers, json={"name": "Bench", "designIds": [design]}
         ).json()["id"]
-        return [
+        routes = [
             wrk("GET /healthz (hello world)", f"{base}/healthz", {}),
             wrk("GET /v1/groups/{id}", f"{base}/v1/groups/{group}", headers),
             wrk("POST /v1/groups", f"{base}/v1/groups", headers, POST_SCRIPT % design),
+            wrk(
+                "POST /v1/credentials/create-issue-send",
+                f"{base}/v1/credentials/create-issue-send",
+                headers,
+                ISSUE_SCRIPT % group,
+            ),
         ]
     finally:
         server.terminate()
         server.wait(timeout=20)
         log.close()
+    return routes, [bench_import(env, group, rows) for rows in IMPORT_SIZES]
+
+
+MEASURE_CHILD = """
+import resource, subprocess, sys, time
+started = time.perf_counter()
+subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+elapsed = time.perf_counter() - started
+print(elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+
+def bench_import(env: dict[str, str], group: str, rows: int) -> ImportFigures:
+    """`laurel credentials import --issue` of a generated CSV, timed, with its peak memory."""
+    with tempfile.TemporaryDirectory() as workdir:
+        csv_path = Path(workdir) / "people.csv"
+        with csv_path.open("w") as handle:
+            handle.write("name,email,issue_date,expiry_date\n")
+            for n in range(rows):
+                handle.write(f"Person {n},person{n}@example.org,2024-05-01,2027-05-01\n")
+        command = [*LAUREL, "credentials", "import", str(csv_path), "--group", group, "--issue"]
+        output = subprocess.run(
+            [sys.executable, "-c", MEASURE_CHILD, *command],
+            env=env, capture_output=True, text=True, check=True,
+        ).stdout.split()  # fmt: skip
+    return ImportFigures(rows, float(output[0]), int(output[1]) / 1024)
 
 
 async def _postgres(command: str) -> None:
@@ -146,7 +191,8 @@ async def _postgres(command: str) -> None:
         await connection.close()
 
 
-def report(label: str, results: list[Result]) -> str:
+def report(label: str, measured: tuple[list[Result], list[ImportFigures]]) -> str:
+    results, imports = measured
     hello = results[0].requests_per_second
     lines = [
         f"### {label}",
@@ -158,6 +204,16 @@ def report(label: str, results: list[Result]) -> str:
         lines.append(
             f"| {r.route} | {r.requests_per_second:,.0f} | "
             f"{r.requests_per_second / hello:.0%} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | {r.errors} |"
+        )
+    lines += [
+        "",
+        "| `laurel credentials import --issue` | seconds | credentials/s | peak memory |",
+        "|---|---:|---:|---:|",
+    ]
+    for figures in imports:
+        lines.append(
+            f"| {figures.rows:,} rows | {figures.seconds:.1f} | "
+            f"{figures.rows / figures.seconds:,.0f} | {figures.peak_mib:.0f} MiB |"
         )
     return "\n".join(lines) + "\n"
 

@@ -21,7 +21,8 @@ from laurel.credentials.repository import AttributeRepository, CredentialReposit
 from laurel.credentials.schemas import CredentialView
 from laurel.credentials.service import today
 from laurel.db import Database
-from laurel.delivery.events import enqueue_email, publish_credential_event
+from laurel.delivery.events import credential_event_jobs, email_job
+from laurel.delivery.repository import OutboxRepository
 from laurel.groups.repository import GroupRepository
 from laurel.kit.errors import NotFound
 from laurel.models import CredentialState
@@ -158,11 +159,18 @@ async def run_import(
         if organization_id is None:
             raise NotFound(f"No credential template with id '{group_id}'")
         group = await GroupRepository(session).get_view(organization_id, group_id)
-        organization = await OrganizationRepository(session).get(organization_id)
-        announce = bool(
-            await WebhookRepository(session).subscribed(organization_id, "credential.created")
+        assert group is not None
+        context = _Context(
+            settings=settings,
+            group_name=group.name,
+            issuer=await OrganizationRepository(session).name_of(organization_id) or "Laurel",
+            send=send,
+            event_types=["credential.created"]
+            + (["credential.issued"] if issue or send else [])
+            + (["credential.sent"] if send else []),
+            endpoints=await WebhookRepository(session).enabled(organization_id),
+            custom_defaults=await AttributeRepository(session).custom_defaults(organization_id),
         )
-    assert group is not None and organization is not None
     result = ImportResult()
     batch: list[dict[str, Any]] = []
     for line, row in _rows(plan.path):
@@ -173,29 +181,32 @@ async def run_import(
         }
         batch.append(CredentialRepository.new_row(organization_id, values))
         if len(batch) >= batch_size:
-            await _write_batch(
-                database, settings, batch, group.name, organization.name, send, announce, result
-            )
+            await _write_batch(database, context, batch, result)
             progress(len(batch))
             batch = []
     if batch:
-        await _write_batch(
-            database, settings, batch, group.name, organization.name, send, announce, result
-        )
+        await _write_batch(database, context, batch, result)
         progress(len(batch))
     return result
 
 
+@dataclass(frozen=True)
+class _Context:
+    """What every batch of one import shares, read once at the start."""
+
+    settings: Settings
+    group_name: str
+    issuer: str
+    send: bool
+    event_types: list[str]
+    endpoints: list[Any]
+    custom_defaults: dict[str, str | None]
+
+
 async def _write_batch(
-    database: Database,
-    settings: Settings,
-    rows: list[dict[str, Any]],
-    group_name: str,
-    issuer: str,
-    send: bool,
-    announce: bool,
-    result: ImportResult,
+    database: Database, context: _Context, rows: list[dict[str, Any]], result: ImportResult
 ) -> None:
+    jobs: list[dict[str, Any]] = []
     async with database.sessions() as session, session.begin():
         inserted = set(await CredentialRepository(session).insert_many_once(rows))
         result.created += len(inserted)
@@ -203,37 +214,26 @@ async def _write_batch(
         for row in rows:
             if row["id"] not in inserted:
                 continue
-            if announce:
-                view = CredentialView(group_name=group_name, **{k: row[k] for k in _VIEW_FIELDS})
-                body = view.to_read(today(), {}).model_dump(mode="json", by_alias=True)
-                await publish_credential_event(
-                    session, row["organization_id"], "credential.created", body
+            organization_id = row["organization_id"]
+            if context.endpoints:
+                view = CredentialView.from_row(row, context.group_name)
+                body = view.to_read(today(), context.custom_defaults)
+                jobs += credential_event_jobs(
+                    context.endpoints,
+                    organization_id,
+                    context.event_types,
+                    body.model_dump(mode="json", by_alias=True),
                 )
-            if send and row["recipient_email"]:
+            if context.send and row["recipient_email"]:
                 message = credential_email(
                     to=row["recipient_email"],
                     recipient_name=row["recipient_name"],
-                    issuer=issuer,
-                    group_name=group_name,
+                    issuer=context.issuer,
+                    group_name=context.group_name,
                     public_id=row["public_id"],
                     credential_id=row["id"],
-                    public_url=settings.public_url,
+                    public_url=context.settings.public_url,
                     message_id=f"<{row['id']}.import@laurel>",
                 )
-                await enqueue_email(session, settings, row["organization_id"], message)
-
-
-_VIEW_FIELDS = (
-    "id",
-    "public_id",
-    "group_id",
-    "state",
-    "recipient_id",
-    "recipient_name",
-    "recipient_email",
-    "issue_date",
-    "expiry_date",
-    "custom_attributes",
-    "created_at",
-    "updated_at",
-)
+                jobs.append(email_job(context.settings, organization_id, message))
+        await OutboxRepository(session).add(jobs)

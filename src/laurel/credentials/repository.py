@@ -1,4 +1,5 @@
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, insert, select, update
@@ -61,10 +62,10 @@ class CredentialRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def insert(self, organization_id: str, values: dict[str, Any]) -> str:
+    async def insert(self, organization_id: str, values: dict[str, Any]) -> dict[str, Any]:
         row = self.new_row(organization_id, values)
         await self.session.execute(insert(_credentials).values(**row))
-        return str(row["id"])
+        return row
 
     @staticmethod
     def new_row(organization_id: str, values: dict[str, Any]) -> dict[str, Any]:
@@ -134,15 +135,18 @@ class CredentialRepository:
 
     async def update(
         self, organization_id: str, credential_id: str, values: dict[str, Any]
-    ) -> None:
+    ) -> datetime:
+        """Apply `values`; returns the new `updated_at`."""
+        now = utc_now()
         await self.session.execute(
             update(_credentials)
             .where(
                 _credentials.c.organization_id == organization_id,
                 _credentials.c.id == credential_id,
             )
-            .values(**values, updated_at=utc_now())
+            .values(**values, updated_at=now)
         )
+        return now
 
     async def delete(self, organization_id: str, credential_id: str) -> bool:
         result = await self.session.execute(

@@ -129,6 +129,11 @@ class CredentialView:
     created_at: datetime
     updated_at: datetime
 
+    @classmethod
+    def from_row(cls, row: dict[str, Any], group_name: str) -> "CredentialView":
+        """The view of a row just written, without reading it back."""
+        return cls(group_name=group_name, **{name: row[name] for name in _ROW_FIELDS})
+
     def to_read(self, today: date, custom_defaults: dict[str, str | None]) -> CredentialRead:
         attributes: dict[str, str | None] = {
             "recipient.name": self.recipient_name,
@@ -157,6 +162,22 @@ class CredentialView:
             created_at=self.created_at,
             updated_at=self.updated_at,
         )
+
+
+_ROW_FIELDS = (
+    "id",
+    "public_id",
+    "group_id",
+    "state",
+    "recipient_id",
+    "recipient_name",
+    "recipient_email",
+    "issue_date",
+    "expiry_date",
+    "custom_attributes",
+    "created_at",
+    "updated_at",
+)
 
 
 class SearchSort(CamelModel):

@@ -1,6 +1,7 @@
 """Credentials: drafted from a template, issued, sent by email, announced by webhooks."""
 
 import re
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -25,7 +26,7 @@ from laurel.credentials.schemas import (
     SearchSort,
 )
 from laurel.credentials.search import FilterCompiler
-from laurel.delivery.events import enqueue_email, publish_credential_event
+from laurel.delivery.events import enqueue_email, publish_credential_events
 from laurel.groups.repository import GroupRepository
 from laurel.kit.errors import Conflict, NotFound, ValidationFailed
 from laurel.kit.ids import is_valid_id, new_id
@@ -66,91 +67,53 @@ class Credentials:
         return PageResult([await self.read(view) for view in page.rows], page.prev, page.next)
 
     async def create(self, data: CredentialCreate) -> CredentialRead:
-        group = await GroupRepository(self.session).get_view(self.organization_id, data.group_id)
-        if group is None:
-            raise NotFound()
-        await self._check_custom_attributes(data.custom_attributes)
-        credential_id = await self.repository.insert(
-            self.organization_id,
-            {
-                "group_id": data.group_id,
-                "state": CredentialState.draft,
-                "recipient_name": data.recipient.name,
-                "recipient_email": data.recipient.email,
-                "issue_date": data.issue_date or today(),
-                "expiry_date": data.expiry_date,
-                "custom_attributes": data.custom_attributes,
-            },
-        )
-        return await self._announce("credential.created", credential_id)
+        view = await self._insert(data, CredentialState.draft)
+        return await self._announce(view, "credential.created")
 
     async def issue(self, credential_id: str) -> CredentialRead:
         view = await self._view(credential_id)
         if view.state != CredentialState.draft:
             raise Conflict("Only a draft credential can be issued")
-        await self.repository.update(
-            self.organization_id, view.id, {"state": CredentialState.issued}
-        )
-        return await self._announce("credential.issued", view.id)
+        state = {"state": CredentialState.issued}
+        updated_at = await self.repository.update(self.organization_id, view.id, state)
+        issued = replace(view, state=CredentialState.issued, updated_at=updated_at)
+        return await self._announce(issued, "credential.issued")
 
     async def send(self, credential_id: str) -> CredentialRead:
         view = await self._view(credential_id)
         if view.state != CredentialState.issued:
             raise Conflict("Only an issued credential can be sent; issue it first")
-        if not view.recipient_email:
-            raise ValidationFailed(
-                "recipient.email: the credential has no recipient email to send to",
-                param="recipient.email",
-            )
-        organization = await OrganizationRepository(self.session).get(self.organization_id)
-        issuer = organization.name if organization else "Laurel"
-        message = credential_email(
-            to=view.recipient_email,
-            recipient_name=view.recipient_name,
-            issuer=issuer,
-            group_name=view.group_name,
-            public_id=view.public_id,
-            credential_id=view.id,
-            public_url=self.settings.public_url,
-            # One Message-ID per send request, so a receiving server can spot a repeat.
-            message_id=f"<{view.id}.{new_id()}@laurel>",
-        )
-        await enqueue_email(self.session, self.settings, self.organization_id, message)
-        return await self._announce("credential.sent", view.id)
+        await self._email(view)
+        return await self._announce(view, "credential.sent")
 
     async def create_issue_send(self, data: CredentialCreate) -> CredentialRead:
-        created = await self.create(data)
-        await self.issue(created.id)
-        return await self.send(created.id)
+        """One insert of an issued credential, its email, and the three events it makes."""
+        view = await self._insert(data, CredentialState.issued)
+        await self._email(view)
+        return await self._announce(
+            view, "credential.created", "credential.issued", "credential.sent"
+        )
 
     async def update(self, credential_id: str, changes: CredentialUpdate) -> CredentialRead:
         view = await self._view(credential_id)
-        sent = changes.model_fields_set
-        values: dict[str, Any] = {}
-        if changes.recipient is not None:
-            if "name" in changes.recipient.model_fields_set:
-                values["recipient_name"] = changes.recipient.name
-            if "email" in changes.recipient.model_fields_set:
-                values["recipient_email"] = changes.recipient.email
-        if "issue_date" in sent:
-            values["issue_date"] = changes.issue_date
-        if "expiry_date" in sent:
-            values["expiry_date"] = changes.expiry_date
+        values = _changed_columns(changes)
         issue = values.get("issue_date", view.issue_date)
         expiry = values.get("expiry_date", view.expiry_date)
         if expiry is not None and expiry < issue:
             raise ValidationFailed("expiryDate: must not be before issueDate", param="expiryDate")
-        if changes.custom_attributes is not None:
-            await self._check_custom_attributes(changes.custom_attributes)
-            values["custom_attributes"] = changes.custom_attributes
-        await self.repository.update(self.organization_id, view.id, values)
-        return await self._announce("credential.updated", view.id)
+        if "custom_attributes" in values:
+            await self._check_custom_attributes(values["custom_attributes"])
+        updated_at = await self.repository.update(self.organization_id, view.id, values)
+        return await self._announce(
+            replace(view, **values, updated_at=updated_at), "credential.updated"
+        )
 
     async def delete(self, credential_id: str) -> None:
-        read = await self.get(credential_id)
-        await self.repository.delete(self.organization_id, read.id)
-        await publish_credential_event(
-            self.session, self.organization_id, "credential.deleted", _body(read)
+        view = await self._view(credential_id)
+        read = await self.read(view)
+        await self.repository.delete(self.organization_id, view.id)
+        await publish_credential_events(
+            self.session, self.organization_id, ["credential.deleted"], _body(read)
         )
 
     async def search(self, request: SearchRequest) -> tuple[list[CredentialRead], str | None]:
@@ -171,9 +134,50 @@ class Credentials:
             raise NotFound()
         return view
 
-    async def _announce(self, event_type: str, credential_id: str) -> CredentialRead:
-        read = await self.get(credential_id)
-        await publish_credential_event(self.session, self.organization_id, event_type, _body(read))
+    async def _insert(self, data: CredentialCreate, state: CredentialState) -> CredentialView:
+        group = await GroupRepository(self.session).get_view(self.organization_id, data.group_id)
+        if group is None:
+            raise NotFound()
+        await self._check_custom_attributes(data.custom_attributes)
+        row = await self.repository.insert(
+            self.organization_id,
+            {
+                "group_id": data.group_id,
+                "state": state,
+                "recipient_name": data.recipient.name,
+                "recipient_email": data.recipient.email,
+                "issue_date": data.issue_date or today(),
+                "expiry_date": data.expiry_date,
+                "custom_attributes": data.custom_attributes,
+            },
+        )
+        return CredentialView.from_row(row, group.name)
+
+    async def _email(self, view: CredentialView) -> None:
+        if not view.recipient_email:
+            raise ValidationFailed(
+                "recipient.email: the credential has no recipient email to send to",
+                param="recipient.email",
+            )
+        issuer = await OrganizationRepository(self.session).name_of(self.organization_id)
+        message = credential_email(
+            to=view.recipient_email,
+            recipient_name=view.recipient_name,
+            issuer=issuer or "Laurel",
+            group_name=view.group_name,
+            public_id=view.public_id,
+            credential_id=view.id,
+            public_url=self.settings.public_url,
+            # One Message-ID per send request, so a receiving server can spot a repeat.
+            message_id=f"<{view.id}.{new_id()}@laurel>",
+        )
+        await enqueue_email(self.session, self.settings, self.organization_id, message)
+
+    async def _announce(self, view: CredentialView, *event_types: str) -> CredentialRead:
+        read = await self.read(view)
+        await publish_credential_events(
+            self.session, self.organization_id, list(event_types), _body(read)
+        )
         return read
 
     async def _check_custom_attributes(self, values: dict[str, str]) -> None:
@@ -187,6 +191,21 @@ class Credentials:
                     "define it with POST /v1/attributes",
                     param=f"customAttributes.{tag}",
                 )
+
+
+def _changed_columns(changes: CredentialUpdate) -> dict[str, Any]:
+    """The columns a PATCH sets: only the fields it sent."""
+    values: dict[str, Any] = {}
+    recipient = changes.recipient
+    if recipient is not None:
+        if "name" in recipient.model_fields_set:
+            values["recipient_name"] = recipient.name
+        if "email" in recipient.model_fields_set:
+            values["recipient_email"] = recipient.email
+    for field in ("issue_date", "expiry_date", "custom_attributes"):
+        if field in changes.model_fields_set:
+            values[field] = getattr(changes, field)
+    return values
 
 
 def _body(read: CredentialRead) -> dict[str, Any]:

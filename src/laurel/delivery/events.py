@@ -30,33 +30,46 @@ CREDENTIAL_EVENTS = (
 )
 
 
-async def publish_credential_event(
-    session: AsyncSession, organization_id: str, event_type: str, credential: dict[str, Any]
+async def publish_credential_events(
+    session: AsyncSession,
+    organization_id: str,
+    event_types: list[str],
+    credential: dict[str, Any],
 ) -> None:
-    """Queue one delivery of this event to each endpoint subscribed to it."""
-    endpoints = await WebhookRepository(session).subscribed(organization_id, event_type)
-    if not endpoints:
-        return
+    """Queue one delivery of each event to each endpoint subscribed to it."""
+    endpoints = await WebhookRepository(session).enabled(organization_id)
+    jobs = credential_event_jobs(endpoints, organization_id, event_types, credential)
+    await OutboxRepository(session).add(jobs)
+
+
+def credential_event_jobs(
+    endpoints: list[Any], organization_id: str, event_types: list[str], credential: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The outbox jobs announcing these events to the endpoints (from `enabled`) that want them."""
+    jobs = []
     now = utc_now()
-    event_id = new_id()
-    body = orjson.dumps(
-        {
-            "id": event_id,
-            "type": event_type,
-            "createdAt": format_timestamp(now),
-            "data": {
-                "resource": {"id": credential["id"], "type": "credential"},
-                "credential": credential,
-            },
-        }
-    ).decode()
-    await OutboxRepository(session).add(
-        [
+    for event_type in event_types:
+        subscribers = [endpoint for endpoint in endpoints if event_type in endpoint.event_types]
+        if not subscribers:
+            continue
+        event_id = new_id()
+        body = orjson.dumps(
+            {
+                "id": event_id,
+                "type": event_type,
+                "createdAt": format_timestamp(now),
+                "data": {
+                    "resource": {"id": credential["id"], "type": "credential"},
+                    "credential": credential,
+                },
+            }
+        ).decode()
+        jobs += [
             _job(organization_id, JobKind.webhook, event_type, {"body": body}, now)
             | {"endpoint_id": endpoint.id, "event_id": event_id}
-            for endpoint in endpoints
+            for endpoint in subscribers
         ]
-    )
+    return jobs
 
 
 async def enqueue_email(
@@ -64,14 +77,21 @@ async def enqueue_email(
     settings: Settings,
     organization_id: str,
     message: dict[str, str],
-    event_type: str = "credential.sent",
 ) -> None:
     """Queue an email; with no SMTP server configured it is kept (`laurel outbox list`)."""
-    now = utc_now()
-    job = _job(organization_id, JobKind.email, event_type, message, now)
+    await OutboxRepository(session).add([email_job(settings, organization_id, message)])
+
+
+def email_job(
+    settings: Settings,
+    organization_id: str,
+    message: dict[str, str],
+    event_type: str = "credential.sent",
+) -> dict[str, Any]:
+    job = _job(organization_id, JobKind.email, event_type, message, utc_now())
     if settings.smtp_url is None:
         job["status"] = JobStatus.held
-    await OutboxRepository(session).add([job])
+    return job
 
 
 def _job(

@@ -10,6 +10,10 @@ class OrganizationRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
+    async def name_of(self, organization_id: str) -> str | None:
+        statement = select(Organization.name).where(Organization.id == organization_id)
+        return await self.session.scalar(statement)
+
     async def get(self, organization_id: str) -> Organization | None:
         return await self.session.get(Organization, organization_id)
 

@@ -36,15 +36,16 @@ class WebhookRepository:
         statement = select(_endpoints).where(_endpoints.c.organization_id == organization_id)
         return await paginate(self.session, statement, _endpoints.c.id, params)
 
-    async def subscribed(self, organization_id: str, event_type: str) -> list[Any]:
+    async def enabled(self, organization_id: str) -> list[Any]:
+        """The organization's active endpoints with the events each wants.
+
+        An organization has a handful: callers filter the event lists in Python, which keeps the
+        query the same on SQLite and PostgreSQL (their JSON operators differ).
+        """
         statement = select(_endpoints.c.id, _endpoints.c.event_types).where(
             _endpoints.c.organization_id == organization_id, _endpoints.c.enabled.is_(True)
         )
-        # An organization has a handful of endpoints: filtering their event lists here keeps
-        # the query the same on SQLite and PostgreSQL (their JSON operators differ).
-        return [
-            row for row in await self.session.execute(statement) if event_type in row.event_types
-        ]
+        return list((await self.session.execute(statement)).all())
 
     async def set_secret(self, organization_id: str, endpoint_id: str, encrypted: str) -> None:
         await self.session.execute(
