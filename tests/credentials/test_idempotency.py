@@ -1,12 +1,18 @@
 """Idempotency-Key on POST: replays, conflicts, scope, and what is not kept."""
 
 import hashlib
+from datetime import timedelta
 
 import orjson
+from sqlalchemy import update
 
+from laurel.config import Settings
 from laurel.db import Database
 from laurel.delivery.repository import OutboxRepository
+from laurel.delivery.worker import DeliveryWorker
 from laurel.kit.idempotency import IdempotencyRepository, request_fingerprint
+from laurel.kit.timestamps import utc_now
+from laurel.models import IdempotencyKey
 from tests.conftest import Api
 
 
@@ -114,3 +120,21 @@ async def test_a_retried_send_sends_one_email(api: Api, group_id: str, database:
         assert sent.status_code == 200
     async with database.sessions() as session:
         assert len(await OutboxRepository(session).list_jobs("held", 10)) == 1
+
+
+async def test_keys_are_forgotten_after_a_day(
+    api: Api, group_id: str, database: Database, settings: Settings
+) -> None:
+    headers = {"Idempotency-Key": "old"}
+    first = await api.request("POST", "/v1/credentials", json=body(group_id), headers=headers)
+    async with database.sessions() as session, session.begin():
+        await session.execute(
+            update(IdempotencyKey).values(created_at=utc_now() - timedelta(hours=25))
+        )
+    worker = DeliveryWorker(database, settings)
+    await worker.housekeeping()
+    await worker.http.aclose()
+    later = await api.request("POST", "/v1/credentials", json=body(group_id), headers=headers)
+    assert later.status_code == 200
+    assert later.json()["id"] != first.json()["id"]
+    assert "Idempotent-Replayed" not in later.headers

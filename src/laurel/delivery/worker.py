@@ -23,6 +23,7 @@ from laurel.db import Database
 from laurel.delivery.repository import OutboxRepository
 from laurel.delivery.senders import DeliveryFailed, post_webhook, send_email
 from laurel.kit.crypto import decrypt_secret
+from laurel.kit.idempotency import IdempotencyRepository
 from laurel.kit.timestamps import utc_now
 from laurel.models import JobKind, JobStatus
 from laurel.webhooks.repository import WebhookRepository
@@ -33,6 +34,7 @@ FIRST_RETRY_SECONDS = 30
 LONGEST_WAIT_SECONDS = 6 * 3600
 # 30 s doubling to 6 h between tries, 16 tries: the last one comes about 44 hours after the first.
 MAX_ATTEMPTS = 16
+HOUSEKEEPING_SECONDS = 600
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -57,9 +59,13 @@ class DeliveryWorker:
 
     async def run(self, stop: asyncio.Event) -> None:
         log.info("worker_started", worker_id=self.worker_id)
+        next_housekeeping = 0.0
         try:
             while not stop.is_set():
                 try:
+                    if time.monotonic() >= next_housekeeping:
+                        await self.housekeeping()
+                        next_housekeeping = time.monotonic() + HOUSEKEEPING_SECONDS
                     handled = await self.run_once()
                 except Exception:
                     log.exception("worker_batch_failed")
@@ -70,6 +76,11 @@ class DeliveryWorker:
         finally:
             await self.http.aclose()
             log.info("worker_stopped", worker_id=self.worker_id)
+
+    async def housekeeping(self) -> None:
+        """Forget idempotency keys past their 24 hours."""
+        async with self.database.sessions() as session, session.begin():
+            await IdempotencyRepository(session).purge_expired()
 
     async def run_once(self) -> int:
         """Claim and deliver one batch; returns how many jobs it handled."""
