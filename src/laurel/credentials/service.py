@@ -54,10 +54,14 @@ class Credentials:
         return self.principal.organization_id
 
     async def read(self, view: CredentialView) -> CredentialRead:
+        return view.to_read(today(), await self._defaults())
+
+    async def _defaults(self) -> dict[str, str | None]:
+        """The organization's custom attributes and their defaults, read once per request."""
         if self._custom_defaults is None:
             repository = AttributeRepository(self.session)
             self._custom_defaults = await repository.custom_defaults(self.organization_id)
-        return view.to_read(today(), self._custom_defaults)
+        return self._custom_defaults
 
     async def get(self, credential_id: str) -> CredentialRead:
         return await self.read(await self._view(credential_id))
@@ -183,7 +187,7 @@ class Credentials:
     async def _check_custom_attributes(self, values: dict[str, str]) -> None:
         if not values:
             return
-        defined = await AttributeRepository(self.session).custom_defaults(self.organization_id)
+        defined = await self._defaults()
         for tag in values:
             if tag not in defined:
                 raise ValidationFailed(
