@@ -198,3 +198,29 @@ async def test_openapi_documents_every_error(client: httpx.AsyncClient) -> None:
         "designIds" in create["requestBody"]["content"]["application/json"]["schema"]["properties"]
     )
     assert (await client.get("/docs")).status_code == 200
+
+
+async def test_a_nul_character_is_a_400_on_every_database(api: Api) -> None:
+    response = await api.request(
+        "POST",
+        "/v1/designs",
+        json={"name": "bad\u0000name", "type": "badge", "svg": "<svg/>"},
+    )
+    assert response.status_code == 400
+    assert "NUL" in response.json()["error"]["message"]
+    search = await api.request(
+        "POST", "/v1/credentials/search", json={"filter": {"recipient.name": {"equals": "\u0000"}}}
+    )
+    assert search.status_code == 400
+
+
+async def test_racing_for_a_unique_value_is_a_409_not_a_500(api: Api) -> None:
+    async def define() -> int:
+        response = await api.request(
+            "POST", "/v1/attributes", json={"tag": "custom.race", "name": "Race"}
+        )
+        return response.status_code
+
+    statuses = sorted(await asyncio.gather(define(), define(), define()))
+    assert statuses[0] == 200
+    assert set(statuses[1:]) == {409}

@@ -10,6 +10,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from laurel import __version__
@@ -23,7 +24,7 @@ from laurel.designs.endpoints import router as designs_router
 from laurel.groups.endpoints import router as groups_router
 from laurel.health.endpoints import router as health_router
 from laurel.kit.body import describe_location
-from laurel.kit.errors import LaurelError, MethodNotAllowed, NotFound, ValidationFailed
+from laurel.kit.errors import Conflict, LaurelError, MethodNotAllowed, NotFound, ValidationFailed
 from laurel.kit.idempotency import IdempotencyMiddleware
 from laurel.kit.logs import configure_logging
 from laurel.kit.middleware import RequestContextMiddleware
@@ -54,6 +55,13 @@ async def _render_validation_error(request: Request, error: Exception) -> JSONRe
     param = describe_location(location[1:] if location[:1] in (("query",), ("path",)) else location)
     failure = ValidationFailed(f"{param}: {first.get('msg')}", param=param)
     return await _render_laurel_error(request, failure)
+
+
+async def _render_integrity_error(request: Request, error: Exception) -> JSONResponse:
+    # Reached only when two requests race for the same unique value; the loser is told so.
+    log.warning("integrity_conflict", error=str(error).splitlines()[0])
+    conflict = Conflict("The request conflicts with a change made at the same time; retry it")
+    return await _render_laurel_error(request, conflict)
 
 
 async def _render_http_error(request: Request, error: Exception) -> JSONResponse:
@@ -119,6 +127,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(LaurelError, _render_laurel_error)
     app.add_exception_handler(RequestValidationError, _render_validation_error)
     app.add_exception_handler(StarletteHTTPException, _render_http_error)
+    app.add_exception_handler(IntegrityError, _render_integrity_error)
 
     app.include_router(health_router)
     app.include_router(designs_router)

@@ -28,7 +28,7 @@ from laurel.credentials.schemas import (
 from laurel.credentials.search import FilterCompiler
 from laurel.delivery.events import enqueue_email, publish_credential_events
 from laurel.groups.repository import GroupRepository
-from laurel.kit.errors import Conflict, NotFound, ValidationFailed
+from laurel.kit.errors import Conflict, NotFound, ValidationFailed, found
 from laurel.kit.ids import is_valid_id, new_id
 from laurel.kit.pagination import PageParams, PageResult
 from laurel.models import CredentialState
@@ -131,12 +131,11 @@ class Credentials:
         return [await self.read(view) for view in views], next_cursor
 
     async def _view(self, credential_id: str) -> CredentialView:
-        view = None
-        if is_valid_id(credential_id):
-            view = await self.repository.get_view(self.organization_id, credential_id)
-        if view is None:
-            raise NotFound()
-        return view
+        return found(
+            await self.repository.get_view(self.organization_id, credential_id)
+            if is_valid_id(credential_id)
+            else None
+        )
 
     async def _insert(self, data: CredentialCreate, state: CredentialState) -> CredentialView:
         group = await GroupRepository(self.session).get_view(self.organization_id, data.group_id)

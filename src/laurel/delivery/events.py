@@ -17,18 +17,6 @@ from laurel.kit.timestamps import format_timestamp, utc_now
 from laurel.models import JobKind, JobStatus
 from laurel.webhooks.repository import WebhookRepository
 
-CREDENTIAL_EVENTS = (
-    "credential.created",
-    "credential.updated",
-    "credential.deleted",
-    "credential.issued",
-    "credential.sent",
-    "credential.revoked",
-    "credential.viewed",
-    "credential.downloaded",
-    "credential.shared",
-)
-
 
 async def publish_credential_events(
     session: AsyncSession,

@@ -6,7 +6,7 @@ from laurel.auth.dependencies import Principal
 from laurel.designs.repository import DesignRepository
 from laurel.designs.schemas import DesignCreate, DesignUpdate
 from laurel.designs.svg import validate_svg
-from laurel.kit.errors import Conflict, NotFound, ValidationFailed
+from laurel.kit.errors import Conflict, ValidationFailed, found
 from laurel.kit.ids import is_valid_id
 from laurel.kit.pagination import PageParams, PageResult
 from laurel.models import Design, DesignType
@@ -23,12 +23,12 @@ async def create_design(session: AsyncSession, principal: Principal, data: Desig
 
 
 async def get_design(session: AsyncSession, principal: Principal, design_id: str) -> Design:
-    design = None
-    if is_valid_id(design_id):
-        design = await DesignRepository(session).get(principal.organization_id, design_id)
-    if design is None:
-        raise NotFound()
-    return design
+    repository = DesignRepository(session)
+    return found(
+        await repository.get(principal.organization_id, design_id)
+        if is_valid_id(design_id)
+        else None
+    )
 
 
 async def list_designs(

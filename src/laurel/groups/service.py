@@ -10,7 +10,7 @@ from laurel.credentials.repository import CredentialRepository
 from laurel.designs.repository import DesignRepository
 from laurel.groups.repository import GroupRepository
 from laurel.groups.schemas import DesignChoice, GroupView
-from laurel.kit.errors import Conflict, NotFound, PaymentRequired, ValidationFailed
+from laurel.kit.errors import Conflict, NotFound, PaymentRequired, ValidationFailed, found
 from laurel.kit.ids import is_valid_id
 from laurel.kit.pagination import PageParams, PageResult
 from laurel.models import DesignType, Plan
@@ -37,12 +37,12 @@ async def create_group(
 
 
 async def get_group(session: AsyncSession, principal: Principal, group_id: str) -> GroupView:
-    view = None
-    if is_valid_id(group_id):
-        view = await GroupRepository(session).get_view(principal.organization_id, group_id)
-    if view is None:
-        raise NotFound()
-    return view
+    repository = GroupRepository(session)
+    return found(
+        await repository.get_view(principal.organization_id, group_id)
+        if is_valid_id(group_id)
+        else None
+    )
 
 
 async def list_groups(

@@ -39,9 +39,13 @@ def parse_json(raw: bytes) -> Any:
     if not raw.strip():
         raise InvalidJson("The request body is empty; send a JSON object")
     try:
-        return orjson.loads(raw)
+        payload = orjson.loads(raw)
     except orjson.JSONDecodeError as error:
         raise InvalidJson(f"The request body is not valid JSON: {error}") from None
+    # PostgreSQL cannot store NUL in text, and no field of ours has a use for it.
+    if b"\\u0000" in raw:
+        raise ValidationFailed("The request body contains a NUL character (\\u0000)")
+    return payload
 
 
 def json_body(model: type[M], *, required: bool = True) -> Any:

@@ -4,7 +4,7 @@
 field of the request is to blame. Each class documents itself for OpenAPI through `responses()`.
 """
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel
 
@@ -164,3 +164,13 @@ class IdempotencyKeyInUse(LaurelError):
     status_code = 409
     code = "idempotency_key_in_use"
     default_message = "A request with this Idempotency-Key is still being processed; retry shortly"
+
+
+Found = TypeVar("Found")
+
+
+def found(value: Found | None) -> Found:
+    """`value`, or `404 not_found` when the lookup found nothing."""
+    if value is None:
+        raise NotFound()
+    return value

@@ -10,7 +10,7 @@ from laurel.config import Settings
 from laurel.delivery.repository import OutboxRepository
 from laurel.delivery.senders import DeliveryFailed, refuse_private_destination
 from laurel.kit.crypto import encrypt_secret
-from laurel.kit.errors import NotFound, ValidationFailed
+from laurel.kit.errors import NotFound, ValidationFailed, found
 from laurel.kit.ids import is_valid_id, new_id
 from laurel.kit.pagination import PageParams, PageResult
 from laurel.models import JobStatus
@@ -91,9 +91,9 @@ async def list_deliveries(
 
 
 async def _endpoint(session: AsyncSession, principal: Principal, endpoint_id: str) -> Any:
-    endpoint = None
-    if is_valid_id(endpoint_id):
-        endpoint = await WebhookRepository(session).get(principal.organization_id, endpoint_id)
-    if endpoint is None:
-        raise NotFound()
-    return endpoint
+    repository = WebhookRepository(session)
+    return found(
+        await repository.get(principal.organization_id, endpoint_id)
+        if is_valid_id(endpoint_id)
+        else None
+    )
