@@ -1,8 +1,10 @@
 """Idempotency-Key on POST: replays, conflicts, scope, and what is not kept."""
 
-import hashlib
+import asyncio
+from collections import Counter
 from datetime import timedelta
 
+import httpx
 import orjson
 from sqlalchemy import update
 
@@ -10,7 +12,7 @@ from laurel.config import Settings
 from laurel.db import Database
 from laurel.delivery.repository import OutboxRepository
 from laurel.delivery.worker import DeliveryWorker
-from laurel.kit.idempotency import IdempotencyRepository, request_fingerprint
+from laurel.kit.idempotency import IdempotencyRepository, key_scope, request_fingerprint
 from laurel.kit.timestamps import utc_now
 from laurel.models import IdempotencyKey
 from tests.conftest import Api
@@ -64,7 +66,7 @@ async def test_a_request_still_in_flight_is_a_409(
     api: Api, group_id: str, database: Database
 ) -> None:
     payload = orjson.dumps(body(group_id))
-    scope = hashlib.sha256(api.tenant.token.encode()).hexdigest()
+    scope = key_scope(api.tenant.token, "/v1/credentials")
     async with database.sessions() as session, session.begin():
         await IdempotencyRepository(session).insert(
             scope, "busy", request_fingerprint("/v1/credentials", payload)
@@ -138,3 +140,29 @@ async def test_keys_are_forgotten_after_a_day(
     assert later.status_code == 200
     assert later.json()["id"] != first.json()["id"]
     assert "Idempotent-Replayed" not in later.headers
+
+
+async def test_parallel_retries_with_one_key_create_one_credential(api: Api, group_id: str) -> None:
+    headers = {"Idempotency-Key": "stampede"}
+
+    async def attempt() -> httpx.Response:
+        return await api.request("POST", "/v1/credentials", json=body(group_id), headers=headers)
+
+    responses = await asyncio.gather(*(attempt() for _ in range(12)))
+    statuses = Counter(response.status_code for response in responses)
+    assert set(statuses) <= {200, 409}, statuses
+    created = {r.json()["id"] for r in responses if r.status_code == 200}
+    assert len(created) == 1
+    assert len((await api.request("GET", "/v1/credentials")).json()["data"]) == 1
+    replay = await attempt()
+    assert replay.json()["id"] in created
+
+
+async def test_one_key_may_serve_different_routes(api: Api, group_id: str) -> None:
+    headers = {"Idempotency-Key": "same"}
+    created = await api.request("POST", "/v1/credentials", json=body(group_id), headers=headers)
+    issued = await api.request(
+        "POST", f"/v1/credentials/{created.json()['id']}/issue", headers=headers
+    )
+    assert issued.status_code == 200
+    assert issued.json()["status"] == "issued"

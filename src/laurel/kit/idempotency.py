@@ -1,11 +1,11 @@
 """`Idempotency-Key` on POST, after Stripe and the IETF draft.
 
-The key is scoped to the caller's token. The first request's response (status and body) is kept
-for 24 hours and replayed to any retry with the same key (`Idempotent-Replayed: true`); the same key
-with a different request is `422 idempotency_key_reused`; a retry while the first is still running
-is `409 idempotency_key_in_use`. Client errors are kept and replayed like any answer (as Stripe
-does); server errors (5xx), 401 and 429 are not, so a retry runs again. A marker left by a crashed
-process is taken over after ABANDONED_AFTER.
+The key is scoped to the caller's token and the route. The first request's response (status and
+body) is kept for 24 hours and replayed to any retry with the same key (`Idempotent-Replayed:
+true`); the same key with a different request is `422 idempotency_key_reused`; a retry while the
+first is still running is `409 idempotency_key_in_use`. Client errors are kept and replayed like
+any answer (as Stripe does); server errors (5xx), 401 and 429 are not, so a retry runs again. A
+marker left by a crashed process is taken over after ABANDONED_AFTER.
 """
 
 import hashlib
@@ -120,12 +120,16 @@ async def _settle(
             await repository.forget(scope, key)
 
 
+def key_scope(token: str, path: str) -> str:
+    return hashlib.sha256(f"{token}\n{path}".encode()).hexdigest()
+
+
 def _caller_scope(scope: Scope) -> str | None:
     for name, value in scope["headers"]:
         if name == b"authorization":
             kind, _, token = value.decode("latin-1").partition(" ")
             if kind.lower() == "bearer" and token.strip():
-                return hashlib.sha256(token.strip().encode()).hexdigest()
+                return key_scope(token.strip(), scope["path"])
     return None
 
 
