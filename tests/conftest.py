@@ -210,3 +210,10 @@ def free_api(client: httpx.AsyncClient, free_tenant: Tenant) -> Api:
 @pytest.fixture
 def other_api(client: httpx.AsyncClient, other_tenant: Tenant) -> Api:
     return Api(client, other_tenant)
+
+
+@pytest.fixture
+async def group_id(api: Api) -> str:
+    """A credential template of the default tenant, named "Financial Markets"."""
+    group = await api.create_group(name="Financial Markets", designIds=[await api.create_design()])
+    return str(group["id"])

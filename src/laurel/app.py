@@ -23,6 +23,7 @@ from laurel.delivery.worker import DeliveryWorker
 from laurel.designs.endpoints import router as designs_router
 from laurel.groups.endpoints import router as groups_router
 from laurel.health.endpoints import router as health_router
+from laurel.issuers.endpoints import router as issuers_router
 from laurel.kit.body import describe_location
 from laurel.kit.errors import Conflict, LaurelError, MethodNotAllowed, NotFound, ValidationFailed
 from laurel.kit.idempotency import IdempotencyMiddleware
@@ -30,6 +31,8 @@ from laurel.kit.logs import configure_logging
 from laurel.kit.middleware import RequestContextMiddleware
 from laurel.kit.ratelimit import RateLimiter
 from laurel.kit.versioning import CERTIFIER_VERSIONS
+from laurel.vc.endpoints import public as public_router
+from laurel.vc.endpoints import router as vc_router
 from laurel.webhooks.endpoints import router as webhooks_router
 
 log = structlog.get_logger()
@@ -135,5 +138,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(credentials_router)
     app.include_router(attributes_router)
     app.include_router(webhooks_router)
+    app.include_router(vc_router)
+    app.include_router(issuers_router)
+    app.include_router(public_router)
     _document_bearer_auth(app)
     return app

@@ -1,12 +1,4 @@
-import pytest
-
 from tests.conftest import Api
-
-
-@pytest.fixture
-async def group_id(api: Api) -> str:
-    group = await api.create_group(name="Financial Markets", designIds=[await api.create_design()])
-    return str(group["id"])
 
 
 async def create_credential(api: Api, group_id: str, **overrides: object) -> dict[str, object]:

@@ -33,6 +33,7 @@ from laurel.kit.ids import is_valid_id, new_id
 from laurel.kit.pagination import PageParams, PageResult
 from laurel.models import CredentialState
 from laurel.organizations.repository import OrganizationRepository
+from laurel.vc.service import issue_verifiable
 
 
 def today() -> date:
@@ -81,6 +82,7 @@ class Credentials:
         state = {"state": CredentialState.issued}
         updated_at = await self.repository.update(self.organization_id, view.id, state)
         issued = replace(view, state=CredentialState.issued, updated_at=updated_at)
+        await issue_verifiable(self.session, self.settings, self.organization_id, issued)
         return await self._announce(issued, "credential.issued")
 
     async def send(self, credential_id: str) -> CredentialRead:
@@ -93,6 +95,7 @@ class Credentials:
     async def create_issue_send(self, data: CredentialCreate) -> CredentialRead:
         """One insert of an issued credential, its email, and the three events it makes."""
         view = await self._insert(data, CredentialState.issued)
+        await issue_verifiable(self.session, self.settings, self.organization_id, view)
         await self._email(view)
         return await self._announce(
             view, "credential.created", "credential.issued", "credential.sent"
@@ -129,6 +132,9 @@ class Credentials:
         )
         next_cursor = _encode_offset(offset + request.limit) if more else None
         return [await self.read(view) for view in views], next_cursor
+
+    async def view(self, credential_id: str) -> CredentialView:
+        return await self._view(credential_id)
 
     async def _view(self, credential_id: str) -> CredentialView:
         return found(

@@ -21,16 +21,16 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _fernet(secret_key: str) -> Fernet:
-    # A key of its own for this purpose, derived from LAUREL_SECRET_KEY, so that rotating how
-    # other features use the secret never touches stored webhook secrets.
-    digest = hashlib.sha256(b"laurel/webhook-secrets/v1:" + secret_key.encode()).digest()
+def _fernet(secret_key: str, purpose: str) -> Fernet:
+    # A key of its own for each purpose, derived from LAUREL_SECRET_KEY, so that secrets kept for
+    # one feature can never be read with another's key.
+    digest = hashlib.sha256(f"laurel/{purpose}/v1:".encode() + secret_key.encode()).digest()
     return Fernet(base64.urlsafe_b64encode(digest))
 
 
-def encrypt_secret(secret_key: str, plaintext: str) -> str:
-    return _fernet(secret_key).encrypt(plaintext.encode()).decode()
+def encrypt_secret(secret_key: str, plaintext: str, purpose: str = "webhook-secrets") -> str:
+    return _fernet(secret_key, purpose).encrypt(plaintext.encode()).decode()
 
 
-def decrypt_secret(secret_key: str, ciphertext: str) -> str:
-    return _fernet(secret_key).decrypt(ciphertext.encode()).decode()
+def decrypt_secret(secret_key: str, ciphertext: str, purpose: str = "webhook-secrets") -> str:
+    return _fernet(secret_key, purpose).decrypt(ciphertext.encode()).decode()

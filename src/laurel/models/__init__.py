@@ -11,6 +11,7 @@ from laurel.models.credential import (
 from laurel.models.design import Design, DesignType
 from laurel.models.group import Group, GroupDesign
 from laurel.models.idempotency_key import IdempotencyKey
+from laurel.models.issuer import IssuerKey, StatusAllocation, StatusList
 from laurel.models.organization import Organization, Plan
 from laurel.models.webhook import (
     DeliveryAttempt,
@@ -33,10 +34,13 @@ __all__ = [
     "Group",
     "GroupDesign",
     "IdempotencyKey",
+    "IssuerKey",
     "JobKind",
     "JobStatus",
     "Organization",
     "OutboxJob",
     "Plan",
+    "StatusAllocation",
+    "StatusList",
     "WebhookEndpoint",
 ]

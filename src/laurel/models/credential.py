@@ -35,6 +35,11 @@ class Credential(IdMixin, TimestampMixin, Base):
     custom_attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # Set by the CSV import: the same file line imported twice is one credential.
     import_key: Mapped[str | None] = mapped_column(String(64))
+    # The signed Open Badges 3.0 credential, made when the credential is issued.
+    verifiable_credential: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    revocation_reason: Mapped[str | None] = mapped_column(String(1000), default=None)
+    revoked_by: Mapped[str | None] = mapped_column(String(26), default=None)
 
 
 class Attribute(IdMixin, TimestampMixin, Base):

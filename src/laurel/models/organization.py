@@ -1,6 +1,6 @@
 from enum import StrEnum
 
-from sqlalchemy import String
+from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from laurel.models.base import Base, IdMixin, TimestampMixin
@@ -16,3 +16,10 @@ class Organization(IdMixin, TimestampMixin, Base):
 
     name: Mapped[str] = mapped_column(String(255))
     plan: Mapped[Plan] = mapped_column(String(16), default=Plan.free)
+    # The issuer profile shown in every credential the organization issues.
+    issuer_url: Mapped[str | None] = mapped_column(String(2048), default=None)
+    issuer_email: Mapped[str | None] = mapped_column(String(320), default=None)
+    issuer_image: Mapped[str | None] = mapped_column(String(2048), default=None)
+    issuer_description: Mapped[str | None] = mapped_column(Text, default=None)
+    cryptosuite: Mapped[str] = mapped_column(String(32), default="eddsa-rdfc-2022")
+    did_method: Mapped[str] = mapped_column(String(8), default="web")

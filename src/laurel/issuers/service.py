@@ -1,0 +1,115 @@
+"""Issuers: an organization's public profile, its signing keys and its DID.
+
+Each organization is `did:web:<public host>:issuers:<organization id>`; its DID document (served at
+`/issuers/<id>/did.json`, where did:web resolution looks) lists every key it ever signed with, as
+Multikey verification methods, so credentials signed before a rotation keep verifying. An
+organization may choose `did:key` instead: the key is then the identifier.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from laurel.config import Settings
+from laurel.issuers.repository import IssuerRepository
+from laurel.kit.crypto import decrypt_secret, encrypt_secret
+from laurel.kit.dataintegrity import Ed25519Multikey
+from laurel.kit.errors import NotFound
+
+KEY_PURPOSE = "issuer-keys"
+
+
+@dataclass(frozen=True)
+class SigningIdentity:
+    """What a credential needs of its issuer: who it is and the key that signs for it."""
+
+    issuer_id: str
+    verification_method: str
+    key: Ed25519Multikey
+    cryptosuite: str
+    profile: dict[str, Any]
+
+
+def did_web(settings: Settings, organization_id: str) -> str:
+    url = urlsplit(settings.public_url)
+    host = quote(url.netloc, safe="")
+    path = [segment for segment in url.path.split("/") if segment]
+    return ":".join(["did:web", host, *path, "issuers", organization_id])
+
+
+async def ensure_key(session: AsyncSession, settings: Settings, organization_id: str) -> Any:
+    repository = IssuerRepository(session)
+    active = await repository.active_key(organization_id)
+    if active is None:
+        await rotate_key(session, settings, organization_id)
+        active = await repository.active_key(organization_id)
+    return active
+
+
+async def rotate_key(session: AsyncSession, settings: Settings, organization_id: str) -> str:
+    """A new signing key; the old ones are retired but stay in the DID document."""
+    key = Ed25519Multikey.generate()
+    repository = IssuerRepository(session)
+    await repository.retire_keys(organization_id)
+    private = encrypt_secret(settings.secret_key, key.private_multibase, KEY_PURPOSE)
+    return await repository.add_key(organization_id, key.public_multibase, private)
+
+
+async def signing_identity(
+    session: AsyncSession, settings: Settings, organization_id: str
+) -> SigningIdentity:
+    profile = await IssuerRepository(session).profile(organization_id)
+    if profile is None:
+        raise NotFound()
+    row = await ensure_key(session, settings, organization_id)
+    private = decrypt_secret(settings.secret_key, row.private_encrypted, KEY_PURPOSE)
+    key = Ed25519Multikey.from_multibase(row.public_multibase, private)
+    if profile.did_method == "key":
+        issuer_id = key.did_key
+        method = f"{key.did_key}#{key.public_multibase}"
+    else:
+        issuer_id = did_web(settings, organization_id)
+        method = f"{issuer_id}#{row.id}"
+    return SigningIdentity(
+        issuer_id, method, key, profile.cryptosuite, issuer_profile(profile, issuer_id)
+    )
+
+
+def issuer_profile(profile: Any, issuer_id: str) -> dict[str, Any]:
+    """The OB 3.0 `Profile` of the issuer."""
+    document: dict[str, Any] = {"id": issuer_id, "type": ["Profile"], "name": profile.name}
+    if profile.issuer_url:
+        document["url"] = profile.issuer_url
+    if profile.issuer_email:
+        document["email"] = profile.issuer_email
+    if profile.issuer_description:
+        document["description"] = profile.issuer_description
+    if profile.issuer_image:
+        document["image"] = {"id": profile.issuer_image, "type": "Image"}
+    return document
+
+
+async def did_document(
+    session: AsyncSession, settings: Settings, organization_id: str
+) -> dict[str, Any]:
+    repository = IssuerRepository(session)
+    if await repository.profile(organization_id) is None:
+        raise NotFound()
+    did = did_web(settings, organization_id)
+    methods = [
+        {
+            "id": f"{did}#{row.id}",
+            "type": "Multikey",
+            "controller": did,
+            "publicKeyMultibase": row.public_multibase,
+        }
+        for row in await repository.keys(organization_id)
+    ]
+    return {
+        "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
+        "id": did,
+        "verificationMethod": methods,
+        "assertionMethod": [method["id"] for method in methods],
+    }

@@ -1,0 +1,128 @@
+"""Verifiable credentials: the signed form, revocation, status lists, DID documents, verify."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import Field
+
+from laurel.auth.dependencies import Api
+from laurel.credentials.service import Credentials
+from laurel.db import DbSession
+from laurel.delivery.events import publish_credential_events
+from laurel.issuers.service import did_document
+from laurel.kit.body import body_docs, json_body, parse_json
+from laurel.kit.errors import COMMON_API_ERRORS, Conflict, NotFound, error_responses, found
+from laurel.kit.schemas import CamelModel
+from laurel.kit.versioning import VersionedRoute
+from laurel.vc import service
+from laurel.vc.repository import StatusRepository
+from laurel.vc.verify import verify_credential
+
+router = APIRouter(
+    tags=["Verifiable credentials"],
+    route_class=VersionedRoute,
+    responses=error_responses(*COMMON_API_ERRORS),
+)
+public = APIRouter(tags=["Public: verification"])
+CACHED_PUBLICLY = {"Cache-Control": "public, max-age=300"}
+
+
+class RevokeRequest(CamelModel):
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+@router.get(
+    "/v1/credentials/{credential_id}/vc",
+    name="credentials.vc",
+    responses=error_responses(NotFound, Conflict),
+)
+async def get_verifiable_credential(api: Api, credential_id: str) -> Any:
+    """The credential as a signed Open Badges 3.0 credential (JSON-LD)."""
+    return await _signed(api, credential_id)
+
+
+@router.post(
+    "/v1/credentials/{credential_id}/revoke",
+    name="credentials.revoke",
+    openapi_extra=body_docs(RevokeRequest),
+    responses=error_responses(NotFound, Conflict),
+)
+async def revoke_credential(
+    api: Api, credential_id: str, body: Annotated[RevokeRequest, json_body(RevokeRequest)]
+) -> Any:
+    """Revoke an issued credential: its status bit flips, verifiers see it revoked."""
+    await _signed(api, credential_id)
+    await service.revoke(
+        api.session,
+        api.principal.organization_id,
+        credential_id,
+        body.reason,
+        api.principal.token_id,
+    )
+    credentials = Credentials(api.session, api.principal, api.settings)
+    read = await credentials.get(credential_id)
+    await publish_credential_events(
+        api.session,
+        api.principal.organization_id,
+        ["credential.revoked"],
+        read.model_dump(mode="json", by_alias=True),
+    )
+    return read.model_dump(mode="json", by_alias=True)
+
+
+async def _signed(api: Any, credential_id: str) -> dict[str, Any]:
+    credentials = Credentials(api.session, api.principal, api.settings)
+    view = await credentials.view(credential_id)
+    if view.state != "issued":
+        raise Conflict("A draft has no verifiable form yet; issue it first")
+    stored = await StatusRepository(api.session).signed_credential(
+        api.principal.organization_id, view.id
+    )
+    if stored.verifiable_credential is not None:
+        return dict(stored.verifiable_credential)
+    return await service.issue_verifiable(
+        api.session, api.settings, api.principal.organization_id, view
+    )
+
+
+@public.get("/credentials/{public_id}", name="public.credential")
+async def public_credential(request: Request, session: DbSession, public_id: str) -> Any:
+    """The signed credential by its public id, for anyone holding the link."""
+    stored = found(await StatusRepository(session).by_public_id(public_id))
+    if stored.verifiable_credential is None:
+        raise NotFound()
+    return JSONResponse(stored.verifiable_credential, headers={"Cache-Control": "no-cache"})
+
+
+@public.get("/status/{list_id}", name="public.status_list")
+async def status_list(request: Request, session: DbSession, list_id: str) -> Response:
+    """A signed BitstringStatusListCredential."""
+    document = await service.status_list_credential(session, request.app.state.settings, list_id)
+    return JSONResponse(document, headers=CACHED_PUBLICLY)
+
+
+@public.get("/issuers/{organization_id}/did.json", name="public.did_document")
+async def issuer_did_document(
+    request: Request, session: DbSession, organization_id: str
+) -> Response:
+    """The issuer's DID document (did:web), listing every key it has signed with."""
+    document = await did_document(session, request.app.state.settings, organization_id)
+    return JSONResponse(document, headers=CACHED_PUBLICLY)
+
+
+@public.post("/v1/verify", name="public.verify")
+async def verify(request: Request, session: DbSession) -> Any:
+    """Verify a credential (JSON): proof, issuer key, validity dates, revocation, OB 3.0 shape.
+
+    Public: no token needed.
+    """
+    document = parse_json(await request.body())
+    checks = await verify_credential(session, request.app.state.settings, document)
+    return {
+        "verified": all(check.outcome != "failed" for check in checks),
+        "checks": [
+            {"check": check.name, "result": check.outcome, "detail": check.detail}
+            for check in checks
+        ],
+    }

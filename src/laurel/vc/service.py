@@ -1,0 +1,165 @@
+"""Open Badges 3.0 credentials: built when a credential is issued, signed, revocable, verifiable.
+
+Each issued credential becomes an `OpenBadgeCredential` (W3C VC 2.0 + OB 3.0.3 contexts) with the
+issuer's profile, an `AchievementSubject` that names the recipient only by a salted hash of their
+email, the template as its `Achievement`, a `BitstringStatusListEntry` for revocation, and a
+Data Integrity proof (`eddsa-rdfc-2022` unless the organization chose `eddsa-jcs-2022`).
+"""
+
+import hashlib
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from laurel.config import Settings
+from laurel.credentials.schemas import CredentialView
+from laurel.issuers.service import SigningIdentity, signing_identity
+from laurel.kit.dataintegrity import sign
+from laurel.kit.errors import Conflict, NotFound
+from laurel.kit.jsonld import OPEN_BADGES_CONTEXT
+from laurel.kit.timestamps import utc_now
+from laurel.vc.repository import StatusRepository
+from laurel.vc.status import encode_list, set_bit
+
+VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
+
+
+def public_base(settings: Settings) -> str:
+    return settings.public_url.rstrip("/")
+
+
+def _seconds(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def identity_object(view: CredentialView) -> dict[str, Any]:
+    """The recipient, as OB 3.0's hashed IdentityObject: their email (or name) and a salt."""
+    salt = secrets.token_hex(16)
+    identity, kind = (
+        (view.recipient_email.lower(), "emailAddress")
+        if view.recipient_email
+        else (view.recipient_name, "name")
+    )
+    digest = hashlib.sha256((identity + salt).encode()).hexdigest()
+    return {
+        "type": "IdentityObject",
+        "identityHash": f"sha256${digest}",
+        "identityType": kind,
+        "hashed": True,
+        "salt": salt,
+    }
+
+
+def build_credential(
+    view: CredentialView,
+    identity: SigningIdentity,
+    settings: Settings,
+    status: tuple[str, int],
+) -> dict[str, Any]:
+    base = public_base(settings)
+    list_url = f"{base}/status/{status[0]}"
+    document: dict[str, Any] = {
+        "@context": [VC_CONTEXT, OPEN_BADGES_CONTEXT],
+        "id": f"{base}/credentials/{view.public_id}",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": view.group_name,
+        "issuer": identity.profile,
+        "validFrom": f"{view.issue_date.isoformat()}T00:00:00Z",
+        "awardedDate": _seconds(utc_now()),
+        "credentialSubject": {
+            "type": ["AchievementSubject"],
+            "identifier": [identity_object(view)],
+            "achievement": {
+                "id": f"{base}/achievements/{view.group_id}",
+                "type": ["Achievement"],
+                "name": view.group_name,
+                "description": f"{view.group_name}, awarded by {identity.profile['name']}.",
+                "criteria": {
+                    "narrative": f"Awarded by {identity.profile['name']} for {view.group_name}."
+                },
+            },
+        },
+        "credentialStatus": {
+            "id": f"{list_url}#{status[1]}",
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": "revocation",
+            "statusListIndex": str(status[1]),
+            "statusListCredential": list_url,
+        },
+    }
+    if view.expiry_date is not None:
+        document["validUntil"] = f"{view.expiry_date.isoformat()}T23:59:59Z"
+    return document
+
+
+async def issue_verifiable(
+    session: AsyncSession, settings: Settings, organization_id: str, view: CredentialView
+) -> dict[str, Any]:
+    """Make, sign and keep the credential's OB 3.0 form (once; later calls return it)."""
+    repository = StatusRepository(session)
+    identity = await signing_identity(session, settings, organization_id)
+    allocation = await repository.allocation_of(view.id)
+    status = (
+        (allocation.status_list_id, allocation.status_index)
+        if allocation is not None
+        else await repository.allocate(organization_id, view.id)
+    )
+    signed = sign(
+        build_credential(view, identity, settings, status),
+        identity.key,
+        verification_method=identity.verification_method,
+        created=_seconds(utc_now()),
+        cryptosuite=identity.cryptosuite,  # type: ignore[arg-type]
+    )
+    await repository.store_credential(view.id, signed)
+    return signed
+
+
+async def revoke(
+    session: AsyncSession, organization_id: str, credential_id: str, reason: str, revoked_by: str
+) -> None:
+    repository = StatusRepository(session)
+    stored = await repository.signed_credential(organization_id, credential_id)
+    if stored is None:
+        raise NotFound()
+    if stored.revoked_at is not None:
+        raise Conflict("The credential is revoked already")
+    allocation = await repository.allocation_of(credential_id)
+    if allocation is None:
+        raise Conflict("Only an issued credential can be revoked")
+    status_list = await repository.get_list(allocation.status_list_id, for_update=True)
+    await repository.store_bits(status_list.id, set_bit(status_list.bits, allocation.status_index))
+    await repository.mark_revoked(credential_id, reason, revoked_by)
+
+
+async def status_list_credential(
+    session: AsyncSession, settings: Settings, list_id: str
+) -> dict[str, Any]:
+    """The signed BitstringStatusListCredential anyone can fetch to check revocations."""
+    status_list = await StatusRepository(session).get_list(list_id)
+    if status_list is None:
+        raise NotFound()
+    identity = await signing_identity(session, settings, status_list.organization_id)
+    url = f"{public_base(settings)}/status/{list_id}"
+    document = {
+        "@context": [VC_CONTEXT],
+        "id": url,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": identity.issuer_id,
+        "validFrom": _seconds(status_list.updated_at),
+        "credentialSubject": {
+            "id": f"{url}#list",
+            "type": "BitstringStatusList",
+            "statusPurpose": "revocation",
+            "encodedList": encode_list(status_list.bits),
+        },
+    }
+    return sign(
+        document,
+        identity.key,
+        verification_method=identity.verification_method,
+        created=_seconds(utc_now()),
+        cryptosuite=identity.cryptosuite,  # type: ignore[arg-type]
+    )

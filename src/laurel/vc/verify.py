@@ -1,0 +1,143 @@
+"""Verifying a credential as anyone would: each check with its result.
+
+Keys resolve offline: a `did:key` carries its key; a `did:web` of one of Laurel's own issuers
+resolves from the database. Other issuers' keys would need the network, which this build does not
+use, so their proof check says so instead of passing.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from laurel.config import Settings
+from laurel.issuers.repository import IssuerRepository
+from laurel.issuers.service import did_web
+from laurel.kit.dataintegrity import Ed25519Multikey, ProofError, verify
+from laurel.kit.jsonld import OPEN_BADGES_CONTEXT
+from laurel.vc.repository import StatusRepository
+from laurel.vc.service import VC_CONTEXT, public_base
+from laurel.vc.status import bit_is_set
+
+Outcome = Literal["passed", "failed", "skipped"]
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    outcome: Outcome
+    detail: str
+
+
+async def verify_credential(
+    session: AsyncSession, settings: Settings, document: Any
+) -> list[Check]:
+    if not isinstance(document, dict):
+        return [Check("shape", "failed", "a credential is a JSON object")]
+    return [
+        _shape(document),
+        await _proof(session, settings, document),
+        _dates(document),
+        await _status(session, settings, document),
+    ]
+
+
+def _shape(document: dict[str, Any]) -> Check:
+    contexts = document.get("@context")
+    types = document.get("type")
+    subject = document.get("credentialSubject")
+    if not isinstance(contexts, list) or contexts[:1] != [VC_CONTEXT]:
+        return Check("shape", "failed", f"@context must start with {VC_CONTEXT}")
+    if OPEN_BADGES_CONTEXT not in contexts:
+        return Check("shape", "failed", "not an Open Badges 3.0 credential (context)")
+    if not isinstance(types, list) or "VerifiableCredential" not in types:
+        return Check("shape", "failed", "type must include VerifiableCredential")
+    if not {"OpenBadgeCredential", "AchievementCredential"} & set(types):
+        return Check("shape", "failed", "type must include OpenBadgeCredential")
+    if not isinstance(subject, dict) or not isinstance(subject.get("achievement"), dict):
+        return Check("shape", "failed", "credentialSubject.achievement is missing")
+    return Check("shape", "passed", "an Open Badges 3.0 credential")
+
+
+async def _resolve(
+    session: AsyncSession, settings: Settings, method: str
+) -> tuple[Ed25519Multikey, str] | str:
+    """The key behind a verification method and its controller, or why it cannot be had."""
+    did, _, fragment = method.partition("#")
+    if did.startswith("did:key:"):
+        return Ed25519Multikey.from_multibase(did.removeprefix("did:key:")), did
+    own_prefix = did_web(settings, "")
+    if did.startswith(own_prefix):
+        organization_id = did.removeprefix(own_prefix)
+        row = await IssuerRepository(session).key(organization_id, fragment)
+        if row is None:
+            return f"{method} is not a key of this issuer"
+        return Ed25519Multikey.from_multibase(row.public_multibase), did
+    return f"{did} is another server's issuer; resolving it over the network is not enabled"
+
+
+async def _proof(session: AsyncSession, settings: Settings, document: dict[str, Any]) -> Check:
+    proof = document.get("proof")
+    if not isinstance(proof, dict) or not isinstance(proof.get("verificationMethod"), str):
+        return Check("proof", "failed", "no proof with a verificationMethod")
+    try:
+        resolved = await _resolve(session, settings, proof["verificationMethod"])
+    except ProofError as error:
+        return Check("proof", "failed", str(error))
+    if isinstance(resolved, str):
+        return Check("proof", "failed", resolved)
+    key, controller = resolved
+    issuer = document.get("issuer")
+    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
+    if issuer_id != controller:
+        return Check("proof", "failed", "the signing key does not belong to the issuer")
+    try:
+        verify(document, key)
+    except ProofError as error:
+        return Check("proof", "failed", str(error))
+    except Exception as error:  # a document pyld cannot process is not a valid proof either
+        return Check("proof", "failed", f"cannot be canonicalized: {type(error).__name__}")
+    return Check("proof", "passed", f"{proof.get('cryptosuite')} signature by {controller}")
+
+
+def _timestamp(value: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _dates(document: dict[str, Any]) -> Check:
+    now = datetime.now(UTC)
+    valid_from = _timestamp(document.get("validFrom"))
+    valid_until = _timestamp(document.get("validUntil")) if "validUntil" in document else None
+    if valid_from is None:
+        return Check("validity", "failed", "validFrom is missing or not a timestamp")
+    if valid_from > now:
+        return Check("validity", "failed", f"not valid before {document['validFrom']}")
+    if valid_until is not None and valid_until < now:
+        return Check("validity", "failed", f"expired on {document['validUntil']}")
+    return Check("validity", "passed", "within its validity period")
+
+
+async def _status(session: AsyncSession, settings: Settings, document: dict[str, Any]) -> Check:
+    entry = document.get("credentialStatus")
+    if entry is None:
+        return Check("revocation", "skipped", "the credential has no status entry")
+    if not isinstance(entry, dict) or entry.get("type") != "BitstringStatusListEntry":
+        return Check("revocation", "failed", "unsupported credentialStatus")
+    url = str(entry.get("statusListCredential", ""))
+    own = f"{public_base(settings)}/status/"
+    if not url.startswith(own):
+        return Check("revocation", "skipped", "the status list is another server's")
+    status_list = await StatusRepository(session).get_list(url.removeprefix(own))
+    try:
+        index = int(entry.get("statusListIndex", ""))
+    except ValueError:
+        return Check("revocation", "failed", "statusListIndex is not a number")
+    if status_list is None or not 0 <= index < status_list.size:
+        return Check("revocation", "failed", "the status list entry does not exist")
+    if bit_is_set(status_list.bits, index):
+        return Check("revocation", "failed", "revoked by its issuer")
+    return Check("revocation", "passed", "not revoked")
