@@ -83,9 +83,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("credentials", schema=None) as batch_op:
         batch_op.add_column(sa.Column("verifiable_credential", sa.JSON(), nullable=True))
-        batch_op.add_column(
-            sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True)
-        )
+        batch_op.add_column(sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("revocation_reason", sa.String(length=1000), nullable=True))
         batch_op.add_column(sa.Column("revoked_by", sa.String(length=26), nullable=True))
 
@@ -106,7 +104,6 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("did_method", sa.String(length=8), nullable=False, server_default="web")
         )
-
 
 
 def downgrade() -> None:
