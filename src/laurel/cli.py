@@ -24,6 +24,9 @@ from laurel.db import Database
 from laurel.delivery.repository import OutboxRepository
 from laurel.delivery.worker import DeliveryWorker
 from laurel.groups.repository import GroupRepository
+from laurel.issuers import service as issuers
+from laurel.issuers.repository import IssuerRepository
+from laurel.kit.body import parse_json
 from laurel.kit.errors import LaurelError, NotFound
 from laurel.kit.logs import configure_logging
 from laurel.kit.timestamps import format_timestamp
@@ -31,6 +34,7 @@ from laurel.migrate import upgrade_database
 from laurel.models import Plan
 from laurel.organizations import service as organizations
 from laurel.tokens import service as tokens
+from laurel.vc.verify import verify_credential
 
 T = TypeVar("T")
 
@@ -47,6 +51,8 @@ outbox_app = typer.Typer(
 credentials_app = typer.Typer(help="Credentials in bulk.", no_args_is_help=True)
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(credentials_app, name="credentials")
+issuer_app = typer.Typer(help="Issuer profile and signing keys.", no_args_is_help=True)
+app.add_typer(issuer_app, name="issuer")
 
 # Results go to stdout alone, so scripts can capture them; tables and notes go to stderr.
 notes = Console(stderr=True)
@@ -326,3 +332,85 @@ def credentials_import(
 
 class ImportRefused(Exception):
     pass
+
+
+@issuer_app.command("show")
+def issuer_show(org: Annotated[str, typer.Option(help="The organization's id")]) -> None:
+    """Show the issuer's identifier (DID), signing method and keys."""
+    settings = get_settings()
+
+    async def fetch(session: AsyncSession) -> tuple[Any, list[Any]]:
+        identity = await issuers.signing_identity(session, settings, org)
+        return identity, await IssuerRepository(session).keys(org)
+
+    identity, keys = _in_transaction(fetch)
+    typer.echo(f"id\t{identity.issuer_id}\nverification method\t{identity.verification_method}")
+    typer.echo(f"cryptosuite\t{identity.cryptosuite}")
+    for key in keys:
+        state = "retired" if key.retired_at else "active"
+        typer.echo(f"key\t{key.id}\t{key.public_multibase}\t{state}")
+
+
+@issuer_app.command("set")
+def issuer_set(
+    org: Annotated[str, typer.Option(help="The organization's id")],
+    url: Annotated[str | None, typer.Option()] = None,
+    email: Annotated[str | None, typer.Option()] = None,
+    image: Annotated[str | None, typer.Option()] = None,
+    description: Annotated[str | None, typer.Option()] = None,
+    cryptosuite: Annotated[
+        str | None, typer.Option(help="eddsa-rdfc-2022 or eddsa-jcs-2022")
+    ] = None,
+    did_method: Annotated[str | None, typer.Option(help="web or key")] = None,
+) -> None:
+    """Change the issuer profile (only the options given)."""
+    if cryptosuite not in (None, "eddsa-rdfc-2022", "eddsa-jcs-2022"):
+        raise typer.BadParameter("eddsa-rdfc-2022 or eddsa-jcs-2022", param_hint="--cryptosuite")
+    if did_method not in (None, "web", "key"):
+        raise typer.BadParameter("web or key", param_hint="--did-method")
+    given = {
+        "issuer_url": url,
+        "issuer_email": email,
+        "issuer_image": image,
+        "issuer_description": description,
+        "cryptosuite": cryptosuite,
+        "did_method": did_method,
+    }
+    values = {column: value for column, value in given.items() if value is not None}
+
+    async def change(session: AsyncSession) -> None:
+        if await IssuerRepository(session).profile(org) is None:
+            raise NotFound(f"No organization with id '{org}'")
+        await IssuerRepository(session).update_profile(org, values)
+
+    _in_transaction(change)
+    notes.print(f"issuer profile of {org} updated")
+
+
+@issuer_app.command("rotate-key")
+def issuer_rotate_key(org: Annotated[str, typer.Option(help="The organization's id")]) -> None:
+    """Sign from now on with a new key; the old ones stay published."""
+    settings = get_settings()
+
+    async def rotate(session: AsyncSession) -> str:
+        return await issuers.rotate_key(session, settings, org)
+
+    typer.echo(_in_transaction(rotate))
+
+
+@app.command("verify")
+def verify_file(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+) -> None:
+    """Verify a credential (JSON file) as /v1/verify does; exit 1 unless it verifies."""
+    settings = get_settings()
+    document = parse_json(file.read_bytes())
+
+    async def check(session: AsyncSession) -> list[Any]:
+        return await verify_credential(session, settings, document)
+
+    checks = _in_transaction(check)
+    for result in checks:
+        typer.echo(f"{result.name}\t{result.outcome}\t{result.detail}")
+    if any(result.outcome == "failed" for result in checks):
+        raise typer.Exit(1)

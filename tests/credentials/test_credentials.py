@@ -50,8 +50,9 @@ async def test_issue_then_send(api: Api, group_id: str, database: Database) -> N
     sent = await api.request("POST", f"{path}/send", json={"deliveryMethod": "email"})
     assert sent.status_code == 200, sent.text
     async with database.sessions() as session:
-        (email,) = await OutboxRepository(session).list_jobs(None, 10)
-    assert email.kind == "email"
+        jobs = await OutboxRepository(session).list_jobs(None, 10)
+    assert sorted(job.kind for job in jobs) == ["email", "sign"]
+    (email,) = [job for job in jobs if job.kind == "email"]
     assert email.status == "held", "no SMTP server configured: the email is kept"
     assert email.payload["to"] == "ada@example.org"
     assert str(credential["publicId"]) in email.payload["text"]

@@ -52,15 +52,18 @@ async def test_a_sent_credential_arrives_by_email(
     )
     public_id = await issue_and_send(configured, tenant)
     assert smtp_server.catcher.messages == [], "nothing leaves before the worker runs"
-    assert await deliver_due(database, configured) == 1
+    assert await deliver_due(database, configured) == 2, "the email, and signing the credential"
     (message,) = smtp_server.catcher.messages
     assert message["To"] == "ada@example.org"
     assert "Data Science" in message["Subject"]
     assert "Acme Academy" in message["Subject"]
     assert f"https://laurel.example/c/{public_id}" in message.get_payload()
     async with database.sessions() as session:
-        (job,) = await OutboxRepository(session).list_jobs(None, 5)
-    assert job.status == "delivered"
+        jobs = await OutboxRepository(session).list_jobs(None, 5)
+    assert {(job.kind, job.status) for job in jobs} == {
+        ("email", "delivered"),
+        ("sign", "delivered"),
+    }
     assert await deliver_due(database, configured) == 0, "a delivered email is not sent again"
 
 
@@ -71,8 +74,8 @@ async def test_an_unreachable_smtp_server_is_retried_later(
     await issue_and_send(down, tenant)
     await deliver_due(database, down)
     async with database.sessions() as session:
-        (job,) = await OutboxRepository(session).list_jobs(None, 5)
-    assert job.status == "pending"
+        (job,) = await OutboxRepository(session).list_jobs("pending", 5)
+    assert job.kind == "email"
     assert job.attempts == 1
     assert job.next_attempt_at > utc_now()
     assert "SMTP" in job.last_error
@@ -89,7 +92,7 @@ async def test_without_smtp_emails_are_kept_and_listed(
     settings: Settings, database: Database, tenant: Tenant
 ) -> None:
     await issue_and_send(settings, tenant, email="kept@example.org")
-    assert await deliver_due(database, settings) == 0
+    assert await deliver_due(database, settings) == 1, "only the signing; the email is kept"
     listing = await asyncio.to_thread(laurel, settings, "outbox", "list", "--status", "held")
     (row,) = [line for line in listing.splitlines() if "kept@example.org" in line]
     job_id = row.split("\t")[0]

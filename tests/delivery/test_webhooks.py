@@ -106,7 +106,7 @@ async def test_signed_events_reach_the_receiver(
     credential_id = created.json()["id"]
     await hook_api.request("POST", f"/v1/credentials/{credential_id}/issue")
     await hook_api.request("PATCH", f"/v1/credentials/{credential_id}", json={})  # not subscribed
-    assert await deliver_due(database, hook_settings) == 2
+    assert await deliver_due(database, hook_settings) == 3, "two events and the signing"
 
     events = [hook.json() for hook in webhook_receiver.received]
     assert [e["type"] for e in events] == ["credential.created", "credential.issued"]

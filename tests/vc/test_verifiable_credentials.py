@@ -1,18 +1,27 @@
 """Issued credentials as signed Open Badges 3.0: their shape, verification, revocation, keys."""
 
+import asyncio
 import hashlib
+import json
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 from sqlalchemy import select
 
+from laurel.config import Settings
 from laurel.db import Database
 from laurel.kit.dataintegrity import Ed25519Multikey, verify
 from laurel.models import IssuerKey
+from laurel.vc.repository import StatusRepository
 from laurel.vc.status import bit_is_set, decode_list
 from tests.conftest import Api
 from tests.credentials.conftest import create_credential
+from tests.delivery.conftest import deliver_due
 
 TODAY = datetime.now(UTC).date()
 
@@ -163,3 +172,58 @@ async def test_verify_refuses_garbage_politely(client: httpx.AsyncClient) -> Non
         },
     )
     assert foreign.json()["verified"] is False
+
+
+def laurel(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "LAUREL_DATABASE_URL": settings.database_url,
+        "LAUREL_LOG_LEVEL": "WARNING",
+    }
+    command = [sys.executable, "-m", "laurel", *args]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=60, check=False)
+
+
+async def test_verify_and_issuer_from_the_command_line(
+    api: Api, group_id: str, settings: Settings, tmp_path: Path
+) -> None:
+    _, vc = await issue(api, group_id)
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps(vc))
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({**vc, "validFrom": "2020-01-01T00:00:00Z"}))
+    verified = await asyncio.to_thread(laurel, settings, "verify", str(good))
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "proof\tpassed" in verified.stdout
+    tampered = await asyncio.to_thread(laurel, settings, "verify", str(bad))
+    assert tampered.returncode == 1
+    assert "proof\tfailed" in tampered.stdout
+    org = api.tenant.organization_id
+    shown = await asyncio.to_thread(laurel, settings, "issuer", "show", "--org", org)
+    assert shown.stdout.startswith(f"id\tdid:web:127.0.0.1%3A8000:issuers:{org}")
+    set_ = await asyncio.to_thread(
+        laurel, settings, "issuer", "set", "--org", org, "--cryptosuite", "rsa"
+    )
+    assert set_.returncode != 0
+
+
+async def test_an_oversized_document_is_not_canonicalized(client: httpx.AsyncClient) -> None:
+    document = {"@context": [], "nested": [{"a": {}} for _ in range(1500)]}
+    response = await client.post("/v1/verify", json=document)
+    (shape,) = response.json()["checks"]
+    assert shape["result"] == "failed"
+    assert "more than" in shape["detail"]
+
+
+async def test_the_worker_signs_what_was_issued(
+    api: Api, group_id: str, database: Database, settings: Settings
+) -> None:
+    credential = await create_credential(api, group_id)
+    await api.request("POST", f"/v1/credentials/{credential['id']}/issue")
+    async with database.sessions() as session:
+        stored = await StatusRepository(session).signed_credential(None, str(credential["id"]))
+    assert stored.verifiable_credential is None, "signing is off the request path"
+    assert await deliver_due(database, settings) == 1
+    async with database.sessions() as session:
+        stored = await StatusRepository(session).signed_credential(None, str(credential["id"]))
+    assert (await check(api.http, stored.verifiable_credential))["proof"] == "passed"

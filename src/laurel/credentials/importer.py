@@ -21,7 +21,7 @@ from laurel.credentials.repository import AttributeRepository, CredentialReposit
 from laurel.credentials.schemas import CredentialView
 from laurel.credentials.service import today
 from laurel.db import Database
-from laurel.delivery.events import credential_event_jobs, email_job
+from laurel.delivery.events import credential_event_jobs, email_job, signing_job
 from laurel.delivery.repository import OutboxRepository
 from laurel.groups.repository import GroupRepository
 from laurel.kit.errors import NotFound
@@ -224,6 +224,8 @@ async def _write_batch(
                     context.event_types,
                     body.model_dump(mode="json", by_alias=True),
                 )
+            if row["state"] == CredentialState.issued:
+                jobs.append(signing_job(organization_id, row["id"]))
             if context.send and row["recipient_email"]:
                 message = credential_email(
                     to=row["recipient_email"],

@@ -26,14 +26,13 @@ from laurel.credentials.schemas import (
     SearchSort,
 )
 from laurel.credentials.search import FilterCompiler
-from laurel.delivery.events import enqueue_email, publish_credential_events
+from laurel.delivery.events import enqueue_email, enqueue_signing, publish_credential_events
 from laurel.groups.repository import GroupRepository
 from laurel.kit.errors import Conflict, NotFound, ValidationFailed, found
 from laurel.kit.ids import is_valid_id, new_id
 from laurel.kit.pagination import PageParams, PageResult
 from laurel.models import CredentialState
 from laurel.organizations.repository import OrganizationRepository
-from laurel.vc.service import issue_verifiable
 
 
 def today() -> date:
@@ -82,7 +81,7 @@ class Credentials:
         state = {"state": CredentialState.issued}
         updated_at = await self.repository.update(self.organization_id, view.id, state)
         issued = replace(view, state=CredentialState.issued, updated_at=updated_at)
-        await issue_verifiable(self.session, self.settings, self.organization_id, issued)
+        await enqueue_signing(self.session, self.organization_id, issued.id)
         return await self._announce(issued, "credential.issued")
 
     async def send(self, credential_id: str) -> CredentialRead:
@@ -95,7 +94,7 @@ class Credentials:
     async def create_issue_send(self, data: CredentialCreate) -> CredentialRead:
         """One insert of an issued credential, its email, and the three events it makes."""
         view = await self._insert(data, CredentialState.issued)
-        await issue_verifiable(self.session, self.settings, self.organization_id, view)
+        await enqueue_signing(self.session, self.organization_id, view.id)
         await self._email(view)
         return await self._announce(
             view, "credential.created", "credential.issued", "credential.sent"

@@ -82,6 +82,21 @@ def email_job(
     return job
 
 
+def signing_job(organization_id: str, credential_id: str) -> dict[str, Any]:
+    """Sign an issued credential in the worker: RDF canonicalization costs milliseconds."""
+    return _job(
+        organization_id,
+        JobKind.sign,
+        "credential.issued",
+        {"credential_id": credential_id},
+        utc_now(),
+    )
+
+
+async def enqueue_signing(session: AsyncSession, organization_id: str, credential_id: str) -> None:
+    await OutboxRepository(session).add([signing_job(organization_id, credential_id)])
+
+
 def _job(
     organization_id: str, kind: JobKind, event_type: str, payload: dict[str, Any], now: Any
 ) -> dict[str, Any]:

@@ -19,6 +19,7 @@ import httpx
 import structlog
 
 from laurel.config import Settings
+from laurel.credentials.repository import CredentialRepository
 from laurel.db import Database
 from laurel.delivery.repository import OutboxRepository
 from laurel.delivery.senders import DeliveryFailed, post_webhook, send_email
@@ -26,6 +27,8 @@ from laurel.kit.crypto import decrypt_secret
 from laurel.kit.idempotency import IdempotencyRepository
 from laurel.kit.timestamps import utc_now
 from laurel.models import JobKind, JobStatus
+from laurel.vc.repository import StatusRepository
+from laurel.vc.service import issue_verifiable
 from laurel.webhooks.repository import WebhookRepository
 
 log = structlog.get_logger()
@@ -76,6 +79,16 @@ class DeliveryWorker:
         finally:
             await self.http.aclose()
             log.info("worker_stopped", worker_id=self.worker_id)
+
+    async def _sign(self, job: Any) -> None:
+        credential_id = job.payload["credential_id"]
+        async with self.database.sessions() as session, session.begin():
+            view = await CredentialRepository(session).get_view(job.organization_id, credential_id)
+            if view is None:
+                return  # deleted since: nothing to sign
+            stored = await StatusRepository(session).signed_credential(None, credential_id)
+            if stored.verifiable_credential is None:
+                await issue_verifiable(session, self.settings, job.organization_id, view)
 
     async def housekeeping(self) -> None:
         """Forget idempotency keys past their 24 hours."""
@@ -140,6 +153,9 @@ class DeliveryWorker:
     async def _send(self, job: Any) -> int | None:
         if job.kind == JobKind.email:
             await send_email(self.settings, job.payload)
+            return None
+        if job.kind == JobKind.sign:
+            await self._sign(job)
             return None
         async with self.database.sessions() as session:
             endpoint = await WebhookRepository(session).get_any(job.endpoint_id)

@@ -24,6 +24,7 @@ class WebhookEndpoint(IdMixin, TimestampMixin, Base):
 class JobKind(StrEnum):
     email = "email"
     webhook = "webhook"
+    sign = "sign"  # make the credential's signed Open Badges form, off the request path
 
 
 class JobStatus(StrEnum):
