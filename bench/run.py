@@ -24,6 +24,8 @@ from pathlib import Path
 import asyncpg
 import httpx
 
+import signing  # bench/signing.py; this script's folder is on sys.path when it runs
+
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs" / "benchmarks.md"
 LAUREL = [sys.executable, "-m", "laurel"]
@@ -245,6 +247,7 @@ def main() -> None:
             sections.append(report("PostgreSQL 15 (local)", results))
         finally:
             asyncio.run(_postgres(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    sections.append(signing.report(signing.measure()))
     machine = f"{os.cpu_count()} cores, Python {sys.version.split()[0]}"
     header = (
         f"Measured {time.strftime('%Y-%m-%d')} on {machine}; one `laurel serve` worker, wrk with "

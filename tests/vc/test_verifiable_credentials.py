@@ -95,6 +95,18 @@ async def test_revocation_flips_the_status_bit(api: Api, group_id: str) -> None:
         "POST", f"/v1/credentials/{credential['id']}/revoke", json={"reason": "Issued in error"}
     )
     assert revoked.status_code == 200, revoked.text
+    assert revoked.json()["status"] == "revoked"
+    assert (await api.request("GET", f"/v1/credentials/{credential['id']}")).json()["status"] == (
+        "revoked"
+    )
+    found = await api.request(
+        "POST", "/v1/credentials/search", json={"filter": {"status": {"equals": "revoked"}}}
+    )
+    assert [c["id"] for c in found.json()["data"]] == [credential["id"]]
+    issued_ones = await api.request(
+        "POST", "/v1/credentials/search", json={"filter": {"status": {"equals": "issued"}}}
+    )
+    assert issued_ones.json()["data"] == []
     twice = await api.request(
         "POST", f"/v1/credentials/{credential['id']}/revoke", json={"reason": "again"}
     )

@@ -30,6 +30,7 @@ _VIEW = select(
     _credentials.c.custom_attributes,
     _credentials.c.created_at,
     _credentials.c.updated_at,
+    _credentials.c.revoked_at,
 ).select_from(_credentials.join(_groups, _groups.c.id == _credentials.c.group_id))
 _SORT_COLUMNS = {
     "id": _credentials.c.id,
@@ -55,6 +56,7 @@ def _view(row: Any) -> CredentialView:
         dict(row.custom_attributes or {}),
         row.created_at,
         row.updated_at,
+        row.revoked_at,
     )
 
 

@@ -11,7 +11,7 @@ from laurel.kit.fields import CalendarDate, EmailAddress, PersonName, ResourceId
 from laurel.kit.schemas import CamelModel
 from laurel.kit.timestamps import Timestamp
 
-CredentialStatus = Literal["draft", "scheduled", "issued", "expired"]
+CredentialStatus = Literal["draft", "scheduled", "issued", "expired", "revoked"]
 CUSTOM_ATTRIBUTE_PREFIX = "custom."
 
 
@@ -99,11 +99,17 @@ class CredentialRead(CamelModel):
 
 
 def status_on(
-    state: str, issue_date: date, expiry_date: date | None, today: date
+    state: str,
+    issue_date: date,
+    expiry_date: date | None,
+    today: date,
+    revoked: bool = False,
 ) -> CredentialStatus:
     """The API's status: what is stored, read against today's date."""
     if state == "draft":
         return "draft"
+    if revoked:
+        return "revoked"
     if issue_date > today:
         return "scheduled"
     if expiry_date is not None and expiry_date < today:
@@ -128,6 +134,7 @@ class CredentialView:
     custom_attributes: dict[str, str]
     created_at: datetime
     updated_at: datetime
+    revoked_at: datetime | None = None
 
     @classmethod
     def from_row(cls, row: dict[str, Any], group_name: str) -> "CredentialView":
@@ -151,7 +158,9 @@ class CredentialView:
             id=self.id,
             public_id=self.public_id,
             group_id=self.group_id,
-            status=status_on(self.state, self.issue_date, self.expiry_date, today),
+            status=status_on(
+                self.state, self.issue_date, self.expiry_date, today, self.revoked_at is not None
+            ),
             recipient=RecipientRead(
                 id=self.recipient_id, name=self.recipient_name, email=self.recipient_email
             ),

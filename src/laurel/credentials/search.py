@@ -31,7 +31,7 @@ _STRING_FIELDS = {
 _ENUM_FIELDS = {"groupId": _credentials.c.group_id}
 _DATE_FIELDS = {"issueDate": _credentials.c.issue_date, "expiryDate": _credentials.c.expiry_date}
 _TIMESTAMP_FIELDS = {"createdAt": _credentials.c.created_at}
-_STATUSES = ("draft", "scheduled", "issued", "expired")
+_STATUSES = ("draft", "scheduled", "issued", "expired", "revoked")
 FIELDS = sorted(["status", *_STRING_FIELDS, *_ENUM_FIELDS, *_DATE_FIELDS, *_TIMESTAMP_FIELDS])
 
 
@@ -42,9 +42,11 @@ def _refuse(message: str) -> ValidationFailed:
 def status_condition(status: str, today: date) -> ColumnElement[bool]:
     """The stored columns that give a credential this status today (see schemas.status_on)."""
     c = _credentials.c
-    issued = c.state == CredentialState.issued
+    issued = and_(c.state == CredentialState.issued, c.revoked_at.is_(None))
     if status == "draft":
         return c.state == CredentialState.draft
+    if status == "revoked":
+        return c.revoked_at.is_not(None)
     if status == "scheduled":
         return and_(issued, c.issue_date > today)
     if status == "expired":

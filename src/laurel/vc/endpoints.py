@@ -7,9 +7,7 @@ from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from laurel.auth.dependencies import Api
-from laurel.credentials.service import Credentials
 from laurel.db import DbSession
-from laurel.delivery.events import publish_credential_events
 from laurel.issuers.service import did_document
 from laurel.kit.body import body_docs, json_body, parse_json
 from laurel.kit.errors import COMMON_API_ERRORS, Conflict, NotFound, error_responses, found
@@ -39,7 +37,7 @@ class RevokeRequest(CamelModel):
 )
 async def get_verifiable_credential(api: Api, credential_id: str) -> Any:
     """The credential as a signed Open Badges 3.0 credential (JSON-LD)."""
-    return await _signed(api, credential_id)
+    return await service.signed_form(api.session, api.settings, api.principal, credential_id)
 
 
 @router.post(
@@ -52,37 +50,8 @@ async def revoke_credential(
     api: Api, credential_id: str, body: Annotated[RevokeRequest, json_body(RevokeRequest)]
 ) -> Any:
     """Revoke an issued credential: its status bit flips, verifiers see it revoked."""
-    await _signed(api, credential_id)
-    await service.revoke(
-        api.session,
-        api.principal.organization_id,
-        credential_id,
-        body.reason,
-        api.principal.token_id,
-    )
-    credentials = Credentials(api.session, api.principal, api.settings)
-    read = await credentials.get(credential_id)
-    await publish_credential_events(
-        api.session,
-        api.principal.organization_id,
-        ["credential.revoked"],
-        read.model_dump(mode="json", by_alias=True),
-    )
-    return read.model_dump(mode="json", by_alias=True)
-
-
-async def _signed(api: Any, credential_id: str) -> dict[str, Any]:
-    credentials = Credentials(api.session, api.principal, api.settings)
-    view = await credentials.view(credential_id)
-    if view.state != "issued":
-        raise Conflict("A draft has no verifiable form yet; issue it first")
-    stored = await StatusRepository(api.session).signed_credential(
-        api.principal.organization_id, view.id
-    )
-    if stored.verifiable_credential is not None:
-        return dict(stored.verifiable_credential)
-    return await service.issue_verifiable(
-        api.session, api.settings, api.principal.organization_id, view
+    return await service.revoke_credential(
+        api.session, api.settings, api.principal, credential_id, body.reason
     )
 
 

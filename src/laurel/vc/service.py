@@ -13,8 +13,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from laurel.auth.dependencies import Principal
 from laurel.config import Settings
 from laurel.credentials.schemas import CredentialView
+from laurel.credentials.service import Credentials
+from laurel.delivery.events import publish_credential_events
 from laurel.issuers.service import SigningIdentity, signing_identity
 from laurel.kit.dataintegrity import sign
 from laurel.kit.errors import Conflict, NotFound
@@ -117,7 +120,39 @@ async def issue_verifiable(
     return signed
 
 
-async def revoke(
+async def signed_form(
+    session: AsyncSession, settings: Settings, principal: Principal, credential_id: str
+) -> dict[str, Any]:
+    """The credential's signed OB 3.0 form, signed now if the worker has not done it yet."""
+    credentials = Credentials(session, principal, settings)
+    view = await credentials.view(credential_id)
+    if view.state != "issued":
+        raise Conflict("A draft has no verifiable form yet; issue it first")
+    stored = await StatusRepository(session).signed_credential(principal.organization_id, view.id)
+    if stored.verifiable_credential is not None:
+        return dict(stored.verifiable_credential)
+    return await issue_verifiable(session, settings, principal.organization_id, view)
+
+
+async def revoke_credential(
+    session: AsyncSession,
+    settings: Settings,
+    principal: Principal,
+    credential_id: str,
+    reason: str,
+) -> dict[str, Any]:
+    """Revoke, record who and why, and announce `credential.revoked`."""
+    await signed_form(session, settings, principal, credential_id)
+    await _revoke(session, principal.organization_id, credential_id, reason, principal.token_id)
+    read = await Credentials(session, principal, settings).get(credential_id)
+    body = read.model_dump(mode="json", by_alias=True)
+    await publish_credential_events(
+        session, principal.organization_id, ["credential.revoked"], body
+    )
+    return body
+
+
+async def _revoke(
     session: AsyncSession, organization_id: str, credential_id: str, reason: str, revoked_by: str
 ) -> None:
     repository = StatusRepository(session)
