@@ -26,7 +26,6 @@ from laurel.delivery.worker import DeliveryWorker
 from laurel.groups.repository import GroupRepository
 from laurel.issuers import service as issuers
 from laurel.issuers.repository import IssuerRepository
-from laurel.kit.body import parse_json
 from laurel.kit.errors import LaurelError, NotFound
 from laurel.kit.logs import configure_logging
 from laurel.kit.timestamps import format_timestamp
@@ -34,7 +33,7 @@ from laurel.migrate import upgrade_database
 from laurel.models import Plan
 from laurel.organizations import service as organizations
 from laurel.tokens import service as tokens
-from laurel.vc.verify import verify_credential
+from laurel.vc.verify import read_credential, verify_credential
 
 T = TypeVar("T")
 
@@ -402,9 +401,16 @@ def issuer_rotate_key(org: Annotated[str, typer.Option(help="The organization's 
 def verify_file(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
 ) -> None:
-    """Verify a credential (JSON file) as /v1/verify does; exit 1 unless it verifies."""
+    """Verify a credential (JSON, or a baked PNG/SVG badge) as /v1/verify does.
+
+    Exits 1 unless every check passes (or is skipped).
+    """
     settings = get_settings()
-    document = parse_json(file.read_bytes())
+    try:
+        document = read_credential(file.read_bytes(), "")
+    except LaurelError as error:
+        notes.print(f"[red]{error.message}[/red]")
+        raise typer.Exit(1) from None
 
     async def check(session: AsyncSession) -> list[Any]:
         return await verify_credential(session, settings, document)

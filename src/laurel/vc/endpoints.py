@@ -1,6 +1,6 @@
 """Verifiable credentials: the signed form, revocation, status lists, DID documents, verify."""
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
@@ -9,13 +9,13 @@ from pydantic import Field
 from laurel.auth.dependencies import Api
 from laurel.db import DbSession
 from laurel.issuers.service import did_document
-from laurel.kit.body import body_docs, json_body, parse_json
+from laurel.kit.body import body_docs, json_body
 from laurel.kit.errors import COMMON_API_ERRORS, Conflict, NotFound, error_responses, found
 from laurel.kit.schemas import CamelModel
 from laurel.kit.versioning import VersionedRoute
 from laurel.vc import service
 from laurel.vc.repository import StatusRepository
-from laurel.vc.verify import verify_credential
+from laurel.vc.verify import read_credential, verify_credential
 
 router = APIRouter(
     tags=["Verifiable credentials"],
@@ -38,6 +38,26 @@ class RevokeRequest(CamelModel):
 async def get_verifiable_credential(api: Api, credential_id: str) -> Any:
     """The credential as a signed Open Badges 3.0 credential (JSON-LD)."""
     return await service.signed_form(api.session, api.settings, api.principal, credential_id)
+
+
+@router.get(
+    "/v1/credentials/{credential_id}/badge.{image_format}",
+    name="credentials.baked_badge",
+    response_class=Response,
+    responses={
+        200: {"content": {"image/png": {}, "image/svg+xml": {}}},
+        **error_responses(NotFound, Conflict),
+    },
+)
+async def baked_badge(
+    api: Api, credential_id: str, image_format: Literal["png", "svg"]
+) -> Response:
+    """The badge with the signed credential baked in: PNG (`iTXt`) or SVG (an element)."""
+    content = await service.baked_badge(
+        api.session, api.settings, api.principal, credential_id, image_format
+    )
+    media_type = "image/png" if image_format == "png" else "image/svg+xml"
+    return Response(content, media_type=media_type)
 
 
 @router.post(
@@ -82,11 +102,12 @@ async def issuer_did_document(
 
 @public.post("/v1/verify", name="public.verify")
 async def verify(request: Request, session: DbSession) -> Any:
-    """Verify a credential (JSON): proof, issuer key, validity dates, revocation, OB 3.0 shape.
+    """Verify a credential: proof, issuer key, validity dates, revocation, OB 3.0 shape.
 
-    Public: no token needed.
+    Public: no token needed. Send the credential as JSON, or a baked badge as `image/png` or
+    `image/svg+xml`.
     """
-    document = parse_json(await request.body())
+    document = read_credential(await request.body(), request.headers.get("content-type", ""))
     checks = await verify_credential(session, request.app.state.settings, document)
     return {
         "verified": all(check.outcome != "failed" for check in checks),

@@ -14,8 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from laurel.config import Settings
 from laurel.issuers.repository import IssuerRepository
 from laurel.issuers.service import did_web
+from laurel.kit.body import parse_json
 from laurel.kit.dataintegrity import Ed25519Multikey, ProofError, verify
+from laurel.kit.errors import ValidationFailed
 from laurel.kit.jsonld import OPEN_BADGES_CONTEXT
+from laurel.vc.baking import PNG_SIGNATURE, NotBaked, unbake
 from laurel.vc.repository import StatusRepository
 from laurel.vc.service import VC_CONTEXT, public_base
 from laurel.vc.status import bit_is_set
@@ -28,6 +31,20 @@ class Check:
     name: str
     outcome: Outcome
     detail: str
+
+
+def read_credential(content: bytes, content_type: str) -> Any:
+    """The credential sent to be verified: JSON, or the one baked into a PNG or SVG badge."""
+    if (
+        content.startswith(PNG_SIGNATURE)
+        or "image/" in content_type
+        or content.lstrip()[:1] == b"<"
+    ):
+        try:
+            return unbake(content)
+        except NotBaked as error:
+            raise ValidationFailed(f"badge: {error}", param="badge") from None
+    return parse_json(content)
 
 
 # Canonicalization work grows with the number of nodes; a credential has a few dozen. Refusing
