@@ -61,6 +61,12 @@ class Settings(BaseSettings):
     # A claimed job is the worker's alone this long; a killed worker's jobs return after it.
     worker_lease_seconds: float = Field(default=90, gt=0)
     webhook_timeout_seconds: float = Field(default=10, gt=0)
+    # Verifying another server's credential means fetching its issuer's did:web document.
+    # Off by default: verification then needs no network at all.
+    resolve_remote_issuers: bool = False
+    remote_issuer_timeout_seconds: float = Field(default=5, gt=0)
+    # did:web is HTTPS by definition; tests point it at a plain-HTTP server on loopback.
+    did_web_scheme: str = Field(default="https", pattern="^https?$")
     database_pool_size: int = Field(default=10, ge=1)
 
     @field_validator("database_url")

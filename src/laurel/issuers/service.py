@@ -91,6 +91,23 @@ def issuer_profile(profile: Any, issuer_id: str) -> dict[str, Any]:
     return document
 
 
+async def key_document(
+    session: AsyncSession, settings: Settings, organization_id: str, key_id: str
+) -> dict[str, Any]:
+    """One verification method as a Multikey document, dereferenceable over plain HTTPS."""
+    row = await IssuerRepository(session).key(organization_id, key_id)
+    if row is None:
+        raise NotFound()
+    did = did_web(settings, organization_id)
+    return {
+        "@context": "https://w3id.org/security/multikey/v1",
+        "id": f"{did}#{row.id}",
+        "type": "Multikey",
+        "controller": did,
+        "publicKeyMultibase": row.public_multibase,
+    }
+
+
 async def did_document(
     session: AsyncSession, settings: Settings, organization_id: str
 ) -> dict[str, Any]:

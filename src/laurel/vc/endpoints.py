@@ -8,7 +8,7 @@ from pydantic import Field
 
 from laurel.auth.dependencies import Api
 from laurel.db import DbSession
-from laurel.issuers.service import did_document
+from laurel.issuers.service import did_document, key_document
 from laurel.kit.body import body_docs, json_body
 from laurel.kit.errors import COMMON_API_ERRORS, Conflict, NotFound, error_responses, found
 from laurel.kit.schemas import CamelModel
@@ -97,6 +97,15 @@ async def issuer_did_document(
 ) -> Response:
     """The issuer's DID document (did:web), listing every key it has signed with."""
     document = await did_document(session, request.app.state.settings, organization_id)
+    return JSONResponse(document, headers=CACHED_PUBLICLY)
+
+
+@public.get("/issuers/{organization_id}/keys/{key_id}", name="public.key")
+async def issuer_key(
+    request: Request, session: DbSession, organization_id: str, key_id: str
+) -> Response:
+    """One of the issuer's keys as a Multikey document (its verification method, over HTTPS)."""
+    document = await key_document(session, request.app.state.settings, organization_id, key_id)
     return JSONResponse(document, headers=CACHED_PUBLICLY)
 
 

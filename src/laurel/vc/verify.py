@@ -5,13 +5,17 @@ resolves from the database. Other issuers' keys would need the network, which th
 use, so their proof check says so instead of passing.
 """
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
+from urllib.parse import unquote
 
+import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laurel.config import Settings
+from laurel.delivery.senders import DeliveryFailed, refuse_private_destination
 from laurel.issuers.repository import IssuerRepository
 from laurel.issuers.service import did_web
 from laurel.kit.body import parse_json
@@ -106,7 +110,51 @@ async def _resolve(
         if row is None:
             return f"{method} is not a key of this issuer"
         return Ed25519Multikey.from_multibase(row.public_multibase), did
+    if did.startswith("did:web:") and settings.resolve_remote_issuers:
+        return await resolve_did_web(settings, did, method)
     return f"{did} is another server's issuer; resolving it over the network is not enabled"
+
+
+MAX_DID_DOCUMENT_BYTES = 256 * 1024
+
+
+def did_web_url(settings: Settings, did: str) -> str:
+    """did:web:example.com%3A8443:issuers:x -> https://example.com:8443/issuers/x/did.json"""
+    host, *path = did.removeprefix("did:web:").split(":")
+    suffix = (
+        "/".join(unquote(part) for part in path) + "/did.json" if path else ".well-known/did.json"
+    )
+    return f"{settings.did_web_scheme}://{unquote(host)}/{suffix}"
+
+
+async def resolve_did_web(
+    settings: Settings, did: str, method: str
+) -> tuple[Ed25519Multikey, str] | str:
+    """Fetch another issuer's DID document: bounded in time and size, public addresses only."""
+    url = did_web_url(settings, did)
+    try:
+        if not settings.webhooks_allow_private_addresses:
+            await refuse_private_destination(url)
+        async with (
+            httpx.AsyncClient(timeout=settings.remote_issuer_timeout_seconds) as client,
+            client.stream("GET", url, follow_redirects=False) as response,
+        ):
+            if response.status_code != 200:
+                return f"{url} answered {response.status_code}"
+            body = b""
+            async for chunk in response.aiter_bytes():
+                body += chunk
+                if len(body) > MAX_DID_DOCUMENT_BYTES:
+                    return f"{url} is larger than a DID document should be"
+        document = json.loads(body)
+    except (DeliveryFailed, httpx.HTTPError, ValueError) as error:
+        return f"cannot resolve {did}: {error}"
+    if not isinstance(document, dict) or document.get("id") != did:
+        return f"{url} is not the DID document of {did}"
+    for candidate in document.get("verificationMethod", []):
+        if isinstance(candidate, dict) and candidate.get("id") == method:
+            return Ed25519Multikey.from_multibase(str(candidate.get("publicKeyMultibase"))), did
+    return f"{method} is not in {did}'s DID document"
 
 
 async def _proof(session: AsyncSession, settings: Settings, document: dict[str, Any]) -> Check:
