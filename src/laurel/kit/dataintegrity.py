@@ -15,7 +15,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from laurel.kit.jsonld import canonize
+from laurel.kit.fastcanon import canonize
 
 Cryptosuite = Literal["eddsa-rdfc-2022", "eddsa-jcs-2022"]
 CRYPTOSUITES: tuple[Cryptosuite, ...] = ("eddsa-rdfc-2022", "eddsa-jcs-2022")
@@ -81,6 +81,7 @@ class Ed25519Multikey:
 
 def _transform(document: dict[str, Any], cryptosuite: str) -> bytes:
     if cryptosuite == "eddsa-rdfc-2022":
+        # The template fast path; kit.jsonld.canonize (pyld end to end) stays the reference.
         return canonize(document).encode()
     if cryptosuite == "eddsa-jcs-2022":
         return rfc8785.dumps(document)
