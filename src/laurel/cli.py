@@ -2,13 +2,11 @@
 
 import asyncio
 import signal
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
 import uvicorn
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -26,13 +24,16 @@ from laurel.delivery.worker import DeliveryWorker
 from laurel.groups.repository import GroupRepository
 from laurel.issuers import service as issuers
 from laurel.issuers.repository import IssuerRepository
+from laurel.kit.commands import in_transaction, notes, print_rows
 from laurel.kit.errors import LaurelError, NotFound
 from laurel.kit.logs import configure_logging
 from laurel.kit.timestamps import format_timestamp
 from laurel.migrate import upgrade_database
 from laurel.models import Plan
+from laurel.oauth.cli import app as apps_app
 from laurel.organizations import service as organizations
 from laurel.tokens import service as tokens
+from laurel.users.cli import app as users_app
 from laurel.vc.verify import read_credential, verify_credential
 
 T = TypeVar("T")
@@ -52,31 +53,8 @@ app.add_typer(outbox_app, name="outbox")
 app.add_typer(credentials_app, name="credentials")
 issuer_app = typer.Typer(help="Issuer profile and signing keys.", no_args_is_help=True)
 app.add_typer(issuer_app, name="issuer")
-
-# Results go to stdout alone, so scripts can capture them; tables and notes go to stderr.
-notes = Console(stderr=True)
-
-
-def _in_transaction(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    async def run() -> T:
-        database = Database.from_settings(get_settings())
-        try:
-            async with database.sessions() as session, session.begin():
-                return await work(session)
-        finally:
-            await database.dispose()
-
-    try:
-        return asyncio.run(run())
-    except LaurelError as error:
-        notes.print(f"[red]{error.message}[/red]")
-        raise typer.Exit(1) from None
-
-
-def _print_rows(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
-    """Tab-separated, header first: readable, and easy for scripts to cut."""
-    for row in (header, *rows):
-        typer.echo("\t".join(row))
+app.add_typer(users_app, name="users")
+app.add_typer(apps_app, name="apps")
 
 
 @app.command()
@@ -118,7 +96,7 @@ def demo() -> None:
         )
         return (await tokens.create_token(session, organization.id, "demo")).secret
 
-    secret = _in_transaction(create_demo)
+    secret = in_transaction(create_demo)
     if secret is None:
         notes.print("Organizations exist already; `laurel tokens create --org ID` makes a token.")
         return
@@ -135,14 +113,14 @@ def orgs_create(
     async def create(session: AsyncSession) -> str:
         return (await organizations.create_organization(session, name, plan)).id
 
-    typer.echo(_in_transaction(create))
+    typer.echo(in_transaction(create))
 
 
 @orgs_app.command("list")
 def orgs_list() -> None:
     """List organizations."""
-    rows = _in_transaction(organizations.list_organizations)
-    _print_rows(
+    rows = in_transaction(organizations.list_organizations)
+    print_rows(
         ("id", "name", "plan", "created"),
         [(o.id, o.name, o.plan, format_timestamp(o.created_at)) for o in rows],
     )
@@ -155,7 +133,7 @@ def orgs_set_plan(organization_id: str, plan: Plan) -> None:
     async def change(session: AsyncSession) -> None:
         await organizations.set_plan(session, organization_id, plan)
 
-    _in_transaction(change)
+    in_transaction(change)
     notes.print(f"{organization_id} is now on the {plan} plan")
 
 
@@ -169,7 +147,7 @@ def tokens_create(
     async def create(session: AsyncSession) -> str:
         return (await tokens.create_token(session, org, name)).secret
 
-    typer.echo(_in_transaction(create))
+    typer.echo(in_transaction(create))
 
 
 @tokens_app.command("list")
@@ -187,7 +165,7 @@ def tokens_list(org: Annotated[str, typer.Option(help="The organization's id")])
             for t in await tokens.list_tokens(session, org)
         ]
 
-    _print_rows(("id", "name", "created", "revoked"), _in_transaction(fetch))
+    print_rows(("id", "name", "created", "revoked"), in_transaction(fetch))
 
 
 @tokens_app.command("revoke")
@@ -197,7 +175,7 @@ def tokens_revoke(token_id: str) -> None:
     async def revoke(session: AsyncSession) -> None:
         await tokens.revoke_token(session, token_id)
 
-    _in_transaction(revoke)
+    in_transaction(revoke)
     notes.print(f"token {token_id} revoked")
 
 
@@ -245,8 +223,8 @@ def outbox_list(
             for row in rows
         ]
 
-    _print_rows(
-        ("id", "kind", "event", "status", "attempts", "to", "created"), _in_transaction(fetch)
+    print_rows(
+        ("id", "kind", "event", "status", "attempts", "to", "created"), in_transaction(fetch)
     )
 
 
@@ -260,7 +238,7 @@ def outbox_show(job_id: str) -> None:
             raise NotFound(f"No outbox job with id '{job_id}'")
         return row
 
-    row = _in_transaction(fetch)
+    row = in_transaction(fetch)
     typer.echo(f"id: {row.id}\nkind: {row.kind}\nevent: {row.event_type}\nstatus: {row.status}")
     typer.echo(f"attempts: {row.attempts}\nlast error: {row.last_error or '-'}")
     if row.kind == "email":
@@ -342,7 +320,7 @@ def issuer_show(org: Annotated[str, typer.Option(help="The organization's id")])
         identity = await issuers.signing_identity(session, settings, org)
         return identity, await IssuerRepository(session).keys(org)
 
-    identity, keys = _in_transaction(fetch)
+    identity, keys = in_transaction(fetch)
     typer.echo(f"id\t{identity.issuer_id}\nverification method\t{identity.verification_method}")
     typer.echo(f"cryptosuite\t{identity.cryptosuite}")
     for key in keys:
@@ -382,7 +360,7 @@ def issuer_set(
             raise NotFound(f"No organization with id '{org}'")
         await IssuerRepository(session).update_profile(org, values)
 
-    _in_transaction(change)
+    in_transaction(change)
     notes.print(f"issuer profile of {org} updated")
 
 
@@ -394,7 +372,7 @@ def issuer_rotate_key(org: Annotated[str, typer.Option(help="The organization's 
     async def rotate(session: AsyncSession) -> str:
         return await issuers.rotate_key(session, settings, org)
 
-    typer.echo(_in_transaction(rotate))
+    typer.echo(in_transaction(rotate))
 
 
 @app.command("verify")
@@ -415,7 +393,7 @@ def verify_file(
     async def check(session: AsyncSession) -> list[Any]:
         return await verify_credential(session, settings, document)
 
-    checks = _in_transaction(check)
+    checks = in_transaction(check)
     for result in checks:
         typer.echo(f"{result.name}\t{result.outcome}\t{result.detail}")
     if any(result.outcome == "failed" for result in checks):

@@ -2,6 +2,16 @@
 
 from laurel.models.access_token import AccessToken
 from laurel.models.base import Base
+from laurel.models.certification import (
+    CertificationRecord,
+    CertificationType,
+    CertificationVerification,
+    LifecycleStatus,
+    RecordSource,
+    TypeScope,
+    TypeStatus,
+    VerificationStatus,
+)
 from laurel.models.credential import (
     Attribute,
     Credential,
@@ -12,7 +22,16 @@ from laurel.models.design import Design, DesignType
 from laurel.models.group import Group, GroupDesign
 from laurel.models.idempotency_key import IdempotencyKey
 from laurel.models.issuer import IssuerKey, StatusAllocation, StatusList
+from laurel.models.job_role import (
+    JobRole,
+    JobRoleAssignment,
+    Qualification,
+    qualification_job_roles,
+    qualification_requirements,
+)
+from laurel.models.oauth import AuthorizationCode, OAuthApp, UserToken, UserTokenKind
 from laurel.models.organization import Organization, Plan
+from laurel.models.user import Membership, MembershipStatus, Role, User
 from laurel.models.webhook import (
     DeliveryAttempt,
     JobKind,
@@ -24,7 +43,11 @@ from laurel.models.webhook import (
 __all__ = [
     "AccessToken",
     "Attribute",
+    "AuthorizationCode",
     "Base",
+    "CertificationRecord",
+    "CertificationType",
+    "CertificationVerification",
     "Credential",
     "CredentialInteraction",
     "CredentialState",
@@ -36,11 +59,28 @@ __all__ = [
     "IdempotencyKey",
     "IssuerKey",
     "JobKind",
+    "JobRole",
+    "JobRoleAssignment",
     "JobStatus",
+    "LifecycleStatus",
+    "Membership",
+    "MembershipStatus",
+    "OAuthApp",
     "Organization",
     "OutboxJob",
     "Plan",
+    "Qualification",
+    "RecordSource",
+    "Role",
     "StatusAllocation",
     "StatusList",
+    "TypeScope",
+    "TypeStatus",
+    "User",
+    "UserToken",
+    "UserTokenKind",
+    "VerificationStatus",
     "WebhookEndpoint",
+    "qualification_job_roles",
+    "qualification_requirements",
 ]

@@ -16,6 +16,8 @@ class Organization(IdMixin, TimestampMixin, Base):
 
     name: Mapped[str] = mapped_column(String(255))
     plan: Mapped[Plan] = mapped_column(String(16), default=Plan.free)
+    # The records API shows it; "active" until an operator suspends the organization.
+    status: Mapped[str] = mapped_column(String(16), default="active", server_default="active")
     # The issuer profile shown in every credential the organization issues.
     issuer_url: Mapped[str | None] = mapped_column(String(2048), default=None)
     issuer_email: Mapped[str | None] = mapped_column(String(320), default=None)

@@ -1,0 +1,67 @@
+from collections.abc import Sequence
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from laurel.kit.timestamps import utc_now
+from laurel.models import Membership, User, UserToken, UserTokenKind
+
+
+class UserRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, user_id: str) -> User | None:
+        return await self.session.get(User, user_id)
+
+    async def get_by_email(self, email: str) -> User | None:
+        return await self.session.scalar(select(User).where(User.email == email.lower()))
+
+    async def list_all(self) -> Sequence[User]:
+        return (await self.session.scalars(select(User).order_by(User.id))).all()
+
+    def add(self, entity: User | Membership | UserToken) -> None:
+        self.session.add(entity)
+
+    async def membership(self, organization_id: str, user_id: str) -> Membership | None:
+        return await self.session.scalar(
+            select(Membership).where(
+                Membership.organization_id == organization_id, Membership.user_id == user_id
+            )
+        )
+
+    async def memberships_of(self, user_id: str) -> Sequence[Membership]:
+        statement = select(Membership).where(Membership.user_id == user_id).order_by(Membership.id)
+        return (await self.session.scalars(statement)).all()
+
+
+class UserTokenRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get_usable_by_hash(self, token_hash: str) -> UserToken | None:
+        """A personal or OAuth access token that is neither revoked nor expired."""
+        return await self.session.scalar(
+            select(UserToken).where(
+                UserToken.token_hash == token_hash,
+                UserToken.kind.in_((UserTokenKind.personal, UserTokenKind.access)),
+                UserToken.revoked_at.is_(None),
+                (UserToken.expires_at.is_(None)) | (UserToken.expires_at > utc_now()),
+            )
+        )
+
+    async def list_for_user(self, user_id: str, kind: UserTokenKind) -> Sequence[UserToken]:
+        statement = (
+            select(UserToken)
+            .where(UserToken.user_id == user_id, UserToken.kind == kind)
+            .order_by(UserToken.id)
+        )
+        return (await self.session.scalars(statement)).all()
+
+    async def revoke(self, token_id: str) -> bool:
+        result = await self.session.execute(
+            update(UserToken)
+            .where(UserToken.id == token_id, UserToken.revoked_at.is_(None))
+            .values(revoked_at=utc_now())
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
