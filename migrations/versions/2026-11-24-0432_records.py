@@ -1,4 +1,4 @@
-"""Certification records API: users, members, OAuth apps and tokens, certification types and records,
+"""Records API: users, members, OAuth apps and tokens, certification types and records,
 job roles and qualifications.
 
 Revision ID: a09898565786
@@ -10,7 +10,6 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-
 
 revision: str = "a09898565786"
 down_revision: str | None = "136d1a9dc981"
@@ -26,8 +25,8 @@ def upgrade() -> None:
         sa.Column("display_name", sa.String(length=255), nullable=False),
         sa.Column("password_hash", sa.String(length=255), nullable=True),
         sa.Column("id", sa.String(length=26), nullable=False),
-        sa.Column("created_at", laurel.models.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", laurel.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("email", name=op.f("uq_users_email")),
     )
@@ -40,8 +39,8 @@ def upgrade() -> None:
         sa.Column("scope", sa.String(length=16), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("id", sa.String(length=26), nullable=False),
-        sa.Column("created_at", laurel.models.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", laurel.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["organization_id"],
             ["organizations.id"],
@@ -59,8 +58,8 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=255), nullable=False),
         sa.Column("description", sa.Text(), nullable=True),
         sa.Column("id", sa.String(length=26), nullable=False),
-        sa.Column("created_at", laurel.models.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", laurel.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["organization_id"],
             ["organizations.id"],
@@ -79,10 +78,10 @@ def upgrade() -> None:
         sa.Column("token_endpoint_auth_method", sa.String(length=32), nullable=False),
         sa.Column("redirect_uris", sa.Text(), nullable=False),
         sa.Column("scopes", sa.Text(), nullable=False),
-        sa.Column("revoked_at", laurel.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("id", sa.String(length=26), nullable=False),
-        sa.Column("created_at", laurel.models.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", laurel.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["organization_id"],
             ["organizations.id"],
@@ -104,10 +103,10 @@ def upgrade() -> None:
         sa.Column("role", sa.String(length=16), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("is_primary", sa.Boolean(), nullable=False),
-        sa.Column("deactivated_at", laurel.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("deactivated_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("id", sa.String(length=26), nullable=False),
-        sa.Column("created_at", laurel.models.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", laurel.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["organization_id"],
             ["organizations.id"],
@@ -136,8 +135,8 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=255), nullable=False),
         sa.Column("description", sa.Text(), nullable=True),
         sa.Column("id", sa.String(length=26), nullable=False),
-        sa.Column("created_at", laurel.models.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", laurel.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["organization_id"],
             ["organizations.id"],
@@ -165,15 +164,15 @@ def upgrade() -> None:
         sa.Column("serial_number", sa.String(length=255), nullable=True),
         sa.Column("verification_status", sa.String(length=16), nullable=False),
         sa.Column("verification_method", sa.String(length=100), nullable=True),
-        sa.Column("last_verified_at", laurel.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("last_verified_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("superseded_by_id", sa.String(length=26), nullable=True),
         sa.Column("revocation_reason", sa.String(length=1000), nullable=True),
-        sa.Column("revoked_at", laurel.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("revoked_by_user_id", sa.String(length=26), nullable=True),
         sa.Column("created_by_user_id", sa.String(length=26), nullable=True),
         sa.Column("id", sa.String(length=26), nullable=False),
-        sa.Column("created_at", laurel.models.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", laurel.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["certification_type_id"],
             ["certification_types.id"],
@@ -229,10 +228,10 @@ def upgrade() -> None:
         sa.Column("organization_member_id", sa.String(length=26), nullable=False),
         sa.Column("job_role_id", sa.String(length=26), nullable=False),
         sa.Column("is_primary", sa.Boolean(), nullable=False),
-        sa.Column("assigned_at", laurel.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("assigned_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("id", sa.String(length=26), nullable=False),
-        sa.Column("created_at", laurel.models.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", laurel.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["job_role_id"],
             ["job_roles.id"],
@@ -267,8 +266,8 @@ def upgrade() -> None:
         sa.Column("code_challenge", sa.String(length=128), nullable=False),
         sa.Column("code_challenge_method", sa.String(length=8), nullable=False),
         sa.Column("nonce", sa.String(length=255), nullable=True),
-        sa.Column("auth_time", laurel.models.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", laurel.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("auth_time", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("id", sa.String(length=26), nullable=False),
         sa.ForeignKeyConstraint(
             ["app_id"],
@@ -334,11 +333,11 @@ def upgrade() -> None:
         sa.Column("scopes", sa.Text(), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("family_id", sa.String(length=26), nullable=True),
-        sa.Column("expires_at", laurel.models.base.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("revoked_at", laurel.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("id", sa.String(length=26), nullable=False),
-        sa.Column("created_at", laurel.models.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", laurel.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["app_id"],
             ["oauth_apps.id"],
@@ -363,7 +362,7 @@ def upgrade() -> None:
         sa.Column("result", sa.String(length=16), nullable=False),
         sa.Column("notes", sa.Text(), nullable=True),
         sa.Column("verified_by_user_id", sa.String(length=26), nullable=True),
-        sa.Column("created_at", laurel.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("id", sa.String(length=26), nullable=False),
         sa.ForeignKeyConstraint(
             ["certification_record_id"],
