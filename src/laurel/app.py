@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from laurel import __version__
 from laurel.attributes.endpoints import router as attributes_router
 from laurel.auth.dependencies import BEARER_SCHEME, PrincipalCache
+from laurel.certifications.endpoints import router as certifications_router
 from laurel.config import Settings, get_settings
 from laurel.credentials.endpoints import router as credentials_router
 from laurel.db import Database
@@ -31,6 +32,8 @@ from laurel.kit.logs import configure_logging
 from laurel.kit.middleware import RequestContextMiddleware
 from laurel.kit.ratelimit import RateLimiter
 from laurel.kit.versioning import CERTIFIER_VERSIONS
+from laurel.members.endpoints import router as members_router
+from laurel.oauth.endpoints import router as oauth_router
 from laurel.vc.endpoints import public as public_router
 from laurel.vc.endpoints import router as vc_router
 from laurel.webhooks.endpoints import router as webhooks_router
@@ -46,9 +49,12 @@ Errors are `{"error": {"code", "message", "param"?}}`. Unknown request fields ar
 """
 
 
-async def _render_laurel_error(_: Request, error: Exception) -> JSONResponse:
+async def _render_laurel_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, LaurelError)
-    return JSONResponse(error.envelope(), status_code=error.status_code, headers=error.headers)
+    body, media_type = error.rendered_for(request.url.path)
+    return JSONResponse(
+        body, status_code=error.status_code, headers=error.headers, media_type=media_type
+    )
 
 
 async def _render_validation_error(request: Request, error: Exception) -> JSONResponse:
@@ -141,5 +147,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(vc_router)
     app.include_router(issuers_router)
     app.include_router(public_router)
+    app.include_router(members_router)
+    app.include_router(certifications_router)
+    app.include_router(oauth_router)
     _document_bearer_auth(app)
     return app

@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     # did:web is HTTPS by definition; tests point it at a plain-HTTP server on loopback.
     did_web_scheme: str = Field(default="https", pattern="^https?$")
     database_pool_size: int = Field(default=10, ge=1)
+    # Records API: a certification is "expiring" when it expires within this many days.
+    expiring_window_days: int = Field(default=30, ge=0, le=3650)
 
     @field_validator("database_url")
     @classmethod

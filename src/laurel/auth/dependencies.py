@@ -56,7 +56,7 @@ class PrincipalCache:
             self._cache[token_hash] = principal
 
 
-def _bearer_token(request: Request) -> str | None:
+def bearer_token(request: Request) -> str | None:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     return token.strip() or None if scheme.lower() == "bearer" else None
 
@@ -76,9 +76,10 @@ async def _authenticate(request: Request, session: AsyncSession, token: str | No
     return principal
 
 
-async def _enforce_rate_limit(request: Request, principal: Principal) -> None:
+async def enforce_rate_limit(request: Request, token_id: str) -> None:
+    """Count the request against its token's limit; 429 once the limit is reached."""
     limiter: RateLimiter = request.app.state.rate_limiter
-    decision = await limiter.hit(principal.token_id)
+    decision = await limiter.hit(token_id)
     request.state.response_headers.update(decision.headers())
     if not decision.allowed:
         raise RateLimited()
@@ -100,8 +101,8 @@ async def guard_api_request(request: Request, session: DbSession) -> ApiRequest:
     FastAPI walks every declared dependency's sub-dependencies on each request, cache or not,
     and that walk was a third of the hottest route's time (docs/benchmarks.md).
     """
-    principal = await _authenticate(request, session, _bearer_token(request))
-    await _enforce_rate_limit(request, principal)
+    principal = await _authenticate(request, session, bearer_token(request))
+    await enforce_rate_limit(request, principal.token_id)
     await require_api_version(request)
     return ApiRequest(principal, session, request.app.state.settings)
 

@@ -1,9 +1,14 @@
-"""The one error mechanism: `LaurelError` subclasses, rendered as Certifier's error envelope.
+"""The one error mechanism: `LaurelError` subclasses, rendered in the caller's API's format.
 
-`{"error": {"code": "...", "message": "...", "param": "..."}}` — `param` appears only when one
-field of the request is to blame. Each class documents itself for OpenAPI through `responses()`.
+The Certifier-compatible API gets Certifier's envelope, `{"error": {"code", "message",
+"param"?}}`; the records (COSMIC-compatible) API gets RFC 9457 problem details
+(`application/problem+json`) with the same stable `code` and the field in `field`. Which one
+depends only on the request path (`speaks_problem_json`), so errors raised before routing
+(body size, idempotency) are rendered right too. `param` appears only when one field of the
+request is to blame. Each class documents itself for OpenAPI through `openapi_response()`.
 """
 
+from http import HTTPStatus
 from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel
@@ -17,6 +22,31 @@ class ErrorBody(BaseModel):
 
 class ErrorEnvelope(BaseModel):
     error: ErrorBody
+
+
+class ProblemDetails(BaseModel):
+    """RFC 9457 problem details, as the records API answers errors."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    field: str | None = None
+
+
+# The records API's paths; everything else under /v1 is the Certifier-compatible API.
+RECORDS_API_PREFIXES = (
+    "/v1/me",
+    "/v1/certifications",
+    "/v1/organizations",
+    "/v1/qualification-results",
+)
+PROBLEM_JSON = "application/problem+json"
+
+
+def speaks_problem_json(path: str) -> bool:
+    return path.startswith(RECORDS_API_PREFIXES)
 
 
 class LaurelError(Exception):
@@ -36,6 +66,8 @@ class LaurelError(Exception):
         self.message = message or self.default_message
         self.param = param
         self.headers = headers or {}
+        # Members a records-API problem adds beside the standard ones (RFC 9457 extensions).
+        self.extensions: dict[str, Any] = {}
         super().__init__(self.message)
 
     def envelope(self) -> dict[str, Any]:
@@ -44,8 +76,39 @@ class LaurelError(Exception):
             body["param"] = self.param
         return {"error": body}
 
+    def problem(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "type": f"/problems/{self.code}",
+            "title": HTTPStatus(self.status_code).phrase,
+            "status": self.status_code,
+            "detail": self.message,
+            "code": self.code,
+        }
+        if self.param is not None:
+            body["field"] = self.param
+        return {**body, **self.extensions}
+
+    def rendered_for(self, path: str) -> tuple[dict[str, Any], str]:
+        """The body and its media type, in the format of the API `path` belongs to."""
+        if speaks_problem_json(path):
+            return self.problem(), PROBLEM_JSON
+        return self.envelope(), "application/json"
+
     @classmethod
-    def openapi_response(cls) -> dict[str, Any]:
+    def openapi_response(cls, *, problem: bool = False) -> dict[str, Any]:
+        if problem:
+            example: dict[str, Any] = {
+                "type": f"/problems/{cls.code}",
+                "title": HTTPStatus(cls.status_code).phrase,
+                "status": cls.status_code,
+                "detail": cls.default_message,
+                "code": cls.code,
+            }
+            return {
+                "model": ProblemDetails,
+                "description": f"`{cls.code}`: {cls.default_message}",
+                "content": {PROBLEM_JSON: {"example": example}},
+            }
         return {
             "model": ErrorEnvelope,
             "description": f"`{cls.code}`: {cls.default_message}",
@@ -115,10 +178,30 @@ class MethodNotAllowed(LaurelError):
     default_message = "The resource does not support this HTTP method"
 
 
+class InsufficientScope(LaurelError):
+    status_code = 403
+    code = "insufficient_scope"
+    default_message = "The access token was not granted the scope this request needs"
+
+
 class Conflict(LaurelError):
     status_code = 409
     code = "conflict"
     default_message = "The request conflicts with the current state of the resource"
+
+
+class InvalidTransition(Conflict):
+    code = "invalid_lifecycle_transition"
+    default_message = "The record's lifecycle status does not allow this action"
+
+
+class DuplicateExternalId(Conflict):
+    code = "duplicate_external_id"
+    default_message = "A record with this external_source and external_id exists already"
+
+    def __init__(self, existing_id: str) -> None:
+        super().__init__(param="external_id")
+        self.extensions["existing_id"] = existing_id
 
 
 class PayloadTooLarge(LaurelError):
@@ -133,13 +216,15 @@ class RateLimited(LaurelError):
     default_message = "You have exceeded the rate limit"
 
 
-def error_responses(*errors: type[LaurelError]) -> dict[int | str, dict[str, Any]]:
+def error_responses(
+    *errors: type[LaurelError], problem: bool = False
+) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses=` for the given errors; several codes on one status share an entry."""
     responses: dict[int | str, dict[str, Any]] = {}
     for error in errors:
         entry = responses.get(error.status_code)
         if entry is None:
-            responses[error.status_code] = error.openapi_response()
+            responses[error.status_code] = error.openapi_response(problem=problem)
         else:
             entry["description"] += f"; `{error.code}`: {error.default_message}"
     return responses

@@ -1,4 +1,4 @@
-"""`Idempotency-Key` on POST, after Stripe and the IETF draft.
+"""`Idempotency-Key` on POST (and PUT upserts), after Stripe and the IETF draft.
 
 The key is scoped to the caller's token and the route. The first request's response (status and
 body) is kept for 24 hours and replayed to any retry with the same key (`Idempotent-Replayed:
@@ -144,12 +144,14 @@ def request_fingerprint(path: str, body: bytes) -> str:
     return hashlib.sha256(path.encode() + b"\n" + body).hexdigest()
 
 
+# Creates (POST) and the records API's upserts (PUT).
+_KEYED = frozenset({"POST", "PUT"})
 # Answers that depend on the moment, not on the request: never replayed.
 _NOT_KEPT = {401, 429}
 
 
 class IdempotencyMiddleware:
-    """Honours `Idempotency-Key` on every POST of the API (pure ASGI, inside the request context).
+    """Honours `Idempotency-Key` on every POST and PUT of the API (pure ASGI, in request context).
 
     It wraps the whole request, so the response it keeps is the one sent after the request's
     transaction committed.
@@ -160,7 +162,7 @@ class IdempotencyMiddleware:
         self.database = database
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        key = _key(scope) if scope["type"] == "http" and scope["method"] == "POST" else None
+        key = _key(scope) if scope["type"] == "http" and scope["method"] in _KEYED else None
         caller = _caller_scope(scope) if key is not None else None
         if key is None or caller is None or not scope["path"].startswith("/v1/"):
             await self.app(scope, receive, send)

@@ -42,10 +42,11 @@ def _declared_length(scope: Scope) -> int | None:
     return None
 
 
-def error_message(error: LaurelError, request_id: str) -> list[Message]:
-    body = orjson.dumps(error.envelope())
+def error_message(error: LaurelError, request_id: str, path: str) -> list[Message]:
+    payload, media_type = error.rendered_for(path)
+    body = orjson.dumps(payload)
     headers = [
-        (b"content-type", b"application/json"),
+        (b"content-type", media_type.encode()),
         (b"content-length", str(len(body)).encode()),
         (REQUEST_ID_HEADER.lower().encode(), request_id.encode()),
     ]
@@ -98,7 +99,7 @@ class RequestContextMiddleware:
             if not isinstance(error, LaurelError):
                 log.exception("unhandled_error", path=scope["path"])
             reply = error if isinstance(error, LaurelError) else InternalServerError()
-            for message in error_message(reply, request_id):
+            for message in error_message(reply, request_id, scope["path"]):
                 await send_with_context(message)
         finally:
             log.info(

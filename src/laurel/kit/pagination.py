@@ -1,4 +1,5 @@
-"""Cursor pagination in Certifier's list shape: `{"data": [...], "pagination": {"prev", "next"}}`.
+"""Cursor pagination, in Certifier's list shape `{"data": [...], "pagination": {"prev", "next"}}`
+and in the records API's `{"data": [...], "page": {"next_cursor", "has_more"}}`.
 
 Lists are ordered newest first by id (ULIDs sort by creation time), and a cursor is the opaque
 position of an item plus the direction to read in, so pages stay stable while rows are added.
@@ -72,6 +73,23 @@ def _page_params(
 
 PageQuery = Annotated[PageParams, Depends(_page_params)]
 
+RECORDS_DEFAULT_LIMIT = 50
+RECORDS_MAX_LIMIT = 200
+
+
+def _records_page_params(
+    limit: Annotated[
+        int, Query(ge=1, le=RECORDS_MAX_LIMIT, description="Items per page, 1 to 200.")
+    ] = RECORDS_DEFAULT_LIMIT,
+    cursor: Annotated[
+        str | None, Query(max_length=200, description="`page.next_cursor` of the previous page.")
+    ] = None,
+) -> PageParams:
+    return PageParams(limit=limit, cursor=Cursor.decode(cursor) if cursor else None)
+
+
+RecordsPageQuery = Annotated[PageParams, Depends(_records_page_params)]
+
 
 @dataclass(frozen=True)
 class PageResult(Generic[Row]):
@@ -117,8 +135,7 @@ async def paginate(
         return PageResult(rows, None, None)
 
     key_name = str(key.key)
-    first_key: str = getattr(rows[0], key_name)
-    last_key: str = getattr(rows[-1], key_name)
+    first_key, last_key = _key_of(rows[0], key_name), _key_of(rows[-1], key_name)
     if reading_back:
         has_prev = more_this_way
         has_next = await _any_beyond(session, statement, key, last_key, newer=False)
@@ -134,6 +151,12 @@ async def paginate(
     )
 
 
+def _key_of(row: Any, key_name: str) -> str:
+    """The sort key of a row: an entity's or column's own, or that of a row's first entity."""
+    value = getattr(row, key_name, None)
+    return str(value if value is not None else getattr(row[0], key_name))
+
+
 async def _any_beyond(
     session: AsyncSession,
     statement: Select[*tuple[Any, ...]],
@@ -144,6 +167,24 @@ async def _any_beyond(
 ) -> bool:
     probe = statement.with_only_columns(key).where(key > edge if newer else key < edge).limit(1)
     return (await session.scalar(probe)) is not None
+
+
+class RecordsPage(BaseModel):
+    next_cursor: str | None
+    has_more: bool
+
+
+class RecordsListResponse(BaseModel, Generic[Item]):
+    data: list[Item]
+    page: RecordsPage
+
+
+def records_list_body(result: PageResult[Any]) -> dict[str, Any]:
+    """The records API's list shape; it pages forward only."""
+    return {
+        "data": result.rows,
+        "page": {"next_cursor": result.next, "has_more": result.next is not None},
+    }
 
 
 def list_body(result: PageResult[Any]) -> dict[str, Any]:

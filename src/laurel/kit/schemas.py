@@ -1,7 +1,11 @@
-"""Base models for the Certifier-compatible API: camelCase on the wire, snake_case in Python."""
+"""Base models: camelCase on the wire for the Certifier-compatible API, snake_case for records."""
+
+from typing import Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
+
+Item = TypeVar("Item")
 
 
 class CamelModel(BaseModel):
@@ -15,3 +19,22 @@ class CamelModel(BaseModel):
         # against Certifier keep working; the documented fields are validated strictly.
         extra="ignore",
     )
+
+
+class SnakeModel(BaseModel):
+    """Base model of the records (COSMIC-compatible) API: snake_case, read from ORM objects.
+
+    Unknown request fields are ignored there too, so both APIs behave alike.
+    """
+
+    model_config = ConfigDict(from_attributes=True, extra="ignore")
+
+
+class Data(BaseModel, Generic[Item]):
+    """The records API's single-resource envelope, `{"data": {...}}`."""
+
+    data: Item
+
+
+def data_body(item: object) -> dict[str, object]:
+    return {"data": item}

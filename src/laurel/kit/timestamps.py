@@ -19,3 +19,11 @@ def format_timestamp(value: datetime) -> str:
 
 
 Timestamp = Annotated[datetime, PlainSerializer(format_timestamp, return_type=str)]
+
+
+def format_timestamp_seconds(value: datetime) -> str:
+    """`2023-11-07T05:31:56Z`, as the records API writes timestamps."""
+    return format_timestamp(value).split(".")[0] + "Z"
+
+
+SecondsTimestamp = Annotated[datetime, PlainSerializer(format_timestamp_seconds, return_type=str)]

@@ -1,0 +1,371 @@
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import Query
+
+from laurel.auth.users import RecordsRead, RecordsWrite, TypesRead, TypesWrite
+from laurel.certifications import service
+from laurel.certifications.schemas import (
+    CertificationCreate,
+    CertificationFilters,
+    CertificationRead,
+    CertificationRenewal,
+    CertificationTypeCreate,
+    CertificationTypeRead,
+    CertificationTypeUpdate,
+    CertificationUpdate,
+    RevokeRequest,
+    SuspendRequest,
+    VerificationCreate,
+    VerificationRead,
+)
+from laurel.kit.body import body_docs, plain_json_body
+from laurel.kit.errors import Conflict, DuplicateExternalId, InvalidJson, InvalidTransition
+from laurel.kit.pagination import RecordsListResponse, RecordsPageQuery, records_list_body
+from laurel.kit.records_api import internal, problems, records_router
+from laurel.kit.schemas import Data, data_body
+
+router = records_router("Records: certifications")
+TYPES = "/organizations/{organization_id}/certification-types"
+ORG_RECORDS = "/organizations/{organization_id}/certifications"
+ONE_RECORD = ORG_RECORDS + "/{certification_id}"
+Filters = Annotated[CertificationFilters, Query()]
+RecordData = Data[CertificationRead]
+
+
+# -- the token subject's own records (seed 004) -------------------------------------------
+
+
+@router.get(
+    "/certifications",
+    name="records.certifications.mine",
+    response_model=RecordsListResponse[CertificationRead],
+)
+async def list_my_certifications(
+    api: RecordsRead, filters: Filters, page: RecordsPageQuery
+) -> object:
+    """List the token subject's certifications, in every organization they belong to."""
+    result = await service.list_certifications(
+        api.session,
+        api.caller,
+        filters,
+        page,
+        organization_id=None,
+        window=api.settings.expiring_window_days,
+    )
+    return records_list_body(result)
+
+
+@router.post(
+    "/certifications",
+    name="records.certifications.create_mine",
+    status_code=201,
+    response_model=RecordData,
+    openapi_extra=body_docs(CertificationCreate),
+    responses=problems(InvalidJson, DuplicateExternalId),
+)
+async def create_my_certification(
+    api: RecordsWrite, body: Annotated[CertificationCreate, plain_json_body(CertificationCreate)]
+) -> object:
+    """Create certification for the token subject (or a member they manage)."""
+    record = await service.create_certification(
+        api.session,
+        api.caller,
+        body,
+        organization_id=None,
+        window=api.settings.expiring_window_days,
+    )
+    return data_body(record)
+
+
+@router.get(
+    "/certifications/{certification_id}",
+    name="records.certifications.get_mine",
+    response_model=RecordData,
+)
+async def get_my_certification(api: RecordsRead, certification_id: UUID) -> object:
+    """Get one of the token subject's certifications."""
+    record = await service.get_certification(
+        api.session, api.caller, internal(certification_id), None, api.settings.expiring_window_days
+    )
+    return data_body(record)
+
+
+# -- certification types ------------------------------------------------------------------
+
+
+@router.get(
+    TYPES,
+    name="records.types.list",
+    response_model=RecordsListResponse[CertificationTypeRead],
+)
+async def list_types(api: TypesRead, organization_id: UUID, page: RecordsPageQuery) -> object:
+    """List the certification types the organization can use: its own and the standard ones."""
+    result = await service.list_types(api.session, api.caller, internal(organization_id), page)
+    return records_list_body(result)
+
+
+@router.post(
+    TYPES,
+    name="records.types.create",
+    status_code=201,
+    response_model=Data[CertificationTypeRead],
+    openapi_extra=body_docs(CertificationTypeCreate),
+    responses=problems(InvalidJson, Conflict),
+)
+async def create_type(
+    api: TypesWrite,
+    organization_id: UUID,
+    body: Annotated[CertificationTypeCreate, plain_json_body(CertificationTypeCreate)],
+) -> object:
+    """Create a certification type of the organization (admins and owners)."""
+    created = await service.create_type(api.session, api.caller, internal(organization_id), body)
+    return data_body(created)
+
+
+@router.get(
+    TYPES + "/{type_id}",
+    name="records.types.get",
+    response_model=Data[CertificationTypeRead],
+)
+async def get_type(api: TypesRead, organization_id: UUID, type_id: UUID) -> object:
+    """Get a certification type."""
+    found = await service.get_type(
+        api.session, api.caller, internal(organization_id), internal(type_id)
+    )
+    return data_body(found)
+
+
+@router.patch(
+    TYPES + "/{type_id}",
+    name="records.types.update",
+    response_model=Data[CertificationTypeRead],
+    openapi_extra=body_docs(CertificationTypeUpdate),
+    responses=problems(InvalidJson),
+)
+async def update_type(
+    api: TypesWrite,
+    organization_id: UUID,
+    type_id: UUID,
+    body: Annotated[CertificationTypeUpdate, plain_json_body(CertificationTypeUpdate)],
+) -> object:
+    """Change a type's title, description or status; an archived type takes no new records."""
+    updated = await service.update_type(
+        api.session, api.caller, internal(organization_id), internal(type_id), body
+    )
+    return data_body(updated)
+
+
+# -- an organization's records ------------------------------------------------------------
+
+
+@router.get(
+    ORG_RECORDS,
+    name="records.certifications.list",
+    response_model=RecordsListResponse[CertificationRead],
+)
+async def list_certifications(
+    api: RecordsRead, organization_id: UUID, filters: Filters, page: RecordsPageQuery
+) -> object:
+    """List the organization's certifications (a member sees only their own)."""
+    result = await service.list_certifications(
+        api.session,
+        api.caller,
+        filters,
+        page,
+        organization_id=internal(organization_id),
+        window=api.settings.expiring_window_days,
+    )
+    return records_list_body(result)
+
+
+@router.post(
+    ORG_RECORDS,
+    name="records.certifications.create",
+    status_code=201,
+    response_model=RecordData,
+    openapi_extra=body_docs(CertificationCreate),
+    responses=problems(InvalidJson, DuplicateExternalId),
+)
+async def create_certification(
+    api: RecordsWrite,
+    organization_id: UUID,
+    body: Annotated[CertificationCreate, plain_json_body(CertificationCreate)],
+) -> object:
+    """Create a certification for a member of the organization (`organization_member_id`)."""
+    record = await service.create_certification(
+        api.session,
+        api.caller,
+        body,
+        organization_id=internal(organization_id),
+        window=api.settings.expiring_window_days,
+    )
+    return data_body(record)
+
+
+@router.get(ONE_RECORD, name="records.certifications.get", response_model=RecordData)
+async def get_certification(
+    api: RecordsRead, organization_id: UUID, certification_id: UUID
+) -> object:
+    """Get a certification of the organization."""
+    record = await service.get_certification(
+        api.session,
+        api.caller,
+        internal(certification_id),
+        internal(organization_id),
+        api.settings.expiring_window_days,
+    )
+    return data_body(record)
+
+
+@router.patch(
+    ONE_RECORD,
+    name="records.certifications.update",
+    response_model=RecordData,
+    openapi_extra=body_docs(CertificationUpdate),
+    responses=problems(InvalidJson, DuplicateExternalId),
+)
+async def update_certification(
+    api: RecordsWrite,
+    organization_id: UUID,
+    certification_id: UUID,
+    body: Annotated[CertificationUpdate, plain_json_body(CertificationUpdate)],
+) -> object:
+    """Change a certification's details; statuses change only through the actions."""
+    record = await service.update_certification(
+        api.session,
+        api.caller,
+        internal(organization_id),
+        internal(certification_id),
+        body,
+        api.settings.expiring_window_days,
+    )
+    return data_body(record)
+
+
+@router.post(
+    ONE_RECORD + "/renew",
+    name="records.certifications.renew",
+    status_code=201,
+    response_model=RecordData,
+    openapi_extra=body_docs(CertificationRenewal),
+    responses=problems(InvalidJson, InvalidTransition),
+)
+async def renew_certification(
+    api: RecordsWrite,
+    organization_id: UUID,
+    certification_id: UUID,
+    body: Annotated[CertificationRenewal, plain_json_body(CertificationRenewal)],
+) -> object:
+    """Renew: a new certification supersedes this one, which becomes `superseded`."""
+    record = await service.renew_certification(
+        api.session,
+        api.caller,
+        internal(organization_id),
+        internal(certification_id),
+        body,
+        api.settings.expiring_window_days,
+    )
+    return data_body(record)
+
+
+async def _change(
+    api: RecordsWrite,
+    organization_id: UUID,
+    certification_id: UUID,
+    action: str,
+    reason: str | None,
+) -> object:
+    record = await service.change_lifecycle(
+        api.session,
+        api.caller,
+        internal(organization_id),
+        internal(certification_id),
+        action,
+        reason=reason,
+        window=api.settings.expiring_window_days,
+    )
+    return data_body(record)
+
+
+@router.post(
+    ONE_RECORD + "/suspend",
+    name="records.certifications.suspend",
+    response_model=RecordData,
+    openapi_extra=body_docs(SuspendRequest),
+    responses=problems(InvalidJson, InvalidTransition),
+)
+async def suspend_certification(
+    api: RecordsWrite,
+    organization_id: UUID,
+    certification_id: UUID,
+    body: Annotated[SuspendRequest, plain_json_body(SuspendRequest)],
+) -> object:
+    """Suspend an active certification."""
+    return await _change(api, organization_id, certification_id, "suspend", body.reason)
+
+
+@router.post(
+    ONE_RECORD + "/reinstate",
+    name="records.certifications.reinstate",
+    response_model=RecordData,
+    responses=problems(InvalidTransition),
+)
+async def reinstate_certification(
+    api: RecordsWrite, organization_id: UUID, certification_id: UUID
+) -> object:
+    """Reinstate a suspended certification."""
+    return await _change(api, organization_id, certification_id, "reinstate", None)
+
+
+@router.post(
+    ONE_RECORD + "/revoke",
+    name="records.certifications.revoke",
+    response_model=RecordData,
+    openapi_extra=body_docs(RevokeRequest),
+    responses=problems(InvalidJson, InvalidTransition),
+)
+async def revoke_certification(
+    api: RecordsWrite,
+    organization_id: UUID,
+    certification_id: UUID,
+    body: Annotated[RevokeRequest, plain_json_body(RevokeRequest)],
+) -> object:
+    """Revoke a certification, for good, with a reason."""
+    return await _change(api, organization_id, certification_id, "revoke", body.reason)
+
+
+@router.post(
+    ONE_RECORD + "/verifications",
+    name="records.verifications.create",
+    status_code=201,
+    response_model=Data[VerificationRead],
+    openapi_extra=body_docs(VerificationCreate),
+    responses=problems(InvalidJson),
+)
+async def add_verification(
+    api: RecordsWrite,
+    organization_id: UUID,
+    certification_id: UUID,
+    body: Annotated[VerificationCreate, plain_json_body(VerificationCreate)],
+) -> object:
+    """Record a verification of the certification (method, result); the history is kept."""
+    verification = await service.add_verification(
+        api.session, api.caller, internal(organization_id), internal(certification_id), body
+    )
+    return data_body(verification)
+
+
+@router.get(
+    ONE_RECORD + "/verifications",
+    name="records.verifications.list",
+    response_model=RecordsListResponse[VerificationRead],
+)
+async def list_verifications(
+    api: RecordsRead, organization_id: UUID, certification_id: UUID, page: RecordsPageQuery
+) -> object:
+    """List a certification's verifications, newest first."""
+    result = await service.list_verifications(
+        api.session, api.caller, internal(organization_id), internal(certification_id), page
+    )
+    return records_list_body(result)

@@ -1,0 +1,437 @@
+"""Certification types and records: who may see and change which, and the record lifecycle."""
+
+from datetime import date, timedelta
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+from laurel.auth.users import Caller
+from laurel.certifications.repository import (
+    CertificationRepository,
+    CertificationTypeRepository,
+    validity_condition,
+)
+from laurel.certifications.schemas import (
+    CertificationCreate,
+    CertificationFields,
+    CertificationFilters,
+    CertificationTypeCreate,
+    CertificationTypeUpdate,
+    VerificationCreate,
+)
+from laurel.kit.errors import (
+    Conflict,
+    DuplicateExternalId,
+    Forbidden,
+    InvalidTransition,
+    ValidationFailed,
+    found,
+)
+from laurel.kit.ids import id_of_uuid, uuid_of
+from laurel.kit.pagination import PageParams, PageResult
+from laurel.kit.timestamps import utc_now
+from laurel.models import (
+    CertificationRecord,
+    CertificationType,
+    CertificationVerification,
+    LifecycleStatus,
+    Membership,
+    MembershipStatus,
+    Role,
+    TypeScope,
+    TypeStatus,
+)
+
+Record = CertificationRecord
+_FIELDS: tuple[str, ...] = (
+    "external_id",
+    "external_source",
+    "issued_on",
+    "expires_on",
+    "issuer_name",
+    "serial_number",
+)
+
+
+def validity_status(
+    issued_on: date | None, expires_on: date | None, today: date, window: int
+) -> str:
+    """Computed from the dates, never stored (repository.validity_condition is its SQL twin)."""
+    if issued_on is not None and issued_on > today:
+        return "not_yet_valid"
+    if expires_on is None:
+        return "valid"
+    if expires_on < today:
+        return "expired"
+    return "expiring" if expires_on <= today + timedelta(days=window) else "valid"
+
+
+def record_view(
+    record: Record, certification_type: CertificationType, window: int
+) -> dict[str, Any]:
+    view = {column: getattr(record, column) for column in _VIEW_COLUMNS}
+    today = utc_now().date()
+    view["validity_status"] = validity_status(record.issued_on, record.expires_on, today, window)
+    view["certification_type"] = certification_type
+    return view
+
+
+_VIEW_COLUMNS = (
+    "id",
+    "organization_id",
+    "organization_member_id",
+    "user_id",
+    "certification_type_id",
+    "lifecycle_status",
+    "source",
+    "verification_status",
+    "verification_method",
+    "last_verified_at",
+    "created_at",
+    "updated_at",
+    *_FIELDS,
+)
+
+
+# -- certification types ------------------------------------------------------------------
+
+
+async def list_types(
+    session: AsyncSession, caller: Caller, organization_id: str, page: PageParams
+) -> PageResult[CertificationType]:
+    caller.member_of(organization_id)
+    return await CertificationTypeRepository(session).list_page(organization_id, page)
+
+
+async def get_type(
+    session: AsyncSession, caller: Caller, organization_id: str, type_id: str
+) -> CertificationType:
+    caller.member_of(organization_id)
+    return found(await CertificationTypeRepository(session).get_visible(organization_id, type_id))
+
+
+async def create_type(
+    session: AsyncSession, caller: Caller, organization_id: str, body: CertificationTypeCreate
+) -> CertificationType:
+    """An organization's own type (admins); standard types are the operator's, from the CLI."""
+    caller.with_role(organization_id, Role.admin)
+    if body.scope == TypeScope.standard:
+        raise Forbidden(
+            "scope: standard types are shared by every organization and are created by the "
+            "operator (`laurel certification-types create-standard`)",
+            param="scope",
+        )
+    return await add_type(session, organization_id, body)
+
+
+async def add_type(
+    session: AsyncSession, organization_id: str | None, body: CertificationTypeCreate
+) -> CertificationType:
+    repository = CertificationTypeRepository(session)
+    if await repository.slug_taken(organization_id, body.slug):
+        raise Conflict(f"slug: a certification type '{body.slug}' exists already", param="slug")
+    certification_type = CertificationType(
+        organization_id=organization_id,
+        slug=body.slug,
+        title=body.title,
+        description=body.description,
+        scope=TypeScope.standard if organization_id is None else TypeScope.organization,
+        status=body.status,
+    )
+    repository.add(certification_type)
+    await session.flush()
+    return certification_type
+
+
+async def update_type(
+    session: AsyncSession,
+    caller: Caller,
+    organization_id: str,
+    type_id: str,
+    body: CertificationTypeUpdate,
+) -> CertificationType:
+    caller.with_role(organization_id, Role.admin)
+    certification_type = await get_type(session, caller, organization_id, type_id)
+    if certification_type.organization_id is None:
+        raise Forbidden("Standard certification types are changed by the operator only")
+    for name in body.model_fields_set:
+        setattr(certification_type, name, getattr(body, name))
+    certification_type.updated_at = utc_now()
+    return certification_type
+
+
+# -- certification records ----------------------------------------------------------------
+
+
+def _visibility(caller: Caller, organization_id: str | None) -> list[ColumnElement[bool]]:
+    """Which records the caller may see: their own, or an organization's (managers and up)."""
+    if organization_id is None:
+        reachable = [m.organization_id for m in caller.memberships]
+        return [Record.user_id == caller.user_id, Record.organization_id.in_(reachable)]
+    own = caller.member_of(organization_id)
+    conditions = [Record.organization_id == organization_id]
+    if not own.at_least(Role.manager):
+        conditions.append(Record.organization_member_id == own.id)
+    return conditions
+
+
+def _filter_conditions(filters: CertificationFilters, window: int) -> list[ColumnElement[bool]]:
+    today = utc_now().date()
+    conditions: list[ColumnElement[bool]] = []
+    if filters.organization_member_id is not None:
+        conditions.append(
+            Record.organization_member_id == id_of_uuid(filters.organization_member_id)
+        )
+    if filters.certification_type_id is not None:
+        conditions.append(Record.certification_type_id == id_of_uuid(filters.certification_type_id))
+    if filters.lifecycle_status is not None:
+        conditions.append(Record.lifecycle_status == filters.lifecycle_status)
+    if filters.verification_status is not None:
+        conditions.append(Record.verification_status == filters.verification_status)
+    if filters.validity_status is not None:
+        conditions.append(validity_condition(filters.validity_status, today, window))
+    if filters.expires_before is not None:
+        conditions.append(Record.expires_on < filters.expires_before)
+    if filters.expiring_within_days is not None:
+        horizon = today + timedelta(days=filters.expiring_within_days)
+        conditions += [Record.expires_on >= today, Record.expires_on <= horizon]
+    return conditions
+
+
+async def list_certifications(
+    session: AsyncSession,
+    caller: Caller,
+    filters: CertificationFilters,
+    page: PageParams,
+    *,
+    organization_id: str | None,
+    window: int,
+) -> PageResult[dict[str, Any]]:
+    repository = CertificationRepository(session)
+    conditions = _visibility(caller, organization_id) + _filter_conditions(filters, window)
+    result = await repository.list_page(repository.with_types(), conditions, page)
+    rows = [record_view(record, kind, window) for record, kind in result.rows]
+    return PageResult(rows, result.prev, result.next)
+
+
+async def _visible_record(
+    session: AsyncSession, caller: Caller, record_id: str, organization_id: str | None
+) -> tuple[Record, CertificationType]:
+    repository = CertificationRepository(session)
+    return found(await repository.get_with_type(record_id, *_visibility(caller, organization_id)))
+
+
+async def get_certification(
+    session: AsyncSession, caller: Caller, record_id: str, organization_id: str | None, window: int
+) -> dict[str, Any]:
+    record, kind = await _visible_record(session, caller, record_id, organization_id)
+    return record_view(record, kind, window)
+
+
+async def _target_member(
+    session: AsyncSession, caller: Caller, requested: UUID | None, organization_id: str | None
+) -> Membership:
+    """The member a new record is for, checked against the caller's reach."""
+    field = "organization_member_id"
+    if requested is None:
+        if organization_id is not None:
+            raise ValidationFailed(f"{field}: required on organization routes", param=field)
+        primary = [m for m in caller.memberships if m.is_primary] or list(caller.memberships)
+        if len(primary) != 1:
+            raise ValidationFailed(f"{field}: required: name the membership", param=field)
+        requested = UUID(uuid_of(primary[0].id))
+    member = await CertificationRepository(session).membership(id_of_uuid(requested))
+    if member is None or member.status != MembershipStatus.active:
+        raise ValidationFailed(f"{field}: no active member with this id", param=field)
+    if organization_id is not None and member.organization_id != organization_id:
+        raise ValidationFailed(f"{field}: not a member of this organization", param=field)
+    own = next((m for m in caller.memberships if m.organization_id == member.organization_id), None)
+    if own is None:
+        raise ValidationFailed(f"{field}: not a member you can reach", param=field)
+    if own.id != member.id and not own.at_least(Role.manager):
+        raise Forbidden("Only managers and above record certifications for other members")
+    return member
+
+
+async def _usable_type(
+    session: AsyncSession, organization_id: str, type_id: UUID
+) -> CertificationType:
+    field = "certification_type_id"
+    repository = CertificationTypeRepository(session)
+    kind = await repository.get_visible(organization_id, id_of_uuid(type_id))
+    if kind is None:
+        raise ValidationFailed(f"{field}: no certification type with this id", param=field)
+    if kind.status == TypeStatus.archived:
+        raise ValidationFailed(
+            f"{field}: the type is archived; it takes no new records", param=field
+        )
+    return kind
+
+
+async def _check_external_id(
+    session: AsyncSession, organization_id: str, record: Record, ignore_id: str | None = None
+) -> None:
+    if record.external_source is None or record.external_id is None:
+        return
+    existing = await CertificationRepository(session).find_external(
+        organization_id, record.external_source, record.external_id
+    )
+    if existing is not None and existing != ignore_id:
+        raise DuplicateExternalId(uuid_of(existing))
+
+
+async def create_certification(
+    session: AsyncSession,
+    caller: Caller,
+    body: CertificationCreate,
+    *,
+    organization_id: str | None,
+    window: int,
+) -> dict[str, Any]:
+    if organization_id is not None:
+        caller.member_of(organization_id)
+    member = await _target_member(session, caller, body.organization_member_id, organization_id)
+    kind = await _usable_type(session, member.organization_id, body.certification_type_id)
+    record = Record(
+        organization_id=member.organization_id,
+        organization_member_id=member.id,
+        user_id=member.user_id,
+        certification_type_id=kind.id,
+        source=body.source,
+        created_by_user_id=caller.user_id,
+        **{name: getattr(body, name) for name in _FIELDS},
+    )
+    await _check_external_id(session, member.organization_id, record)
+    CertificationRepository(session).add(record)
+    await session.flush()
+    return record_view(record, kind, window)
+
+
+async def _managed_record(
+    session: AsyncSession, caller: Caller, organization_id: str, record_id: str
+) -> tuple[Record, CertificationType]:
+    caller.with_role(organization_id, Role.manager)
+    return await _visible_record(session, caller, record_id, organization_id)
+
+
+async def update_certification(
+    session: AsyncSession,
+    caller: Caller,
+    organization_id: str,
+    record_id: str,
+    body: CertificationFields,
+    window: int,
+) -> dict[str, Any]:
+    record, kind = await _managed_record(session, caller, organization_id, record_id)
+    for name in body.model_fields_set & set(_FIELDS):
+        setattr(record, name, getattr(body, name))
+    if record.issued_on and record.expires_on and record.expires_on < record.issued_on:
+        raise ValidationFailed("expires_on: must not be before issued_on", param="expires_on")
+    await _check_external_id(session, organization_id, record, ignore_id=record.id)
+    record.updated_at = utc_now()
+    return record_view(record, kind, window)
+
+
+_ALLOWED_FROM = {
+    "suspend": {LifecycleStatus.active},
+    "reinstate": {LifecycleStatus.suspended},
+    "revoke": {LifecycleStatus.active, LifecycleStatus.suspended},
+    "renew": {LifecycleStatus.active, LifecycleStatus.suspended},
+}
+_RESULT_OF = {
+    "suspend": LifecycleStatus.suspended,
+    "reinstate": LifecycleStatus.active,
+    "revoke": LifecycleStatus.revoked,
+}
+
+
+def _check_transition(record: Record, action: str) -> None:
+    if record.lifecycle_status not in _ALLOWED_FROM[action]:
+        raise InvalidTransition(
+            f"A certification that is {record.lifecycle_status} cannot be changed by {action}"
+        )
+
+
+async def change_lifecycle(
+    session: AsyncSession,
+    caller: Caller,
+    organization_id: str,
+    record_id: str,
+    action: str,
+    *,
+    reason: str | None,
+    window: int,
+) -> dict[str, Any]:
+    """Suspend, reinstate or revoke (terminal, with a reason)."""
+    record, kind = await _managed_record(session, caller, organization_id, record_id)
+    _check_transition(record, action)
+    record.lifecycle_status = _RESULT_OF[action]
+    now = utc_now()
+    if action == "revoke":
+        record.revocation_reason, record.revoked_at = reason, now
+        record.revoked_by_user_id = caller.user_id
+    record.updated_at = now
+    return record_view(record, kind, window)
+
+
+async def renew_certification(
+    session: AsyncSession,
+    caller: Caller,
+    organization_id: str,
+    record_id: str,
+    body: CertificationFields,
+    window: int,
+) -> dict[str, Any]:
+    """A new record of the same member and type supersedes the old one."""
+    old, kind = await _managed_record(session, caller, organization_id, record_id)
+    _check_transition(old, "renew")
+    kind = await _usable_type(session, organization_id, UUID(uuid_of(kind.id)))
+    renewed = Record(
+        organization_id=old.organization_id,
+        organization_member_id=old.organization_member_id,
+        user_id=old.user_id,
+        certification_type_id=old.certification_type_id,
+        source=old.source,
+        created_by_user_id=caller.user_id,
+        **{name: getattr(body, name) for name in _FIELDS},
+    )
+    await _check_external_id(session, organization_id, renewed)
+    CertificationRepository(session).add(renewed)
+    await session.flush()
+    old.lifecycle_status, old.superseded_by_id = LifecycleStatus.superseded, renewed.id
+    old.updated_at = utc_now()
+    return record_view(renewed, kind, window)
+
+
+async def add_verification(
+    session: AsyncSession,
+    caller: Caller,
+    organization_id: str,
+    record_id: str,
+    body: VerificationCreate,
+) -> CertificationVerification:
+    """Append a verification to the history; the record shows the latest outcome."""
+    record, _ = await _managed_record(session, caller, organization_id, record_id)
+    now = utc_now()
+    verification = CertificationVerification(
+        certification_record_id=record.id,
+        method=body.method,
+        result=body.result,
+        notes=body.notes,
+        verified_by_user_id=caller.user_id,
+        created_at=now,
+    )
+    CertificationRepository(session).add(verification)
+    record.verification_status, record.verification_method = body.result, body.method
+    record.last_verified_at = record.updated_at = now
+    await session.flush()
+    return verification
+
+
+async def list_verifications(
+    session: AsyncSession, caller: Caller, organization_id: str, record_id: str, page: PageParams
+) -> PageResult[CertificationVerification]:
+    record, _ = await _visible_record(session, caller, record_id, organization_id)
+    return await CertificationRepository(session).verifications_page(record.id, page)

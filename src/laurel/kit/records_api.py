@@ -1,0 +1,47 @@
+"""What every records-API router shares: problem+json errors in OpenAPI, UUID path ids."""
+
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter
+
+from laurel.kit.errors import (
+    Forbidden,
+    InsufficientScope,
+    InternalServerError,
+    LaurelError,
+    NotFound,
+    RateLimited,
+    Unauthorized,
+    ValidationFailed,
+    error_responses,
+)
+from laurel.kit.ids import id_of_uuid
+
+COMMON_RECORDS_ERRORS: tuple[type[LaurelError], ...] = (
+    ValidationFailed,
+    Unauthorized,
+    InsufficientScope,
+    Forbidden,
+    NotFound,
+    RateLimited,
+    InternalServerError,
+)
+
+
+def records_router(tag: str, **options: Any) -> APIRouter:
+    return APIRouter(
+        prefix="/v1",
+        tags=[tag],
+        responses=error_responses(*COMMON_RECORDS_ERRORS, problem=True),
+        **options,
+    )
+
+
+def problems(*errors: type[LaurelError]) -> dict[int | str, dict[str, Any]]:
+    return error_responses(*errors, problem=True)
+
+
+def internal(value: UUID) -> str:
+    """A UUID from a path or body, as the id it stands for."""
+    return id_of_uuid(value)

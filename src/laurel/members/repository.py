@@ -1,0 +1,69 @@
+from collections.abc import Sequence
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from laurel.kit.pagination import PageParams, PageResult, paginate
+from laurel.models import Membership, MembershipStatus, Organization, User
+
+
+class MemberRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def _members(self, organization_id: str) -> Select[Membership, User]:
+        return (
+            select(Membership, User)
+            .join(User, User.id == Membership.user_id)
+            .where(Membership.organization_id == organization_id)
+        )
+
+    async def list_page(
+        self, organization_id: str, params: PageParams, *, only_member_id: str | None = None
+    ) -> PageResult[tuple[Membership, User]]:
+        statement = self._members(organization_id)
+        if only_member_id is not None:
+            statement = statement.where(Membership.id == only_member_id)
+        return await paginate(self.session, statement, Membership.id, params)
+
+    async def get_with_user(
+        self, organization_id: str, member_id: str
+    ) -> tuple[Membership, User] | None:
+        row = (
+            await self.session.execute(
+                self._members(organization_id).where(Membership.id == member_id)
+            )
+        ).first()
+        if row is None:
+            return None
+        first, second = row
+        return first, second
+
+    async def get(self, organization_id: str, member_id: str) -> Membership | None:
+        return await self.session.scalar(
+            select(Membership).where(
+                Membership.organization_id == organization_id, Membership.id == member_id
+            )
+        )
+
+    async def active_member_ids(self, organization_id: str) -> Sequence[str]:
+        statement = select(Membership.id).where(
+            Membership.organization_id == organization_id,
+            Membership.status == MembershipStatus.active,
+        )
+        return (await self.session.scalars(statement.order_by(Membership.id))).all()
+
+
+class OrganizationListRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def list_page(
+        self, organization_ids: Sequence[str], params: PageParams
+    ) -> PageResult[Organization]:
+        statement = select(Organization).where(Organization.id.in_(organization_ids))
+        return await paginate(self.session, statement, Organization.id, params)
+
+    async def list_by_ids(self, organization_ids: Sequence[str]) -> Sequence[Organization]:
+        statement = select(Organization).where(Organization.id.in_(organization_ids))
+        return (await self.session.scalars(statement.order_by(Organization.id))).all()

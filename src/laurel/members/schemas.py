@@ -1,0 +1,77 @@
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints
+
+from laurel.kit.ids import UuidId
+from laurel.kit.schemas import SnakeModel
+from laurel.kit.timestamps import SecondsTimestamp
+from laurel.models import MembershipStatus, Role
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
+
+
+class OrganizationRead(SnakeModel):
+    id: UuidId
+    name: str
+    status: str
+    created_at: SecondsTimestamp
+    updated_at: SecondsTimestamp
+
+
+class OrganizationUpdate(SnakeModel):
+    name: Name
+
+
+class UserRead(SnakeModel):
+    id: UuidId
+    email: str
+    display_name: str
+
+
+class MemberRead(SnakeModel):
+    id: UuidId
+    organization_id: UuidId
+    user_id: UuidId
+    user: UserRead
+    role: Role
+    status: MembershipStatus
+    is_primary: bool
+    created_at: SecondsTimestamp
+    updated_at: SecondsTimestamp
+
+
+class MemberCreate(SnakeModel):
+    email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=320)]
+    display_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)] = ""
+    role: Role = Role.member
+    is_primary: bool = False
+
+
+class MemberUpdate(SnakeModel):
+    role: Role | None = None
+    status: Literal["active", "suspended"] | None = None
+    is_primary: bool | None = None
+
+
+class MembershipSummary(SnakeModel):
+    id: UuidId
+    organization_id: UuidId
+    role: Role
+    status: str = "active"
+    is_primary: bool
+
+
+class OrganizationSummary(SnakeModel):
+    id: UuidId
+    name: str
+    status: str
+
+
+class Me(SnakeModel):
+    user: UserRead
+    scopes: list[str]
+    organizations: list[OrganizationSummary]
+    organization_memberships: list[MembershipSummary]
+    accessible_member_ids: list[UuidId] = Field(
+        description="Organization members whose records this token can reach."
+    )
