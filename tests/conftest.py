@@ -26,6 +26,9 @@ from laurel.models import Base, Plan
 from laurel.organizations.service import create_organization
 from laurel.tokens.service import create_token
 
+# Records-API people and organizations (tests/fixtures/records.py), for every test package.
+pytest_plugins = ["tests.fixtures.records"]
+
 VERSION = "2022-10-26"
 POSTGRES_ADMIN_URL = os.environ.get(
     "LAUREL_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"

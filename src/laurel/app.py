@@ -34,6 +34,7 @@ from laurel.kit.ratelimit import RateLimiter
 from laurel.kit.versioning import CERTIFIER_VERSIONS
 from laurel.members.endpoints import router as members_router
 from laurel.oauth.endpoints import router as oauth_router
+from laurel.qualifications.endpoints import router as qualifications_router
 from laurel.vc.endpoints import public as public_router
 from laurel.vc.endpoints import router as vc_router
 from laurel.webhooks.endpoints import router as webhooks_router
@@ -149,6 +150,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(public_router)
     app.include_router(members_router)
     app.include_router(certifications_router)
+    app.include_router(qualifications_router)
     app.include_router(oauth_router)
     _document_bearer_auth(app)
     return app

@@ -70,11 +70,15 @@ def json_body(model: type[M], *, required: bool = True) -> Any:
     return Depends(read_body)
 
 
-def plain_json_body(model: type[M]) -> Any:
-    """A body dependency for the records API, which has no versions: parsed, validated, 400s."""
+def plain_json_body(model: type[M], *, required: bool = True) -> Any:
+    """A body dependency for the records API, which has no versions: parsed, validated, 400s.
+
+    With `required=False` an empty body stands for `{}`.
+    """
 
     async def read_body(request: Request) -> M:
-        payload = parse_json(await request.body())
+        raw = await request.body()
+        payload = parse_json(raw) if raw.strip() or required else {}
         try:
             return model.model_validate(payload)
         except ValidationError as error:
