@@ -47,8 +47,8 @@ async def test_create_certification_for_the_token_subject_as_the_seed_shows(
     expected = _seed_response()
     assert list(created) == ["data"]
     assert list(created["data"]) == list(expected["data"])
-    assert list(created["data"]["certification_type"]) == list(expected["data"]["certification_type"])
     data = created["data"]
+    assert list(data["certification_type"]) == list(expected["data"]["certification_type"])
     for name in ("external_id", "external_source", "issuer_name", "serial_number", "source"):
         assert data[name] == request[name]
     assert data["organization_member_id"] == member.member

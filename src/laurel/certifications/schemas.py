@@ -1,8 +1,8 @@
 from datetime import date
-from typing import Annotated, Literal, Self
+from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, ValidationInfo, field_validator
 
 from laurel.kit.ids import UuidId
 from laurel.kit.schemas import SnakeModel
@@ -47,11 +47,6 @@ class CertificationTypeSummary(SnakeModel):
     status: TypeStatus
 
 
-def _dates_in_order(issued_on: date | None, expires_on: date | None) -> None:
-    if issued_on is not None and expires_on is not None and expires_on < issued_on:
-        raise ValueError("expires_on: must not be before issued_on")
-
-
 class CertificationFields(SnakeModel):
     external_id: Text255 | None = None
     external_source: Text255 | None = None
@@ -60,10 +55,13 @@ class CertificationFields(SnakeModel):
     issuer_name: Text255 | None = None
     serial_number: Text255 | None = None
 
-    @model_validator(mode="after")
-    def _check_dates(self) -> Self:
-        _dates_in_order(self.issued_on, self.expires_on)
-        return self
+    @field_validator("expires_on")
+    @classmethod
+    def _not_before_issue(cls, expires_on: date | None, info: ValidationInfo) -> date | None:
+        issued_on = info.data.get("issued_on")
+        if issued_on is not None and expires_on is not None and expires_on < issued_on:
+            raise ValueError("must not be before issued_on")
+        return expires_on
 
 
 class CertificationCreate(CertificationFields):

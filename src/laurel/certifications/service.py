@@ -271,12 +271,17 @@ async def _usable_type(
 
 
 async def _check_external_id(
-    session: AsyncSession, organization_id: str, record: Record, ignore_id: str | None = None
+    session: AsyncSession,
+    organization_id: str,
+    external: tuple[str | None, str | None],
+    ignore_id: str | None = None,
 ) -> None:
-    if record.external_source is None or record.external_id is None:
+    """`external` is (external_source, external_id); both set must be unique in the org."""
+    source, external_id = external
+    if source is None or external_id is None:
         return
     existing = await CertificationRepository(session).find_external(
-        organization_id, record.external_source, record.external_id
+        organization_id, source, external_id
     )
     if existing is not None and existing != ignore_id:
         raise DuplicateExternalId(uuid_of(existing))
@@ -303,7 +308,8 @@ async def create_certification(
         created_by_user_id=caller.user_id,
         **{name: getattr(body, name) for name in _FIELDS},
     )
-    await _check_external_id(session, member.organization_id, record)
+    external = (record.external_source, record.external_id)
+    await _check_external_id(session, member.organization_id, external)
     CertificationRepository(session).add(record)
     await session.flush()
     return record_view(record, kind, window)
@@ -325,11 +331,14 @@ async def update_certification(
     window: int,
 ) -> dict[str, Any]:
     record, kind = await _managed_record(session, caller, organization_id, record_id)
-    for name in body.model_fields_set & set(_FIELDS):
-        setattr(record, name, getattr(body, name))
-    if record.issued_on and record.expires_on and record.expires_on < record.issued_on:
+    changes = {name: getattr(body, name) for name in body.model_fields_set & set(_FIELDS)}
+    merged = {name: changes.get(name, getattr(record, name)) for name in _FIELDS}
+    if merged["issued_on"] and merged["expires_on"] and merged["expires_on"] < merged["issued_on"]:
         raise ValidationFailed("expires_on: must not be before issued_on", param="expires_on")
-    await _check_external_id(session, organization_id, record, ignore_id=record.id)
+    external = (merged["external_source"], merged["external_id"])
+    await _check_external_id(session, organization_id, external, ignore_id=record.id)
+    for name, value in changes.items():
+        setattr(record, name, value)
     record.updated_at = utc_now()
     return record_view(record, kind, window)
 
@@ -397,7 +406,7 @@ async def renew_certification(
         created_by_user_id=caller.user_id,
         **{name: getattr(body, name) for name in _FIELDS},
     )
-    await _check_external_id(session, organization_id, renewed)
+    await _check_external_id(session, organization_id, (body.external_source, body.external_id))
     CertificationRepository(session).add(renewed)
     await session.flush()
     old.lifecycle_status, old.superseded_by_id = LifecycleStatus.superseded, renewed.id
