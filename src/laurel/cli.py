@@ -16,6 +16,7 @@ from rich.progress import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from laurel.certifications.cli import app as certification_types_app
 from laurel.config import get_settings
 from laurel.credentials.importer import ImportResult, plan_import, run_import
 from laurel.db import Database
@@ -55,6 +56,7 @@ issuer_app = typer.Typer(help="Issuer profile and signing keys.", no_args_is_hel
 app.add_typer(issuer_app, name="issuer")
 app.add_typer(users_app, name="users")
 app.add_typer(apps_app, name="apps")
+app.add_typer(certification_types_app, name="certification-types")
 
 
 @app.command()

@@ -36,6 +36,10 @@ class CertificationTypeRepository:
             self._visible_to(organization_id).where(Type.id == type_id)
         )
 
+    async def list_standard(self) -> Sequence[CertificationType]:
+        statement = select(Type).where(Type.organization_id.is_(None)).order_by(Type.slug)
+        return (await self.session.scalars(statement)).all()
+
     async def slug_taken(self, organization_id: str | None, slug: str) -> bool:
         owner = (
             Type.organization_id.is_(None)
