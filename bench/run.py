@@ -6,7 +6,11 @@ creates an organization, a token, a design and a template with the real CLI and 
   - GET /healthz            the hello-world reference, same app, same middleware
   - GET /v1/groups/{id}     read a credential template
   - POST /v1/groups         create a credential template
-and prints requests/s and p50/p99 latency, and writes them into docs/benchmarks.md.
+  - POST /v1/credentials/create-issue-send
+  - POST /v1/certifications the records API's create (seed 004), with a personal token
+and prints requests/s and p50/p99 latency; then times CSV imports, the records API's gap report
+on generated organizations (bench/records.py) and signing (bench/signing.py), and writes all
+of it into docs/benchmarks.md.
 """
 
 import asyncio
@@ -24,7 +28,8 @@ from pathlib import Path
 import asyncpg
 import httpx
 
-import signing  # bench/signing.py; this script's folder is on sys.path when it runs
+import records  # bench/records.py and bench/signing.py: this script's folder is on sys.path
+import signing
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs" / "benchmarks.md"
@@ -48,6 +53,15 @@ wrk.method = "POST"
 wrk.body = '{"groupId": "%s", "recipient": {"name": "Ada Lovelace", "email": "ada@example.org"}}'
 wrk.headers["Content-Type"] = "application/json"
 """
+CERTIFICATION_SCRIPT = """
+wrk.method = "POST"
+wrk.body = '{"certification_type_id": "%s", "source": "api", "issued_on": "2026-01-05", '
+  .. '"expires_on": "2029-01-05", "issuer_name": "Bench"}'
+wrk.headers["Content-Type"] = "application/json"
+"""
+GAP_MEMBERS = tuple(
+    int(n) for n in os.environ.get("BENCH_GAP_MEMBERS", "1000,10000,100000").split(",")
+)
 IMPORT_SIZES = [int(n) for n in os.environ.get("BENCH_IMPORT_ROWS", "20000,100000").split(",")]
 
 
@@ -113,7 +127,17 @@ def run_cli(env: dict[str, str], *args: str) -> str:
     ).stdout.strip()
 
 
-def bench_database(label: str, database_url: str) -> tuple[list[Result], list[ImportFigures]]:
+Measured = tuple[list[Result], list[ImportFigures], list[records.GapFigures]]
+
+
+def records_caller(env: dict[str, str], organization: str) -> str:
+    """A manager of the organization with a personal token, made with the real CLI."""
+    user = run_cli(env, "users", "create", "bench@example.org", "--name", "Bench")
+    run_cli(env, "users", "join", user, "--org", organization, "--role", "manager", "--primary")
+    return run_cli(env, "users", "token", user)
+
+
+def bench_database(label: str, database_url: str) -> Measured:
     env = {
         **os.environ,
         "LAUREL_DATABASE_URL": database_url,
@@ -125,6 +149,7 @@ def bench_database(label: str, database_url: str) -> tuple[list[Result], list[Im
     run_cli(env, "db", "upgrade")
     organization = run_cli(env, "orgs", "create", "Bench", "--plan", "premium")
     token = run_cli(env, "tokens", "create", "--org", organization)
+    personal = {"Authorization": f"Bearer {records_caller(env, organization)}"}
     log = open(ROOT / "bench" / f".server-{label}.log", "w")  # noqa: SIM115
     server = subprocess.Popen([*LAUREL, "serve"], env=env, stdout=log, stderr=log)
     base = f"http://127.0.0.1:{PORT}"
@@ -144,6 +169,11 @@ def bench_database(label: str, database_url: str) -> tuple[list[Result], list[Im
         group = httpx.post(
             f"{base}/v1/groups", headers=headers, json={"name": "Bench", "designIds": [design]}
         ).json()["id"]
+        certification_type = httpx.post(
+            f"{base}/v1/organizations/{records.uuid_of(organization)}/certification-types",
+            headers=personal,
+            json={"slug": "bls", "title": "Basic Life Support"},
+        ).json()["data"]["id"]
         routes = [
             wrk("GET /healthz (hello world)", f"{base}/healthz", {}),
             wrk("GET /v1/groups/{id}", f"{base}/v1/groups/{group}", headers),
@@ -154,12 +184,19 @@ def bench_database(label: str, database_url: str) -> tuple[list[Result], list[Im
                 headers,
                 ISSUE_SCRIPT % group,
             ),
+            wrk(
+                "POST /v1/certifications",
+                f"{base}/v1/certifications",
+                personal,
+                CERTIFICATION_SCRIPT % certification_type,
+            ),
         ]
     finally:
         server.terminate()
         server.wait(timeout=20)
         log.close()
-    return routes, [bench_import(env, group, rows) for rows in IMPORT_SIZES]
+    imports = [bench_import(env, group, rows) for rows in IMPORT_SIZES]
+    return routes, imports, records.measure_gap_reports(database_url, GAP_MEMBERS)
 
 
 MEASURE_CHILD = """
@@ -195,8 +232,8 @@ async def _postgres(command: str) -> None:
         await connection.close()
 
 
-def report(label: str, measured: tuple[list[Result], list[ImportFigures]]) -> str:
-    results, imports = measured
+def report(label: str, measured: Measured) -> str:
+    results, imports, gaps = measured
     hello = results[0].requests_per_second
     lines = [
         f"### {label}",
@@ -219,7 +256,7 @@ def report(label: str, measured: tuple[list[Result], list[ImportFigures]]) -> st
             f"| {figures.rows:,} rows | {figures.seconds:.1f} | "
             f"{figures.rows / figures.seconds:,.0f} | {figures.peak_mib:.0f} MiB |"
         )
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n\n" + records.report(gaps)
 
 
 def write_docs(section: str) -> None:

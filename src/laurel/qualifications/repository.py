@@ -181,12 +181,17 @@ class EvaluationRepository:
         return [(row[0], row[1]) for row in await self.session.execute(statement)]
 
     async def counting_records(
-        self, organization_id: str, member_ids: Sequence[str] | None, today: date
+        self,
+        organization_id: str,
+        member_ids: Sequence[str] | None,
+        required_type_ids: Iterable[str],
+        today: date,
     ) -> list[tuple[str, str, date | None]]:
         """(member, type, expires_on) of records that meet a requirement today."""
         r = _records.c
         statement = select(r.organization_member_id, r.certification_type_id, r.expires_on).where(
             r.organization_id == organization_id,
+            r.certification_type_id.in_(set(required_type_ids)),
             r.lifecycle_status == LifecycleStatus.active,
             r.verification_status != VerificationStatus.failed,
             or_(r.issued_on.is_(None), r.issued_on <= today),

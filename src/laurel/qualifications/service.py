@@ -272,7 +272,8 @@ async def _evaluate(
     requirements = evaluation.Requirements.build(types, roles)
     reads = EvaluationRepository(session)
     assignments = await reads.role_assignments(organization_id, member_ids)
-    records = await reads.counting_records(organization_id, member_ids, utc_now().date())
+    required = {t for type_ids in types.values() for t in type_ids}
+    records = await reads.counting_records(organization_id, member_ids, required, utc_now().date())
     return evaluation.evaluate(assignments, requirements, evaluation.best_expiry(records))
 
 
