@@ -131,9 +131,9 @@ Measured = tuple[list[Result], list[ImportFigures], list[records.GapFigures]]
 
 
 def records_caller(env: dict[str, str], organization: str) -> str:
-    """A manager of the organization with a personal token, made with the real CLI."""
+    """An admin of the organization with a personal token, made with the real CLI."""
     user = run_cli(env, "users", "create", "bench@example.org", "--name", "Bench")
-    run_cli(env, "users", "join", user, "--org", organization, "--role", "manager", "--primary")
+    run_cli(env, "users", "join", user, "--org", organization, "--role", "admin", "--primary")
     return run_cli(env, "users", "token", user)
 
 

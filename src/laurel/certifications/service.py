@@ -235,14 +235,15 @@ async def _target_member(
 ) -> Membership:
     """The member a new record is for, checked against the caller's reach."""
     field = "organization_member_id"
-    if requested is None:
+    member_id = id_of_uuid(requested) if requested is not None else None
+    if member_id is None:
         if organization_id is not None:
             raise ValidationFailed(f"{field}: required on organization routes", param=field)
         primary = [m for m in caller.memberships if m.is_primary] or list(caller.memberships)
         if len(primary) != 1:
             raise ValidationFailed(f"{field}: required: name the membership", param=field)
-        requested = UUID(uuid_of(primary[0].id))
-    member = await CertificationRepository(session).membership(id_of_uuid(requested))
+        member_id = primary[0].id
+    member = await CertificationRepository(session).membership(member_id)
     if member is None or member.status != MembershipStatus.active:
         raise ValidationFailed(f"{field}: no active member with this id", param=field)
     if organization_id is not None and member.organization_id != organization_id:
@@ -256,11 +257,10 @@ async def _target_member(
 
 
 async def _usable_type(
-    session: AsyncSession, organization_id: str, type_id: UUID
+    session: AsyncSession, organization_id: str, type_id: str
 ) -> CertificationType:
     field = "certification_type_id"
-    repository = CertificationTypeRepository(session)
-    kind = await repository.get_visible(organization_id, id_of_uuid(type_id))
+    kind = await CertificationTypeRepository(session).get_visible(organization_id, type_id)
     if kind is None:
         raise ValidationFailed(f"{field}: no certification type with this id", param=field)
     if kind.status == TypeStatus.archived:
@@ -298,7 +298,8 @@ async def create_certification(
     if organization_id is not None:
         caller.member_of(organization_id)
     member = await _target_member(session, caller, body.organization_member_id, organization_id)
-    kind = await _usable_type(session, member.organization_id, body.certification_type_id)
+    type_id = id_of_uuid(body.certification_type_id)
+    kind = await _usable_type(session, member.organization_id, type_id)
     record = Record(
         organization_id=member.organization_id,
         organization_member_id=member.id,
@@ -396,7 +397,7 @@ async def renew_certification(
     """A new record of the same member and type supersedes the old one."""
     old, kind = await _managed_record(session, caller, organization_id, record_id)
     _check_transition(old, "renew")
-    kind = await _usable_type(session, organization_id, UUID(uuid_of(kind.id)))
+    kind = await _usable_type(session, organization_id, kind.id)
     renewed = Record(
         organization_id=old.organization_id,
         organization_member_id=old.organization_member_id,

@@ -5,7 +5,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laurel.auth.users import Caller
-from laurel.kit.errors import Forbidden, found
+from laurel.kit.errors import Forbidden, NotFound, found
 from laurel.kit.pagination import PageParams, PageResult
 from laurel.kit.timestamps import utc_now
 from laurel.members.repository import MemberRepository, OrganizationListRepository
@@ -65,7 +65,7 @@ async def get_member(
 ) -> dict[str, Any]:
     own = caller.member_of(organization_id)
     if member_id != own.id and not caller.sees_everyone_in(organization_id):
-        found(None)
+        raise NotFound()
     membership, user = found(
         await MemberRepository(session).get_with_user(organization_id, member_id)
     )

@@ -1,5 +1,115 @@
-"""OAuth 2.1 authorization server (Authlib): placeholder until the flow lands."""
+"""OAuth 2.1 authorization server of the records API (COSMIC-compatible), under /auth/v1.
 
-from fastapi import APIRouter
+Errors here are RFC 6749 errors (`{"error", "error_description"}`), as Authlib writes them,
+not Laurel's error envelope: OAuth clients expect them.
+"""
 
-router = APIRouter(tags=["OAuth"])
+from typing import Any
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from laurel.config import Settings
+from laurel.db import DbSession
+from laurel.oauth import flow
+from laurel.oauth.consent import PAGE_HEADERS, ConsentPage, render_consent_page, render_error_page
+from laurel.oauth.discovery import openid_configuration, server_metadata
+from laurel.oauth.keys import public_jwks
+from laurel.oauth.server import OAuthResponse
+
+router = APIRouter(prefix="/auth/v1", tags=["OAuth"])
+
+FORM_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/x-www-form-urlencoded": {"schema": {"type": "object"}}},
+    }
+}
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+async def _call(request: Request) -> flow.OAuthCall:
+    # Forms are parsed here with the standard library: no python-multipart needed.
+    body = (await request.body()).decode("utf-8", errors="replace")
+    form = parse_qsl(body, keep_blank_values=True) if request.method == "POST" else []
+    return flow.OAuthCall(
+        request.method, request.url.path, request.headers, request.query_params.multi_items(), form
+    )
+
+
+def _json(result: OAuthResponse) -> Response:
+    if result.status == 302:
+        return RedirectResponse(dict(result.headers)["Location"], status_code=302)
+    return JSONResponse(result.body, status_code=result.status, headers=dict(result.headers))
+
+
+def _page(result: ConsentPage | OAuthResponse) -> Response:
+    """The consent page, a redirect to the app, or an error the user reads (no safe redirect)."""
+    if isinstance(result, ConsentPage):
+        status = 400 if result.message else 200
+        return HTMLResponse(render_consent_page(result), status_code=status, headers=PAGE_HEADERS)
+    if result.status == 302:
+        return RedirectResponse(dict(result.headers)["Location"], status_code=302)
+    description = str(result.body.get("error_description") or result.body.get("error"))
+    html = render_error_page(description)
+    return HTMLResponse(html, status_code=result.status, headers=PAGE_HEADERS)
+
+
+@router.get("/oauth/authorize", response_class=HTMLResponse)
+async def authorize_page(request: Request, session: DbSession) -> Response:
+    """Show the sign-in and consent page for an app's authorization request."""
+    call = await _call(request)
+    return _page(await flow.begin_authorization(session, _settings(request), call))
+
+
+@router.post("/oauth/authorize", response_class=HTMLResponse, openapi_extra=FORM_BODY)
+async def authorize_decision(request: Request, session: DbSession) -> Response:
+    """Sign in and approve (a code for the app) or deny (access_denied for the app)."""
+    call = await _call(request)
+    try:
+        result = await flow.complete_authorization(session, _settings(request), call)
+    except flow.ExpiredForm:
+        html = render_error_page("This sign-in form has expired. Start again from the app.")
+        return HTMLResponse(html, status_code=400, headers=PAGE_HEADERS)
+    return _page(result)
+
+
+@router.post("/oauth/token", openapi_extra=FORM_BODY)
+async def token(request: Request, session: DbSession) -> Response:
+    """Exchange an authorization code (with its PKCE verifier) or a refresh token for tokens."""
+    return _json(await flow.issue_tokens(session, _settings(request), await _call(request)))
+
+
+@router.post("/oauth/revoke", openapi_extra=FORM_BODY)
+async def revoke(request: Request, session: DbSession) -> Response:
+    """Revoke an access or refresh token (RFC 7009); unknown tokens are not an error."""
+    return _json(await flow.revoke_token(session, _settings(request), await _call(request)))
+
+
+@router.get("/oauth/userinfo")
+async def userinfo(request: Request, session: DbSession) -> Response:
+    """The signed-in user's claims (OpenID Connect), for an access token granted `openid`."""
+    return _json(await flow.read_user_info(session, request.headers.get("Authorization")))
+
+
+@router.get("/.well-known/openid-configuration")
+async def openid_configuration_document(request: Request) -> dict[str, Any]:
+    """OpenID Provider metadata."""
+    return openid_configuration(_settings(request).public_url)
+
+
+@router.get("/.well-known/oauth-authorization-server")
+async def authorization_server_document(request: Request) -> dict[str, Any]:
+    """OAuth 2.0 authorization server metadata (RFC 8414)."""
+    return server_metadata(_settings(request).public_url)
+
+
+@router.get("/.well-known/jwks.json")
+async def jwks(request: Request) -> dict[str, Any]:
+    """The public key that signs ID tokens."""
+    return public_jwks(_settings(request).secret_key)

@@ -9,7 +9,7 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laurel.auth.users import Caller
-from laurel.kit.errors import Conflict, ValidationFailed, found
+from laurel.kit.errors import Conflict, NotFound, ValidationFailed, found
 from laurel.kit.ids import id_of_uuid
 from laurel.kit.pagination import PageParams, PageResult
 from laurel.kit.timestamps import utc_now
@@ -138,7 +138,7 @@ async def list_assignments(
 ) -> PageResult[JobRoleAssignment]:
     own = caller.member_of(organization_id)
     if member_id != own.id and not own.at_least(Role.manager):
-        found(None)
+        raise NotFound()
     member_id = await _member_in(session, organization_id, member_id)
     return await JobRoleRepository(session).assignments_page(member_id, page)
 
