@@ -17,7 +17,7 @@ from laurel.oauth.apps import register_app
 from laurel.organizations.service import create_organization
 from laurel.users import service as users
 
-PASSWORD = "correct horse battery staple"  # noqa: S105
+PASSWORD = "correct horse battery staple"
 REDIRECT_URI = "https://app.example.org/callback"
 
 
