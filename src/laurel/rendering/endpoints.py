@@ -1,0 +1,5 @@
+"""Rendered certificates and badges (placeholder)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()
