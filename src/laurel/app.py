@@ -34,7 +34,10 @@ from laurel.kit.ratelimit import RateLimiter
 from laurel.kit.versioning import CERTIFIER_VERSIONS
 from laurel.members.endpoints import router as members_router
 from laurel.oauth.endpoints import router as oauth_router
+from laurel.pages.endpoints import router as pages_router
 from laurel.qualifications.endpoints import router as qualifications_router
+from laurel.rendering.endpoints import public as public_rendering_router
+from laurel.rendering.endpoints import router as rendering_router
 from laurel.vc.endpoints import public as public_router
 from laurel.vc.endpoints import router as vc_router
 from laurel.webhooks.endpoints import router as webhooks_router
@@ -147,6 +150,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(webhooks_router)
     app.include_router(vc_router)
     app.include_router(issuers_router)
+    app.include_router(pages_router)
+    app.include_router(rendering_router)
+    app.include_router(public_rendering_router)
     app.include_router(public_router)
     app.include_router(members_router)
     app.include_router(certifications_router)

@@ -31,6 +31,7 @@ from laurel.models.job_role import (
 )
 from laurel.models.oauth import AuthorizationCode, OAuthApp, UserToken, UserTokenKind
 from laurel.models.organization import Organization, Plan
+from laurel.models.render import RenderedFile
 from laurel.models.user import Membership, MembershipStatus, Role, User
 from laurel.models.webhook import (
     DeliveryAttempt,
@@ -71,6 +72,7 @@ __all__ = [
     "Plan",
     "Qualification",
     "RecordSource",
+    "RenderedFile",
     "Role",
     "StatusAllocation",
     "StatusList",

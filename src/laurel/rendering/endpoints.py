@@ -1,5 +1,117 @@
-"""Rendered certificates and badges (placeholder)."""
+"""Rendered certificates and badges: for the issuer's API, and public by a credential's link."""
 
-from fastapi import APIRouter
+import hashlib
+from typing import Annotated, Literal
 
-router = APIRouter()
+from fastapi import APIRouter, Query, Request, Response
+
+from laurel.auth.dependencies import Api
+from laurel.db import DbSession
+from laurel.kit.errors import COMMON_API_ERRORS, NotFound, error_responses
+from laurel.kit.versioning import VersionedRoute
+from laurel.rendering import service
+from laurel.rendering.service import Rendered
+
+router = APIRouter(
+    tags=["Rendering"],
+    route_class=VersionedRoute,
+    responses=error_responses(*COMMON_API_ERRORS),
+)
+public = APIRouter(tags=["Public pages"])
+
+_IMAGES = {
+    200: {"content": {"application/pdf": {}, "image/png": {}, "image/svg+xml": {}}},
+    **error_responses(NotFound),
+}
+DesignChoice = Annotated[
+    str | None, Query(alias="designId", max_length=26, description="One of the template's designs")
+]
+
+
+def _file(rendered: Rendered, *, cache: str, filename: str | None = None) -> Response:
+    headers = {
+        "Cache-Control": cache,
+        "ETag": '"' + hashlib.sha256(rendered.content).hexdigest()[:32] + '"',
+    }
+    if filename is not None:
+        headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return Response(rendered.content, media_type=rendered.media_type, headers=headers)
+
+
+async def _credential(
+    api: Api, credential_id: str, fmt: service.Format, design_id: str | None
+) -> Response:
+    rendered = await service.render_credential(
+        api.session, api.settings, api.principal, credential_id, fmt, design_id
+    )
+    return _file(rendered, cache="private, no-cache")
+
+
+@router.get(
+    "/v1/credentials/{credential_id}/pdf",
+    name="credentials.pdf",
+    response_class=Response,
+    responses=_IMAGES,
+)
+async def credential_pdf(api: Api, credential_id: str, design_id: DesignChoice = None) -> Response:
+    """The credential as a PDF: vector, text selectable, fonts embedded.
+
+    By default the template's first certificate design (its first badge when it has none);
+    `designId` picks another of the template's designs.
+    """
+    return await _credential(api, credential_id, "pdf", design_id)
+
+
+@router.get(
+    "/v1/credentials/{credential_id}/png",
+    name="credentials.png",
+    response_class=Response,
+    responses=_IMAGES,
+)
+async def credential_png(api: Api, credential_id: str, design_id: DesignChoice = None) -> Response:
+    """The credential as a PNG (144 dpi), from the same design choice as the PDF."""
+    return await _credential(api, credential_id, "png", design_id)
+
+
+@router.get(
+    "/v1/designs/{design_id}/preview",
+    name="designs.preview",
+    response_class=Response,
+    responses=_IMAGES,
+)
+async def preview_design(
+    api: Api,
+    design_id: str,
+    image_format: Annotated[Literal["png", "pdf", "svg"], Query(alias="format")] = "png",
+) -> Response:
+    """The design drawn with sample values (and the organization's custom attribute defaults)."""
+    rendered = await service.preview_design(
+        api.session, api.settings, api.principal, design_id, image_format
+    )
+    return _file(rendered, cache="private, no-cache")
+
+
+async def _public(
+    request: Request, session: DbSession, public_id: str, fmt: service.Format, download: bool
+) -> Response:
+    settings = request.app.state.settings
+    rendered = await service.render_public(session, settings, public_id, fmt, download=download)
+    filename = f"credential-{public_id}.{fmt}" if download else None
+    # Short-lived: a credential's render changes when its issuer edits it.
+    return _file(rendered, cache="public, max-age=300", filename=filename)
+
+
+@public.get("/credentials/{public_id}/certificate.pdf", name="public.certificate_pdf")
+async def public_certificate_pdf(
+    request: Request, session: DbSession, public_id: str, download: bool = False
+) -> Response:
+    """The credential's certificate as a PDF, for anyone holding its link."""
+    return await _public(request, session, public_id, "pdf", download)
+
+
+@public.get("/credentials/{public_id}/image.png", name="public.certificate_png")
+async def public_certificate_png(
+    request: Request, session: DbSession, public_id: str, download: bool = False
+) -> Response:
+    """The credential's certificate (or badge) as a PNG: the image of its page and link previews."""
+    return await _public(request, session, public_id, "png", download)

@@ -1,0 +1,173 @@
+"""Certificates and badges of credentials, rendered once per content and then served from cache.
+
+A render's key hashes everything that draws it (engine version, format, the design's SVG, the
+attribute values, the QR code's URL), so a changed design, template or credential gets a new
+render and the old one is never served again; the worker prunes renders unused for a while.
+"""
+
+import asyncio
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+
+import orjson
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from laurel.auth.dependencies import Principal
+from laurel.config import Settings
+from laurel.credentials.repository import AttributeRepository, InteractionRepository
+from laurel.credentials.service import Credentials
+from laurel.designs.repository import DesignRepository
+from laurel.kit.errors import NotFound, found
+from laurel.kit.timestamps import utc_now
+from laurel.models import DesignType, Plan
+from laurel.rendering.engine import ENGINE_VERSION, render_pdf, render_png
+from laurel.rendering.repository import RenderRepository
+from laurel.rendering.template import fill_design, fill_svg
+from laurel.vc.baking import bake_png, bake_svg
+from laurel.vc.service import public_base, signed_form
+
+Format = Literal["pdf", "png", "svg"]
+MEDIA_TYPES: dict[str, str] = {"pdf": "application/pdf", "png": "image/png", "svg": "image/svg+xml"}
+SAMPLE_PUBLIC_ID = "00000000-0000-4000-8000-000000000000"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    content: bytes
+    media_type: str
+
+
+def verification_url(settings: Settings, public_id: str) -> str:
+    """Where the QR code points: the credential's public page (its signed form for machines)."""
+    return f"{public_base(settings)}/credentials/{public_id}"
+
+
+def _draw(fmt: Format, svg: str, values: Mapping[str, str | None], qr_url: str) -> bytes:
+    if fmt == "svg":
+        return fill_svg(svg, values)
+    design = fill_design(svg, values)
+    return render_pdf(design, qr_url) if fmt == "pdf" else render_png(design, qr_url)
+
+
+def _content_hash(fmt: Format, svg: str, values: Mapping[str, str | None], qr_url: str) -> str:
+    material = orjson.dumps([ENGINE_VERSION, fmt, svg, sorted(values.items()), qr_url])
+    return hashlib.sha256(material).hexdigest()
+
+
+async def _render(
+    session: AsyncSession, fmt: Format, svg: str, values: Mapping[str, str | None], qr_url: str
+) -> Rendered:
+    repository = RenderRepository(session)
+    key = _content_hash(fmt, svg, values, qr_url)
+    cached = await repository.cached(key)
+    if cached is not None:
+        return Rendered(cached[1], cached[0])
+    # MuPDF is CPU-bound C code: off the event loop, so other requests keep being served.
+    content = await asyncio.to_thread(_draw, fmt, svg, values, qr_url)
+    await repository.store(key, MEDIA_TYPES[fmt], content)
+    return Rendered(content, MEDIA_TYPES[fmt])
+
+
+def _choose_design(
+    designs: list[tuple[str, str, str]], preferred: DesignType, design_id: str | None
+) -> str:
+    """The SVG to draw: the design asked for, else the first of the preferred type, else any."""
+    if design_id is not None:
+        return found(next((svg for id_, _, svg in designs if id_ == design_id), None))
+    ordered = [d for d in designs if d[1] == preferred] + [d for d in designs if d[1] != preferred]
+    if not ordered:
+        raise NotFound("The credential's template has no design to render")
+    return ordered[0][2]
+
+
+async def render_credential(
+    session: AsyncSession,
+    settings: Settings,
+    principal: Principal,
+    credential_id: str,
+    fmt: Format,
+    design_id: str | None = None,
+    *,
+    prefer: DesignType | None = None,
+) -> Rendered:
+    """A credential of the caller's organization, drawn with one of its template's designs.
+
+    Certificates come first for PDF and PNG, badges for SVG, unless `prefer` says otherwise.
+    """
+    credential = await Credentials(session, principal, settings).get(credential_id)
+    designs = await RenderRepository(session).designs_of_group(credential.group_id)
+    preferred = prefer or (DesignType.badge if fmt == "svg" else DesignType.certificate)
+    svg = _choose_design(designs, preferred, design_id)
+    url = verification_url(settings, credential.public_id)
+    return await _render(session, fmt, svg, credential.attributes, url)
+
+
+async def render_public(
+    session: AsyncSession, settings: Settings, public_id: str, fmt: Format, *, download: bool
+) -> Rendered:
+    """An issued credential by its public id, as anyone holding its link may see it.
+
+    A download (not the image a page shows) is recorded as a `credential_downloaded` interaction.
+    """
+    repository = RenderRepository(session)
+    organization_id, credential_id = found(await repository.issued_by_public_id(public_id))
+    # Read within the credential's own organization, as its issuer would.
+    principal = Principal(organization_id, Plan.free, token_id="public")  # noqa: S106 (not a secret)
+    rendered = await render_credential(session, settings, principal, credential_id, fmt)
+    if download:
+        await InteractionRepository(session).insert(
+            organization_id,
+            {
+                "credential_id": credential_id,
+                "event_type": "credential_downloaded",
+                "triggered_by": "guest",
+                "triggered_at": utc_now(),
+            },
+        )
+    return rendered
+
+
+async def baked_badge(
+    session: AsyncSession,
+    settings: Settings,
+    principal: Principal,
+    credential_id: str,
+    fmt: Literal["png", "svg"],
+) -> bytes:
+    """The badge (a badge design first) with the signed credential baked in (OB 3.0 §5.3)."""
+    signed = await signed_form(session, settings, principal, credential_id)
+    rendered = await render_credential(
+        session, settings, principal, credential_id, fmt, prefer=DesignType.badge
+    )
+    if fmt == "png":
+        return bake_png(rendered.content, signed)
+    return bake_svg(rendered.content.decode(), signed).encode()
+
+
+def sample_values(custom_defaults: Mapping[str, str | None]) -> dict[str, str | None]:
+    today = date.today()
+    values: dict[str, str | None] = {
+        "recipient.name": "Ada Lovelace",
+        "recipient.email": "ada@example.org",
+        "group.name": "Sample credential",
+        "credential.issueDate": today.isoformat(),
+        "credential.expiryDate": (today + timedelta(days=730)).isoformat(),
+        "credential.publicId": SAMPLE_PUBLIC_ID,
+        "certificate.uuid": SAMPLE_PUBLIC_ID,
+        "certificate.issued_on": today.isoformat(),
+    }
+    return values | {tag: default or tag for tag, default in custom_defaults.items()}
+
+
+async def preview_design(
+    session: AsyncSession, settings: Settings, principal: Principal, design_id: str, fmt: Format
+) -> Rendered:
+    """A design drawn with sample values (the organization's custom attribute defaults too)."""
+    organization_id = principal.organization_id
+    design = found(await DesignRepository(session).get(organization_id, design_id))
+    defaults = await AttributeRepository(session).custom_defaults(organization_id)
+    url = verification_url(settings, SAMPLE_PUBLIC_ID)
+    return await _render(session, fmt, design.svg, sample_values(defaults), url)
