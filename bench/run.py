@@ -7,9 +7,12 @@ creates an organization, a token, a design and a template with the real CLI and 
   - GET /v1/groups/{id}     read a credential template
   - POST /v1/groups         create a credential template
   - POST /v1/credentials/create-issue-send
+  - GET /credentials/{publicId}            the wallet page (Accept: text/html)
+  - GET /credentials/{publicId}/image.png  the certificate's PNG, from the render cache
   - POST /v1/certifications the records API's create (seed 004), with a personal token
 and prints requests/s and p50/p99 latency; then times CSV imports, the records API's gap report
-on generated organizations (bench/records.py) and signing (bench/signing.py), and writes all
+on generated organizations (bench/records.py), signing (bench/signing.py) and cold renders
+(bench/rendering.py), and writes all
 of it into docs/benchmarks.md.
 """
 
@@ -28,7 +31,8 @@ from pathlib import Path
 import asyncpg
 import httpx
 
-import records  # bench/records.py and bench/signing.py: this script's folder is on sys.path
+import records  # bench/records.py, rendering.py, signing.py: this script's folder is on sys.path
+import rendering
 import signing
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,7 +45,7 @@ PORT = 8765
 POSTGRES_ADMIN_URL = os.environ.get(
     "LAUREL_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
-SVG = '<svg xmlns="http://www.w3.org/2000/svg"><text>[recipient.name]</text></svg>'
+SVG = rendering.CERTIFICATE  # a typical certificate: the one the cold renders draw
 
 POST_SCRIPT = """
 wrk.method = "POST"
@@ -174,6 +178,16 @@ def bench_database(label: str, database_url: str) -> Measured:
             headers=personal,
             json={"slug": "bls", "title": "Basic Life Support"},
         ).json()["data"]["id"]
+        public_id = httpx.post(
+            f"{base}/v1/credentials/create-issue-send",
+            headers=headers,
+            json={
+                "groupId": group,
+                "recipient": {"name": "Ada Lovelace", "email": "a@example.org"},
+            },
+        ).json()["publicId"]
+        wallet = f"{base}/credentials/{public_id}"
+        httpx.get(f"{wallet}/image.png").raise_for_status()  # rendered once; then cached
         routes = [
             wrk("GET /healthz (hello world)", f"{base}/healthz", {}),
             wrk("GET /v1/groups/{id}", f"{base}/v1/groups/{group}", headers),
@@ -184,6 +198,8 @@ def bench_database(label: str, database_url: str) -> Measured:
                 headers,
                 ISSUE_SCRIPT % group,
             ),
+            wrk("GET /credentials/{publicId} (wallet page)", wallet, {"Accept": "text/html"}),
+            wrk("GET /credentials/{publicId}/image.png (cached)", f"{wallet}/image.png", {}),
             wrk(
                 "POST /v1/certifications",
                 f"{base}/v1/certifications",
@@ -287,6 +303,7 @@ def main() -> None:
         finally:
             asyncio.run(_postgres(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     sections.append(signing.report(signing.measure()))
+    sections.append(rendering.report(rendering.measure()))
     machine = f"{os.cpu_count()} cores, Python {sys.version.split()[0]}"
     header = (
         f"Measured {time.strftime('%Y-%m-%d')} on {machine}; one `laurel serve` worker "
