@@ -38,7 +38,7 @@ class RotateRefreshToken:
     single_use: ClassVar[bool] = True
 
     async def apply(self, repository: OAuthRepository) -> bool:
-        return await repository.revoke_token(self.token_id)
+        return await repository.tokens.revoke(self.token_id)
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ class RevokeToken:
     single_use: ClassVar[bool] = False
 
     async def apply(self, repository: OAuthRepository) -> bool:
-        await repository.revoke_token(self.token_id)
+        await repository.tokens.revoke(self.token_id)
         return True
 
 

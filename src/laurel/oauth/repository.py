@@ -7,11 +7,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from laurel.kit.timestamps import utc_now
 from laurel.models import AuthorizationCode, OAuthApp, User, UserToken, UserTokenKind
+from laurel.users.repository import UserTokenRepository
 
 
 class OAuthRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        # Revoking one token is the same statement for personal and OAuth tokens.
+        self.tokens = UserTokenRepository(session)
 
     def add(self, entity: OAuthApp | AuthorizationCode | UserToken) -> None:
         self.session.add(entity)
@@ -75,15 +78,6 @@ class OAuthRepository:
                 UserToken.app_id.is_not(None),
             )
         )
-
-    async def revoke_token(self, token_id: str) -> bool:
-        """Revoke one token; False when it was revoked already (by a concurrent request)."""
-        result = await self.session.execute(
-            update(UserToken)
-            .where(UserToken.id == token_id, UserToken.revoked_at.is_(None))
-            .values(revoked_at=utc_now())
-        )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def revoke_family(self, family_id: str) -> None:
         await self.session.execute(
