@@ -1,8 +1,8 @@
 """Database engines, the session factory and the per-request session dependency."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy import event
@@ -16,7 +16,9 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from laurel.config import Settings
-from laurel.kit.sqlite_inline import inline_connector
+from laurel.kit.sqlite_inline import DataVersion, inline_connector
+
+T = TypeVar("T")
 
 
 def _tune_sqlite_connection(dbapi_connection: DBAPIConnection, _: ConnectionPoolEntry) -> None:
@@ -41,6 +43,10 @@ def create_engine(settings: Settings) -> AsyncEngine:
             raise ValueError("Laurel needs a SQLite file (sqlite:///path.db), not an in-memory one")
         sqlite_path.parent.mkdir(parents=True, exist_ok=True)
         options["async_creator"] = inline_connector(str(sqlite_path))
+        # Every transaction ends in a commit or a rollback before its connection goes back
+        # (sessions and `Connection.close()` see to it), so the pool's own rollback on return
+        # is a second, redundant one.
+        options["pool_reset_on_return"] = None
     else:
         options["pool_size"] = settings.database_pool_size
     engine = create_async_engine(settings.database_url, **options)
@@ -49,30 +55,98 @@ def create_engine(settings: Settings) -> AsyncEngine:
     return engine
 
 
+class CommittedReads:
+    """Results of reads of committed rows, kept until anyone commits anything.
+
+    Only where the database says cheaply and for every process that nothing changed: on SQLite,
+    `PRAGMA data_version` (kit/sqlite_inline.DataVersion), checked on every lookup; any commit,
+    from any connection of any process, empties the cache. A hit is therefore what the read
+    would have returned. PostgreSQL has no such signal, so there nothing is kept (`version` is
+    None). Kept values are shared between requests: callers must not change them.
+    """
+
+    def __init__(self, version: Callable[[], int] | None, max_entries: int = 10_000) -> None:
+        self._version = version
+        self._max_entries = max_entries
+        self._entries: dict[Hashable, Any] = {}
+        self._seen: int | None = None
+
+    async def read(
+        self, session: AsyncSession, key: Hashable, read: Callable[[], Awaitable[T]]
+    ) -> T:
+        """`read()`'s result for `key`, from the cache while no one has committed since.
+
+        Only outside a transaction: once the session has begun one it may have written, and
+        its own uncommitted writes must be read through it.
+        """
+        if self._version is None or session.in_transaction():
+            return await read()
+        # Read before the rows: a commit after this point makes the next lookup miss.
+        version = self._version()
+        if version != self._seen:
+            self._entries.clear()
+            self._seen = version
+        elif key in self._entries:
+            found: T = self._entries[key]
+            return found
+        value = await read()
+        if len(self._entries) >= self._max_entries:
+            self._entries.clear()
+        self._entries[key] = value
+        return value
+
+
+def committed_reads(session: AsyncSession) -> CommittedReads:
+    """The cache of the database this session belongs to (a session without one keeps nothing)."""
+    reads = session.info.get(_COMMITTED_READS)
+    return reads if isinstance(reads, CommittedReads) else _NO_CACHE
+
+
+_COMMITTED_READS = "laurel.committed_reads"
+_NO_CACHE = CommittedReads(None)
+
+
 @dataclass
 class Database:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
+    data_version: DataVersion | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Database":
         engine = create_engine(settings)
-        return cls(engine, async_sessionmaker(engine, expire_on_commit=False))
+        sqlite_path = settings.sqlite_path()
+        data_version = DataVersion(str(sqlite_path)) if sqlite_path is not None else None
+        # Each session carries the database's cache, so repositories reach it from the session.
+        reads = CommittedReads(data_version)
+        sessions = async_sessionmaker(
+            engine, expire_on_commit=False, info={_COMMITTED_READS: reads}
+        )
+        return cls(engine, sessions, data_version)
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self.data_version is not None:
+            self.data_version.close()
 
 
 async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One transaction per request: committed when the endpoint succeeds, rolled back otherwise."""
+    """One transaction per request: committed when the endpoint succeeds, rolled back otherwise.
+
+    Written out rather than `async with session`: AsyncSession's exit closes through a new task
+    under asyncio.shield (~25 µs a request), and FastAPI already runs this exit in a shielded
+    cancel scope. A session that never began a transaction has nothing to commit or close, and
+    after a commit its connection is back in the pool.
+    """
     database: Database = request.app.state.database
-    async with database.sessions() as session:
-        try:
-            yield session
-        except BaseException:
-            await session.rollback()
-            raise
-        await session.commit()
+    session = database.sessions()
+    try:
+        yield session
+        if session.in_transaction():
+            await session.commit()
+    finally:
+        if session.in_transaction():
+            await session.close()  # the endpoint or the commit failed: roll back
 
 
 # scope="function" ends the dependency before the response is sent, so a failed commit

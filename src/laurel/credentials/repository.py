@@ -2,7 +2,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, insert, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,6 +32,12 @@ _VIEW = select(
     _credentials.c.updated_at,
     _credentials.c.revoked_at,
 ).select_from(_credentials.join(_groups, _groups.c.id == _credentials.c.group_id))
+# Statements of create-issue-send's hot path, built once: building `insert().values(...)` per
+# request cost more than the insert itself.
+_INSERT_CREDENTIAL = insert(_credentials)
+_CUSTOM_DEFAULTS = select(_attributes.c.tag, _attributes.c.default_value).where(
+    _attributes.c.organization_id == bindparam("organization_id")
+)
 _SORT_COLUMNS = {
     "id": _credentials.c.id,
     "createdAt": _credentials.c.created_at,
@@ -66,7 +72,7 @@ class CredentialRepository:
 
     async def insert(self, organization_id: str, values: dict[str, Any]) -> dict[str, Any]:
         row = self.new_row(organization_id, values)
-        await self.session.execute(insert(_credentials).values(**row))
+        await self.session.execute(_INSERT_CREDENTIAL, row)
         return row
 
     @staticmethod
@@ -169,10 +175,8 @@ class AttributeRepository:
         self.session = session
 
     async def custom_defaults(self, organization_id: str) -> dict[str, str | None]:
-        statement = select(_attributes.c.tag, _attributes.c.default_value).where(
-            _attributes.c.organization_id == organization_id
-        )
-        return {row.tag: row.default_value for row in await self.session.execute(statement)}
+        rows = await self.session.execute(_CUSTOM_DEFAULTS, {"organization_id": organization_id})
+        return {row.tag: row.default_value for row in rows}
 
     async def list_custom(self, organization_id: str) -> list[Any]:
         statement = (

@@ -26,7 +26,13 @@ from laurel.credentials.schemas import (
     SearchSort,
 )
 from laurel.credentials.search import FilterCompiler
-from laurel.delivery.events import enqueue_email, enqueue_signing, publish_credential_events
+from laurel.delivery.events import (
+    credential_event_jobs_for,
+    email_job,
+    enqueue,
+    publish_credential_events,
+    signing_job,
+)
 from laurel.groups.repository import GroupRepository
 from laurel.kit.errors import Conflict, NotFound, ValidationFailed, found
 from laurel.kit.ids import is_valid_id, new_id
@@ -81,24 +87,27 @@ class Credentials:
         state = {"state": CredentialState.issued}
         updated_at = await self.repository.update(self.organization_id, view.id, state)
         issued = replace(view, state=CredentialState.issued, updated_at=updated_at)
-        await enqueue_signing(self.session, self.organization_id, issued.id)
-        return await self._announce(issued, "credential.issued")
+        read, events = await self._announcement(issued, "credential.issued")
+        await enqueue(self.session, [signing_job(self.organization_id, issued.id), *events])
+        return read
 
     async def send(self, credential_id: str) -> CredentialRead:
         view = await self._view(credential_id)
         if view.state != CredentialState.issued:
             raise Conflict("Only an issued credential can be sent; issue it first")
-        await self._email(view)
-        return await self._announce(view, "credential.sent")
+        read, events = await self._announcement(view, "credential.sent")
+        await enqueue(self.session, [await self._email_job(view), *events])
+        return read
 
     async def create_issue_send(self, data: CredentialCreate) -> CredentialRead:
-        """One insert of an issued credential, its email, and the three events it makes."""
+        """One insert of an issued credential, and one of its jobs: signing, email, events."""
         view = await self._insert(data, CredentialState.issued)
-        await enqueue_signing(self.session, self.organization_id, view.id)
-        await self._email(view)
-        return await self._announce(
+        jobs = [signing_job(self.organization_id, view.id), await self._email_job(view)]
+        read, events = await self._announcement(
             view, "credential.created", "credential.issued", "credential.sent"
         )
+        await enqueue(self.session, [*jobs, *events])
+        return read
 
     async def update(self, credential_id: str, changes: CredentialUpdate) -> CredentialRead:
         view = await self._view(credential_id)
@@ -161,7 +170,7 @@ class Credentials:
         )
         return CredentialView.from_row(row, group.name)
 
-    async def _email(self, view: CredentialView) -> None:
+    async def _email_job(self, view: CredentialView) -> dict[str, Any]:
         if not view.recipient_email:
             raise ValidationFailed(
                 "recipient.email: the credential has no recipient email to send to",
@@ -179,14 +188,22 @@ class Credentials:
             # One Message-ID per send request, so a receiving server can spot a repeat.
             message_id=f"<{view.id}.{new_id()}@laurel>",
         )
-        await enqueue_email(self.session, self.settings, self.organization_id, message)
+        return email_job(self.settings, self.organization_id, message)
 
     async def _announce(self, view: CredentialView, *event_types: str) -> CredentialRead:
-        read = await self.read(view)
-        await publish_credential_events(
-            self.session, self.organization_id, list(event_types), _body(read)
-        )
+        read, events = await self._announcement(view, *event_types)
+        await enqueue(self.session, events)
         return read
+
+    async def _announcement(
+        self, view: CredentialView, *event_types: str
+    ) -> tuple[CredentialRead, list[dict[str, Any]]]:
+        """The credential as the API shows it, and the webhook jobs announcing these events."""
+        read = await self.read(view)
+        events = await credential_event_jobs_for(
+            self.session, self.organization_id, list(event_types), lambda: _body(read)
+        )
+        return read, events
 
     async def _check_custom_attributes(self, values: dict[str, str]) -> None:
         if not values:

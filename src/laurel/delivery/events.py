@@ -5,6 +5,7 @@ transaction commits, so a rolled-back change never announces itself and a commit
 does.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -25,8 +26,31 @@ async def publish_credential_events(
     credential: dict[str, Any],
 ) -> None:
     """Queue one delivery of each event to each endpoint subscribed to it."""
+    await enqueue(
+        session,
+        await credential_event_jobs_for(session, organization_id, event_types, lambda: credential),
+    )
+
+
+async def credential_event_jobs_for(
+    session: AsyncSession,
+    organization_id: str,
+    event_types: list[str],
+    credential: Callable[[], dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """The jobs announcing these events to the organization's subscribed endpoints.
+
+    `credential` makes the event's body, and is called only when some endpoint wants an event:
+    most organizations have none, and the body costs a full serialization.
+    """
     endpoints = await WebhookRepository(session).enabled(organization_id)
-    jobs = credential_event_jobs(endpoints, organization_id, event_types, credential)
+    if not any(event in endpoint.event_types for endpoint in endpoints for event in event_types):
+        return []
+    return credential_event_jobs(endpoints, organization_id, event_types, credential())
+
+
+async def enqueue(session: AsyncSession, jobs: list[dict[str, Any]]) -> None:
+    """Write the jobs of one change to the outbox in one statement."""
     await OutboxRepository(session).add(jobs)
 
 
@@ -67,7 +91,7 @@ async def enqueue_email(
     message: dict[str, str],
 ) -> None:
     """Queue an email; with no SMTP server configured it is kept (`laurel outbox list`)."""
-    await OutboxRepository(session).add([email_job(settings, organization_id, message)])
+    await enqueue(session, [email_job(settings, organization_id, message)])
 
 
 def email_job(
@@ -91,10 +115,6 @@ def signing_job(organization_id: str, credential_id: str) -> dict[str, Any]:
         {"credential_id": credential_id},
         utc_now(),
     )
-
-
-async def enqueue_signing(session: AsyncSession, organization_id: str, credential_id: str) -> None:
-    await OutboxRepository(session).add([signing_job(organization_id, credential_id)])
 
 
 def _job(

@@ -3,6 +3,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from laurel.db import committed_reads
 from laurel.groups.schemas import GroupView
 from laurel.kit.ids import new_id
 from laurel.kit.pagination import PageParams, PageResult, paginate
@@ -35,6 +36,9 @@ _GROUP_WITH_DESIGNS = (
     .order_by(_links.c.position)
 )
 
+_INSERT_GROUP = insert(_groups)
+_INSERT_LINKS = insert(_links)
+
 _DESIGNS_OF_GROUPS = (
     select(_links.c.group_id, _designs.c.id, _designs.c.type)
     .select_from(_links.join(_designs, _designs.c.id == _links.c.design_id))
@@ -54,6 +58,14 @@ class GroupRepository:
         self.session = session
 
     async def get_view(self, organization_id: str, group_id: str) -> GroupView | None:
+        # Templates are read far more often than they change: kept until the next commit.
+        return await committed_reads(self.session).read(
+            self.session,
+            ("group", organization_id, group_id),
+            lambda: self._read_view(organization_id, group_id),
+        )
+
+    async def _read_view(self, organization_id: str, group_id: str) -> GroupView | None:
         rows = (
             await self.session.execute(
                 _GROUP_WITH_DESIGNS, {"organization_id": organization_id, "group_id": group_id}
@@ -90,14 +102,15 @@ class GroupRepository:
         now = utc_now()
         view = GroupView(new_id(), name, learning_event_url, now, now, designs)
         await self.session.execute(
-            insert(_groups).values(
-                id=view.id,
-                organization_id=organization_id,
-                name=name,
-                learning_event_url=learning_event_url,
-                created_at=now,
-                updated_at=now,
-            )
+            _INSERT_GROUP,
+            {
+                "id": view.id,
+                "organization_id": organization_id,
+                "name": name,
+                "learning_event_url": learning_event_url,
+                "created_at": now,
+                "updated_at": now,
+            },
         )
         await self._insert_links(view.id, designs)
         return view
@@ -129,7 +142,7 @@ class GroupRepository:
 
     async def _insert_links(self, group_id: str, designs: list[tuple[str, DesignType]]) -> None:
         await self.session.execute(
-            insert(_links),
+            _INSERT_LINKS,
             [
                 {"group_id": group_id, "position": position, "design_id": design_id}
                 for position, (design_id, _) in enumerate(designs)

@@ -108,3 +108,31 @@ def inline_connector(path: str) -> Any:
         return InlineConnection(sqlite3.connect(path, check_same_thread=False))
 
     return connect
+
+
+class DataVersion:
+    """Whether anyone committed to the database file: `PRAGMA data_version`, on a connection of
+    its own.
+
+    SQLite changes a connection's data_version whenever *another* connection, in this process or
+    in any other, commits to the file; this connection never writes, so every commit shows. It
+    is read in about 2 µs, which is what makes caching reads of committed data correct across
+    processes (`laurel.db.CommittedReads`).
+    """
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._conn: sqlite3.Connection | None = None
+
+    def __call__(self) -> int:
+        if self._conn is None:
+            # Opened on first use (after migrations created the file); closed with the engine,
+            # from whichever thread disposes it.
+            self._conn = sqlite3.connect(self._path, check_same_thread=False)
+        row = self._conn.execute("PRAGMA data_version").fetchone()
+        return int(row[0])
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None

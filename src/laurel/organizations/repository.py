@@ -1,9 +1,14 @@
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laurel.models import Organization
+from laurel.models.base import table_of
+
+# Read on every credential sent: built once, over the table (no ORM compile or loading).
+_organizations = table_of(Organization)
+_NAME_OF = select(_organizations.c.name).where(_organizations.c.id == bindparam("id"))
 
 
 class OrganizationRepository:
@@ -11,8 +16,7 @@ class OrganizationRepository:
         self.session = session
 
     async def name_of(self, organization_id: str) -> str | None:
-        statement = select(Organization.name).where(Organization.id == organization_id)
-        return await self.session.scalar(statement)
+        return await self.session.scalar(_NAME_OF, {"id": organization_id})
 
     async def get(self, organization_id: str) -> Organization | None:
         return await self.session.get(Organization, organization_id)

@@ -17,11 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from laurel.auth.dependencies import Principal
 from laurel.config import Settings
-from laurel.credentials.repository import AttributeRepository, InteractionRepository
+from laurel.credentials.interactions import record_guest_interaction
+from laurel.credentials.repository import AttributeRepository
 from laurel.credentials.service import Credentials
 from laurel.designs.repository import DesignRepository
 from laurel.kit.errors import NotFound, found
-from laurel.kit.timestamps import utc_now
 from laurel.models import DesignType, Plan
 from laurel.rendering.engine import ENGINE_VERSION, render_pdf, render_png
 from laurel.rendering.repository import RenderRepository
@@ -105,6 +105,11 @@ async def render_credential(
     return await _render(session, fmt, svg, credential.attributes, url)
 
 
+def public_principal(organization_id: str) -> Principal:
+    """A visitor of a public link reads within the credential's own organization, as its issuer."""
+    return Principal(organization_id, Plan.free, token_id="public")  # noqa: S106 (not a secret)
+
+
 async def render_public(
     session: AsyncSession, settings: Settings, public_id: str, fmt: Format, *, download: bool
 ) -> Rendered:
@@ -114,18 +119,11 @@ async def render_public(
     """
     repository = RenderRepository(session)
     organization_id, credential_id = found(await repository.issued_by_public_id(public_id))
-    # Read within the credential's own organization, as its issuer would.
-    principal = Principal(organization_id, Plan.free, token_id="public")  # noqa: S106 (not a secret)
+    principal = public_principal(organization_id)
     rendered = await render_credential(session, settings, principal, credential_id, fmt)
     if download:
-        await InteractionRepository(session).insert(
-            organization_id,
-            {
-                "credential_id": credential_id,
-                "event_type": "credential_downloaded",
-                "triggered_by": "guest",
-                "triggered_at": utc_now(),
-            },
+        await record_guest_interaction(
+            session, organization_id, credential_id, "credential_downloaded"
         )
     return rendered
 

@@ -10,7 +10,6 @@ import re
 import struct
 import zlib
 from typing import Any
-from xml.sax.saxutils import escape
 
 from defusedxml.ElementTree import ParseError, fromstring
 
@@ -119,22 +118,3 @@ def unbake(content: bytes) -> dict[str, Any]:
     if content.startswith(PNG_SIGNATURE):
         return unbake_png(content)
     return unbake_svg(content)
-
-
-def fill_attributes(svg: str, attributes: dict[str, str | None]) -> str:
-    """Put the credential's values in the design's `[attribute]` places, escaped as XML text."""
-    for tag, value in attributes.items():
-        svg = svg.replace(f"[{tag}]", escape(value or "", {'"': "&quot;"}))
-    return svg
-
-
-def plain_badge_png(size: int = 256) -> bytes:
-    """A plain square badge for templates without a badge design (real rendering comes later)."""
-    row = b"\x00" + bytes((0x1F, 0x4E, 0x8C, 0xFF)) * size
-    header = struct.pack(">IIBBBBB", size, size, 8, 6, 0, 0, 0)
-    return (
-        PNG_SIGNATURE
-        + _chunk(b"IHDR", header)
-        + _chunk(b"IDAT", zlib.compress(row * size, 9))
-        + _chunk(b"IEND", b"")
-    )

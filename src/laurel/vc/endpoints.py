@@ -10,11 +10,11 @@ from laurel.auth.dependencies import Api
 from laurel.db import DbSession
 from laurel.issuers.service import did_document, key_document
 from laurel.kit.body import body_docs, json_body
-from laurel.kit.errors import COMMON_API_ERRORS, Conflict, NotFound, error_responses, found
+from laurel.kit.errors import COMMON_API_ERRORS, Conflict, NotFound, error_responses
 from laurel.kit.schemas import CamelModel
 from laurel.kit.versioning import VersionedRoute
+from laurel.rendering import service as rendering
 from laurel.vc import service
-from laurel.vc.repository import StatusRepository
 from laurel.vc.verify import read_credential, verify_credential
 
 router = APIRouter(
@@ -53,7 +53,7 @@ async def baked_badge(
     api: Api, credential_id: str, image_format: Literal["png", "svg"]
 ) -> Response:
     """The badge with the signed credential baked in: PNG (`iTXt`) or SVG (an element)."""
-    content = await service.baked_badge(
+    content = await rendering.baked_badge(
         api.session, api.settings, api.principal, credential_id, image_format
     )
     media_type = "image/png" if image_format == "png" else "image/svg+xml"
@@ -75,13 +75,8 @@ async def revoke_credential(
     )
 
 
-@public.get("/credentials/{public_id}", name="public.credential")
-async def public_credential(request: Request, session: DbSession, public_id: str) -> Any:
-    """The signed credential by its public id, for anyone holding the link."""
-    stored = found(await StatusRepository(session).by_public_id(public_id))
-    if stored.verifiable_credential is None:
-        raise NotFound()
-    return JSONResponse(stored.verifiable_credential, headers={"Cache-Control": "no-cache"})
+# GET /credentials/{public_id} (the signed credential, or the recipient's page for browsers) is
+# served by laurel.pages.endpoints.public_credential.
 
 
 @public.get("/status/{list_id}", name="public.status_list")

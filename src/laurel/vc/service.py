@@ -18,15 +18,11 @@ from laurel.config import Settings
 from laurel.credentials.schemas import CredentialView
 from laurel.credentials.service import Credentials
 from laurel.delivery.events import publish_credential_events
-from laurel.designs.repository import DesignRepository
-from laurel.groups.repository import GroupRepository
 from laurel.issuers.service import SigningIdentity, signing_identity
 from laurel.kit.dataintegrity import sign
 from laurel.kit.errors import Conflict, NotFound
 from laurel.kit.jsonld import OPEN_BADGES_CONTEXT
 from laurel.kit.timestamps import utc_now
-from laurel.models import DesignType
-from laurel.vc.baking import bake_png, bake_svg, fill_attributes, plain_badge_png
 from laurel.vc.repository import StatusRepository
 from laurel.vc.status import encode_list, set_bit
 
@@ -202,36 +198,3 @@ async def status_list_credential(
         created=_seconds(utc_now()),
         cryptosuite=identity.cryptosuite,  # type: ignore[arg-type]
     )
-
-
-async def baked_badge(
-    session: AsyncSession,
-    settings: Settings,
-    principal: Principal,
-    credential_id: str,
-    image_format: str,
-) -> bytes:
-    """The badge image with the signed credential baked in (PNG or SVG)."""
-    signed = await signed_form(session, settings, principal, credential_id)
-    if image_format == "png":
-        return bake_png(plain_badge_png(), signed)
-    read = await Credentials(session, principal, settings).get(credential_id)
-    group = await GroupRepository(session).get_view(principal.organization_id, read.group_id)
-    designs = group.designs if group is not None else []
-    badges = [design_id for design_id, kind in designs if kind == DesignType.badge]
-    chosen = (badges or [design_id for design_id, _ in designs])[:1]
-    design = (
-        await DesignRepository(session).get(principal.organization_id, chosen[0])
-        if chosen
-        else None
-    )
-    svg = design.svg if design is not None else PLAIN_BADGE_SVG
-    return bake_svg(fill_attributes(svg, read.attributes), signed).encode()
-
-
-PLAIN_BADGE_SVG = (
-    '<svg xmlns="http://www.w3.org/2000/svg" width="256" height="256" viewBox="0 0 256 256">'
-    '<circle cx="128" cy="128" r="120" fill="#1f4e8c"/>'
-    '<text x="128" y="136" font-size="18" text-anchor="middle" fill="#fff">[group.name]</text>'
-    "</svg>"
-)
