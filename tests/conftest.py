@@ -92,6 +92,7 @@ def settings(database_url: str) -> Settings:
         database_url=database_url,
         rate_limit="100000/minute",
         auth_cache_seconds=0,
+        page_cache_seconds=0,
         log_level="WARNING",
     )
 

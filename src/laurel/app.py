@@ -19,6 +19,7 @@ from laurel.auth.dependencies import BEARER_SCHEME, PrincipalCache
 from laurel.certifications.endpoints import router as certifications_router
 from laurel.config import Settings, get_settings
 from laurel.credentials.endpoints import router as credentials_router
+from laurel.credentials.interactions import ViewBuffer, write_views_periodically
 from laurel.db import Database
 from laurel.delivery.worker import DeliveryWorker
 from laurel.designs.endpoints import router as designs_router
@@ -34,6 +35,7 @@ from laurel.kit.ratelimit import RateLimiter
 from laurel.kit.versioning import CERTIFIER_VERSIONS
 from laurel.members.endpoints import router as members_router
 from laurel.oauth.endpoints import router as oauth_router
+from laurel.pages.cache import PageCache
 from laurel.pages.endpoints import router as pages_router
 from laurel.qualifications.endpoints import router as qualifications_router
 from laurel.rendering.endpoints import public as public_rendering_router
@@ -112,15 +114,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gc.freeze()
         gc.set_threshold(50_000, 50, 100)
         stop = asyncio.Event()
-        worker = None
+        database = app.state.database
+        tasks = [
+            asyncio.create_task(
+                write_views_periodically(app.state.view_buffer, database, stop), name="views"
+            )
+        ]
         if settings.run_worker_in_process:
-            delivery = DeliveryWorker(app.state.database, settings)
-            worker = asyncio.create_task(delivery.run(stop), name="delivery-worker")
+            delivery = DeliveryWorker(database, settings)
+            tasks.append(asyncio.create_task(delivery.run(stop), name="delivery-worker"))
         yield
         stop.set()
-        if worker is not None:
-            await worker
-        await app.state.database.dispose()
+        await asyncio.gather(*tasks)
+        await app.state.view_buffer.write(database)
+        await database.dispose()
 
     app = FastAPI(
         title="Laurel",
@@ -133,6 +140,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.rate_limiter = RateLimiter(settings.rate_limit, settings.redis_url)
     app.state.versions = CERTIFIER_VERSIONS
     app.state.principal_cache = PrincipalCache(settings.auth_cache_seconds)
+    app.state.page_cache = PageCache(settings.page_cache_seconds)
+    app.state.view_buffer = ViewBuffer()
 
     # Added first, so it runs inside the request context (ids, logs, the error envelope).
     app.add_middleware(IdempotencyMiddleware, database=app.state.database)

@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     # did:web is HTTPS by definition; tests point it at a plain-HTTP server on loopback.
     did_web_scheme: str = Field(default="https", pattern="^https?$")
     database_pool_size: int = Field(default=10, ge=1)
+    # A credential's public page is rendered (and verified) at most once this often per process;
+    # a revocation shows on it within this many seconds. 0 renders every view.
+    page_cache_seconds: float = Field(default=10.0, ge=0)
     # Records API: a certification is "expiring" when it expires within this many days.
     expiring_window_days: int = Field(default=30, ge=0, le=3650)
 

@@ -5,8 +5,12 @@ from datetime import UTC, datetime, timedelta
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
+from fastapi import FastAPI
+
+from laurel.app import create_app
+from laurel.config import Settings
 from laurel.vc.baking import unbake
-from tests.conftest import Api
+from tests.conftest import Api, make_client
 from tests.pages.conftest import BROWSER, interaction_types, issue_signed, revoke
 
 TODAY = datetime.now(UTC).date()
@@ -174,12 +178,16 @@ async def test_drafts_and_unknown_ids_are_not_found(api: Api, group_id: str) -> 
             assert (await api.http.get(f"/credentials/{public_id}/{suffix}")).status_code == 404
 
 
-async def test_views_are_recorded_for_the_organization(api: Api, group_id: str) -> None:
+async def test_views_are_recorded_for_the_organization(
+    api: Api, group_id: str, app: FastAPI
+) -> None:
     credential, _ = await issue_signed(api, group_id)
     path = f"/credentials/{credential['publicId']}"
     await api.http.get(path, headers=BROWSER)
     await api.http.get(path, headers=BROWSER)
     await api.http.get(path)  # a machine fetching the JSON is not a view
+    assert await interaction_types(api, credential["id"]) == []  # counted, written each second
+    assert await app.state.view_buffer.write(app.state.database) == 2
     assert await interaction_types(api, credential["id"]) == ["credential_viewed"] * 2
     listed = await api.request("GET", "/v1/credential-interactions")
     assert {item["triggeredBy"] for item in listed.json()["data"]} == {"guest"}
@@ -250,3 +258,22 @@ async def test_an_issued_credential_not_yet_signed_is_signed_for_its_page(
     assert "Verified: every check passed." in page.text
     signed = await api.http.get(f"/credentials/{public_id}")
     assert signed.json()["id"] == f"{PUBLIC_URL}/credentials/{public_id}"
+
+
+async def test_a_shared_link_is_served_from_the_page_cache_for_a_while(
+    api: Api, group_id: str, settings: Settings
+) -> None:
+    credential, _ = await issue_signed(api, group_id)
+    path = f"/credentials/{credential['publicId']}"
+    cached_app = create_app(settings.model_copy(update={"page_cache_seconds": 60}))
+    async with make_client(cached_app) as visitor:
+        first = await visitor.get(path, headers=BROWSER)
+        await revoke(api, credential["id"], "Issued by mistake")
+        again = await visitor.get(path, headers=BROWSER)
+        assert again.text == first.text and "Issued by mistake" not in first.text
+        assert again.headers["content-security-policy"] == first.headers["content-security-policy"]
+    # Without the cache (every other process once its copy expires) the revocation shows.
+    fresh = await api.http.get(path, headers=BROWSER)
+    assert "Issued by mistake" in fresh.text
+    assert await cached_app.state.view_buffer.write(cached_app.state.database) == 2
+    await cached_app.state.database.dispose()

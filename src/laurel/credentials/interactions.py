@@ -1,21 +1,73 @@
-"""Interactions caused by visitors of a credential's public links, who hold no token."""
+"""Interactions caused by visitors of a credential's public links, who hold no token.
 
+Views are the one interaction that comes with every page load, so they are not written by the
+request: they are counted in memory (`ViewBuffer`) and written in one statement a second by a
+task of the process (`write_views_periodically`), and at shutdown. A process that dies loses
+at most its last second of views; downloads, shares and verifications are written at once.
+"""
+
+import asyncio
+import contextlib
+from typing import Any
+
+import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laurel.credentials.repository import InteractionRepository
+from laurel.db import Database
 from laurel.kit.timestamps import utc_now
+
+log = structlog.get_logger()
+VIEWED = "credential_viewed"
+
+
+def _guest_row(organization_id: str, credential_id: str, event_type: str) -> dict[str, Any]:
+    return {
+        "organization_id": organization_id,
+        "credential_id": credential_id,
+        "event_type": event_type,
+        "triggered_by": "guest",
+        "triggered_at": utc_now(),
+    }
 
 
 async def record_guest_interaction(
     session: AsyncSession, organization_id: str, credential_id: str, event_type: str
 ) -> None:
     """Record what a visitor did, for the credential's own organization (`triggeredBy: guest`)."""
-    await InteractionRepository(session).insert(
-        organization_id,
-        {
-            "credential_id": credential_id,
-            "event_type": event_type,
-            "triggered_by": "guest",
-            "triggered_at": utc_now(),
-        },
-    )
+    row = _guest_row(organization_id, credential_id, event_type)
+    await InteractionRepository(session).insert_many([row])
+
+
+class ViewBuffer:
+    """Views of public pages, kept until the next write (see the module's docstring)."""
+
+    def __init__(self) -> None:
+        self._rows: list[dict[str, Any]] = []
+
+    def add(self, organization_id: str, credential_id: str) -> None:
+        self._rows.append(_guest_row(organization_id, credential_id, VIEWED))
+
+    async def write(self, database: Database) -> int:
+        rows, self._rows = self._rows, []
+        if not rows:
+            return 0
+        try:
+            async with database.sessions() as session, session.begin():
+                await InteractionRepository(session).insert_many(rows)
+        except BaseException:
+            self._rows[:0] = rows  # kept for the next write
+            raise
+        return len(rows)
+
+
+async def write_views_periodically(
+    buffer: ViewBuffer, database: Database, stop: asyncio.Event, every: float = 1.0
+) -> None:
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=every)
+        try:
+            await buffer.write(database)
+        except Exception:  # a database hiccup must not end the task; the next second retries
+            log.exception("views_not_written")

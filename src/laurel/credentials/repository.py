@@ -210,6 +210,10 @@ class InteractionRepository:
         await self.session.execute(insert(_interactions).values(**row))
         return row
 
+    async def insert_many(self, rows: list[dict[str, Any]]) -> None:
+        """Rows with their organization_id, credential_id, event_type, triggered_by/_at."""
+        await self.session.execute(insert(_interactions), [{"id": new_id(), **row} for row in rows])
+
     async def list_page(
         self, organization_id: str, credential_id: str | None, params: PageParams
     ) -> PageResult[Any]:

@@ -13,9 +13,11 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
 from laurel.config import Settings
+from laurel.credentials.interactions import ViewBuffer
 from laurel.db import DbSession
 from laurel.kit.errors import NotFound, found
 from laurel.pages import service
+from laurel.pages.cache import CachedPage, PageCache
 from laurel.pages.templating import prefers_html, render_page
 from laurel.vc.repository import StatusRepository
 
@@ -44,14 +46,31 @@ async def public_credential(request: Request, session: DbSession, public_id: str
     verification, downloads and share links.
     """
     if prefers_html(request.headers.get("accept", "")):
-        page = await service.wallet_page(session, _settings(request), public_id)
-        if page is None:
-            return render_page("not_found.html", {}, status_code=404, headers=VARY)
-        return render_page("credential.html", {"page": page}, headers=VARY)
+        return await _wallet_page(request, session, public_id)
     stored = found(await StatusRepository(session).by_public_id(public_id))
     if stored.verifiable_credential is None:
         raise NotFound(headers=VARY)
     return JSONResponse(stored.verifiable_credential, headers={"Cache-Control": "no-cache", **VARY})
+
+
+async def _wallet_page(request: Request, session: DbSession, public_id: str) -> Response:
+    """The page from this process's cache when it was rendered lately; every view is counted."""
+    cache: PageCache = request.app.state.page_cache
+    cached = cache.get(public_id)
+    if cached is None:
+        page = await service.wallet_page(session, _settings(request), public_id)
+        if page is None:
+            return render_page("not_found.html", {}, status_code=404, headers=VARY)
+        response = render_page("credential.html", {"page": page}, headers=VARY)
+        credential = page.credential
+        headers = dict(response.headers.items())
+        cached = CachedPage(
+            bytes(response.body), headers, credential.organization_id, credential.id
+        )
+        cache.put(public_id, cached)
+    views: ViewBuffer = request.app.state.view_buffer
+    views.add(cached.organization_id, cached.credential_id)
+    return Response(cached.body, headers=cached.headers)
 
 
 @router.get("/credentials/{public_id}/credential.json", name="public.credential_download", **PAGE)

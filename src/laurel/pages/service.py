@@ -130,12 +130,11 @@ async def find_credential(
 async def wallet_page(
     session: AsyncSession, settings: Settings, public_id: str
 ) -> WalletPage | None:
-    """The recipient's page: the credential, its live verification, and a view recorded."""
+    """The recipient's page: the credential and its live verification (the view is the caller's)."""
     credential = await find_credential(session, settings, public_id)
     if credential is None:
         return None
     checks = await verify_credential(session, settings, credential.signed)
-    await record(session, credential, "credential_viewed")
     return WalletPage(
         credential,
         explain(checks, credential.signed),
