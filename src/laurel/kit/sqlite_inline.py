@@ -129,8 +129,9 @@ class DataVersion:
             # Opened on first use (after migrations created the file); closed with the engine,
             # from whichever thread disposes it.
             self._conn = sqlite3.connect(self._path, check_same_thread=False)
-        row = self._conn.execute("PRAGMA data_version").fetchone()
-        return int(row[0])
+        # fetchall: a statement left unfinished would hold a read snapshot open.
+        ((version,),) = self._conn.execute("PRAGMA data_version").fetchall()
+        return int(version)
 
     def close(self) -> None:
         if self._conn is not None:
