@@ -64,7 +64,9 @@ async def test_orgs_and_tokens_from_the_command_line(cli_env: dict[str, str]) ->
 def test_demo_creates_an_organization_once(cli_env: dict[str, str]) -> None:
     run(cli_env, "db", "upgrade")
     first = run(cli_env, "demo")
-    assert first.stdout.strip().startswith("laurel_")
+    organization_token, personal_token = first.stdout.split()
+    assert organization_token.startswith("laurel_")
+    assert personal_token.startswith("laurel_pat_")
     second = run(cli_env, "demo")
     assert second.stdout.strip() == ""
     assert "exist already" in second.stderr

@@ -16,6 +16,7 @@ from rich.progress import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from laurel.auth.scopes import Scope
 from laurel.certifications.cli import app as certification_types_app
 from laurel.config import get_settings
 from laurel.credentials.importer import ImportResult, plan_import, run_import
@@ -30,10 +31,11 @@ from laurel.kit.errors import LaurelError, NotFound
 from laurel.kit.logs import configure_logging
 from laurel.kit.timestamps import format_timestamp
 from laurel.migrate import upgrade_database
-from laurel.models import Plan
+from laurel.models import Plan, Role
 from laurel.oauth.cli import app as apps_app
 from laurel.organizations import service as organizations
 from laurel.tokens import service as tokens
+from laurel.users import service as users
 from laurel.users.cli import app as users_app
 from laurel.vc.verify import read_credential, verify_credential
 
@@ -88,22 +90,33 @@ def db_upgrade(revision: str = "head") -> None:
 
 @app.command()
 def demo() -> None:
-    """On the first run, create a demo organization and print an access token for it."""
+    """On the first run, create a demo organization and print its access tokens.
 
-    async def create_demo(session: AsyncSession) -> str | None:
+    Two lines on stdout: the organization's token (issuer API), then a personal token of its
+    owner, demo@example.org, with every scope (records API).
+    """
+
+    async def create_demo(session: AsyncSession) -> tuple[str, str] | None:
         if await organizations.has_any_organization(session):
             return None
         organization = await organizations.create_organization(
             session, "Demo Organization", Plan.premium
         )
-        return (await tokens.create_token(session, organization.id, "demo")).secret
+        token = await tokens.create_token(session, organization.id, "demo")
+        owner = await users.create_user(session, "demo@example.org", "Demo Owner")
+        await users.add_membership(session, organization.id, owner.id, Role.owner, is_primary=True)
+        personal = await users.create_personal_token(session, owner.id, list(Scope), name="demo")
+        return token.secret, personal.secret
 
-    secret = in_transaction(create_demo)
-    if secret is None:
+    secrets = in_transaction(create_demo)
+    if secrets is None:
         notes.print("Organizations exist already; `laurel tokens create --org ID` makes a token.")
         return
-    notes.print("Created the demo organization. Its access token, shown only this once:")
-    typer.echo(secret)
+    notes.print(
+        "Created the demo organization. Shown only this once: its access token (issuer API), "
+        "then the personal token of its owner demo@example.org (records API):"
+    )
+    typer.echo("\n".join(secrets))
 
 
 @orgs_app.command("create")
