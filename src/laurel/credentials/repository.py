@@ -3,13 +3,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, bindparam, delete, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laurel.credentials.schemas import CredentialView, SearchSort
 from laurel.kit.ids import new_id
 from laurel.kit.pagination import PageParams, PageResult, paginate
+from laurel.kit.sql import insert_ignoring_conflicts
 from laurel.kit.timestamps import utc_now
 from laurel.models import Attribute, Credential, CredentialInteraction, Group
 from laurel.models.base import table_of
@@ -93,13 +92,9 @@ class CredentialRepository:
         """Insert rows whose import_key is new; returns the ids actually inserted."""
         if not rows:
             return []
-        dialect = self.session.bind.dialect.name if self.session.bind else "sqlite"
-        build = postgresql_insert if dialect == "postgresql" else sqlite_insert
-        statement = (
-            build(_credentials)
-            .on_conflict_do_nothing(index_elements=["organization_id", "import_key"])
-            .returning(_credentials.c.id)
-        )
+        statement = insert_ignoring_conflicts(
+            self.session, _credentials, "organization_id", "import_key"
+        ).returning(_credentials.c.id)
         result = await self.session.execute(statement, rows)
         return [row.id for row in result]
 
