@@ -89,8 +89,8 @@ async def test_a_foreign_issuer_resolves_only_when_allowed(
     did, key, served = other_issuer
     credential = foreign_credential(did, key)
     offline = await verdict(settings, credential)
-    assert offline["proof"][0] == "failed"
-    assert "not enabled" in offline["proof"][1]
+    assert offline["issuer"][0] == "failed" and offline["proof"][0] == "skipped"
+    assert "not enabled" in offline["issuer"][1]
 
     online = settings.model_copy(
         update={
@@ -101,10 +101,10 @@ async def test_a_foreign_issuer_resolves_only_when_allowed(
     )
     assert (await verdict(online, credential))["proof"][0] == "passed"
     served["document"] = {**served["document"], "verificationMethod": []}
-    assert (await verdict(online, credential))["proof"][0] == "failed"
+    assert (await verdict(online, credential))["issuer"][0] == "failed"
     private_refused = online.model_copy(update={"webhooks_allow_private_addresses": False})
     refused = await verdict(private_refused, credential)
-    assert "non-public address" in refused["proof"][1]
+    assert "non-public address" in refused["issuer"][1]
 
 
 async def test_each_key_is_dereferenceable_over_http(api: Api, group_id: str) -> None:
