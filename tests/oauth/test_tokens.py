@@ -78,13 +78,23 @@ async def test_refresh_token_of_another_client_is_refused(
     assert (await refresh(client, public_app, tokens["refresh_token"])).status_code == 200
 
 
-async def test_a_code_works_once(browser: Browser, public_app: App) -> None:
+async def test_a_code_works_once_and_its_reuse_revokes_what_it_gave(
+    browser: Browser, public_app: App
+) -> None:
     verifier, challenge = pkce_pair()
     code = (await browser.authorize(public_app, challenge))["code"]
-    assert (await exchange_code(browser.http, public_app, code, verifier)).status_code == 200
+    first = await exchange_code(browser.http, public_app, code, verifier)
+    assert first.status_code == 200
+    tokens = first.json()
+    me = {"Authorization": "Bearer " + tokens["access_token"]}
+    assert (await browser.http.get("/v1/me", headers=me)).status_code == 200
     again = await exchange_code(browser.http, public_app, code, verifier)
     assert again.status_code == 400
     assert again.json()["error"] == "invalid_grant"
+    # A replayed code means it leaked: the tokens it was exchanged for stop working.
+    assert (await browser.http.get("/v1/me", headers=me)).status_code == 401
+    refreshed = await refresh(browser.http, public_app, tokens["refresh_token"])
+    assert refreshed.json()["error"] == "invalid_grant"
 
 
 async def test_a_wrong_pkce_verifier_is_invalid_grant(browser: Browser, public_app: App) -> None:

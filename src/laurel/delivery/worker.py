@@ -27,6 +27,7 @@ from laurel.kit.crypto import decrypt_secret
 from laurel.kit.idempotency import IdempotencyRepository
 from laurel.kit.timestamps import utc_now
 from laurel.models import JobKind, JobStatus
+from laurel.oauth.repository import OAuthRepository
 from laurel.rendering.repository import RENDERS_KEPT_UNUSED, RenderRepository
 from laurel.vc.repository import StatusRepository
 from laurel.vc.service import issue_verifiable
@@ -92,10 +93,12 @@ class DeliveryWorker:
                 await issue_verifiable(session, self.settings, job.organization_id, view)
 
     async def housekeeping(self) -> None:
-        """Forget idempotency keys past their 24 hours, and renders nobody asked for lately."""
+        """Forget idempotency keys past their 24 hours, renders nobody asked for lately, and
+        expired authorization codes."""
         async with self.database.sessions() as session, session.begin():
             await IdempotencyRepository(session).purge_expired()
             await RenderRepository(session).prune_unused(RENDERS_KEPT_UNUSED)
+            await OAuthRepository(session).prune_expired_codes()
 
     async def run_once(self) -> int:
         """Claim and deliver one batch; returns how many jobs it handled."""

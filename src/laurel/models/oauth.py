@@ -68,3 +68,6 @@ class AuthorizationCode(IdMixin, Base):
     nonce: Mapped[str | None] = mapped_column(String(255), default=None)
     auth_time: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Set when exchanged; the row stays until it expires, so that a second use is recognized
+    # and the tokens issued from the code (their family_id is the code's id) are revoked.
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)

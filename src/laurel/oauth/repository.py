@@ -63,11 +63,18 @@ class OAuthRepository:
         )
 
     async def consume_code(self, code_id: str) -> bool:
-        """Delete the code; False when a concurrent request used it first."""
+        """Mark the code used; False when a concurrent request used it first."""
         result = await self.session.execute(
-            delete(AuthorizationCode).where(AuthorizationCode.id == code_id)
+            update(AuthorizationCode)
+            .where(AuthorizationCode.id == code_id, AuthorizationCode.used_at.is_(None))
+            .values(used_at=utc_now())
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def prune_expired_codes(self) -> None:
+        await self.session.execute(
+            delete(AuthorizationCode).where(AuthorizationCode.expires_at < utc_now())
+        )
 
     async def oauth_token_by_hash(self, token_hash: str) -> UserToken | None:
         """An access or refresh token issued through OAuth, revoked or not (reuse detection)."""

@@ -160,6 +160,10 @@ class CodeGrant(AuthorizationCodeGrant):  # type: ignore[misc]
         row = self.exchange.code
         if row is None or row.code_hash != hash_token(code) or row.app_id != client.app.id:
             return None
+        if row.used_at is not None:
+            # A code presented twice was intercepted or replayed: what it gave is taken back.
+            self.exchange.record(RevokeFamily(row.id))
+            return None
         return IssuedCode(row)
 
     def delete_authorization_code(self, authorization_code: IssuedCode) -> None:
@@ -258,7 +262,9 @@ class LaurelAuthorizationServer(AuthorizationServer):  # type: ignore[misc]
         held: HeldToken | None = request.refresh_token
         # A refreshed pair stays in its family, and the new refresh token keeps the grant's
         # whole scope even when this access token was narrowed.
-        family_id = held.row.family_id if held else new_id()
+        # Tokens from a code are the code's family: reusing the code revokes them all.
+        code: IssuedCode | None = getattr(request, "authorization_code", None)
+        family_id = held.row.family_id if held else (code.row.id if code else new_id())
         refresh_scope = held.row.scopes if held else token["scope"]
         base = {"user_id": request.user.id, "app_id": request.client.app.id}
         base |= {"name": request.client.app.name, "family_id": family_id}
