@@ -280,3 +280,12 @@ async def test_certification_types_include_the_standard_ones(
         json={"slug": "x", "title": "X", "scope": "standard"},
     )
     assert response.status_code == 403 and response.json()["field"] == "scope"
+
+
+async def test_a_null_where_a_value_is_required_is_a_400(admin: Person, type_id: str) -> None:
+    path = f"/v1/organizations/{admin.org}/certification-types/{type_id}"
+    for field in ("title", "status"):
+        response = await admin.request("PATCH", path, json={field: None})
+        assert response.status_code == 400 and response.json()["field"] == field
+    cleared = await admin.ok("PATCH", path, json={"description": None})
+    assert cleared["description"] is None and cleared["title"] == "Basic Life Support"

@@ -15,14 +15,14 @@ from laurel.certifications.schemas import (
     CertificationTypeUpdate,
     CertificationUpdate,
     RevokeRequest,
-    SuspendRequest,
     VerificationCreate,
     VerificationRead,
 )
 from laurel.kit.body import body_docs, plain_json_body
 from laurel.kit.errors import Conflict, DuplicateExternalId, InvalidJson, InvalidTransition
+from laurel.kit.ids import id_of_uuid
 from laurel.kit.pagination import RecordsListResponse, RecordsPageQuery, records_list_body
-from laurel.kit.records_api import internal, problems, records_router
+from laurel.kit.records_api import problems, records_router
 from laurel.kit.schemas import Data, data_body
 
 router = records_router("Records: certifications")
@@ -86,7 +86,11 @@ async def create_my_certification(
 async def get_my_certification(api: RecordsRead, certification_id: UUID) -> object:
     """Get one of the token subject's certifications."""
     record = await service.get_certification(
-        api.session, api.caller, internal(certification_id), None, api.settings.expiring_window_days
+        api.session,
+        api.caller,
+        id_of_uuid(certification_id),
+        None,
+        api.settings.expiring_window_days,
     )
     return data_body(record)
 
@@ -101,7 +105,7 @@ async def get_my_certification(api: RecordsRead, certification_id: UUID) -> obje
 )
 async def list_types(api: TypesRead, organization_id: UUID, page: RecordsPageQuery) -> object:
     """List the certification types the organization can use: its own and the standard ones."""
-    result = await service.list_types(api.session, api.caller, internal(organization_id), page)
+    result = await service.list_types(api.session, api.caller, id_of_uuid(organization_id), page)
     return records_list_body(result)
 
 
@@ -119,7 +123,7 @@ async def create_type(
     body: Annotated[CertificationTypeCreate, plain_json_body(CertificationTypeCreate)],
 ) -> object:
     """Create a certification type of the organization (admins and owners)."""
-    created = await service.create_type(api.session, api.caller, internal(organization_id), body)
+    created = await service.create_type(api.session, api.caller, id_of_uuid(organization_id), body)
     return data_body(created)
 
 
@@ -131,7 +135,7 @@ async def create_type(
 async def get_type(api: TypesRead, organization_id: UUID, type_id: UUID) -> object:
     """Get a certification type."""
     found = await service.get_type(
-        api.session, api.caller, internal(organization_id), internal(type_id)
+        api.session, api.caller, id_of_uuid(organization_id), id_of_uuid(type_id)
     )
     return data_body(found)
 
@@ -151,7 +155,7 @@ async def update_type(
 ) -> object:
     """Change a type's title, description or status; an archived type takes no new records."""
     updated = await service.update_type(
-        api.session, api.caller, internal(organization_id), internal(type_id), body
+        api.session, api.caller, id_of_uuid(organization_id), id_of_uuid(type_id), body
     )
     return data_body(updated)
 
@@ -173,7 +177,7 @@ async def list_certifications(
         api.caller,
         filters,
         page,
-        organization_id=internal(organization_id),
+        organization_id=id_of_uuid(organization_id),
         window=api.settings.expiring_window_days,
     )
     return records_list_body(result)
@@ -197,7 +201,7 @@ async def create_certification(
         api.session,
         api.caller,
         body,
-        organization_id=internal(organization_id),
+        organization_id=id_of_uuid(organization_id),
         window=api.settings.expiring_window_days,
     )
     return data_body(record)
@@ -211,8 +215,8 @@ async def get_certification(
     record = await service.get_certification(
         api.session,
         api.caller,
-        internal(certification_id),
-        internal(organization_id),
+        id_of_uuid(certification_id),
+        id_of_uuid(organization_id),
         api.settings.expiring_window_days,
     )
     return data_body(record)
@@ -235,8 +239,8 @@ async def update_certification(
     record = await service.update_certification(
         api.session,
         api.caller,
-        internal(organization_id),
-        internal(certification_id),
+        id_of_uuid(organization_id),
+        id_of_uuid(certification_id),
         body,
         api.settings.expiring_window_days,
     )
@@ -261,8 +265,8 @@ async def renew_certification(
     record = await service.renew_certification(
         api.session,
         api.caller,
-        internal(organization_id),
-        internal(certification_id),
+        id_of_uuid(organization_id),
+        id_of_uuid(certification_id),
         body,
         api.settings.expiring_window_days,
     )
@@ -279,8 +283,8 @@ async def _change(
     record = await service.change_lifecycle(
         api.session,
         api.caller,
-        internal(organization_id),
-        internal(certification_id),
+        id_of_uuid(organization_id),
+        id_of_uuid(certification_id),
         action,
         reason=reason,
         window=api.settings.expiring_window_days,
@@ -292,17 +296,13 @@ async def _change(
     ONE_RECORD + "/suspend",
     name="records.certifications.suspend",
     response_model=RecordData,
-    openapi_extra=body_docs(SuspendRequest),
-    responses=problems(InvalidJson, InvalidTransition),
+    responses=problems(InvalidTransition),
 )
 async def suspend_certification(
-    api: RecordsWrite,
-    organization_id: UUID,
-    certification_id: UUID,
-    body: Annotated[SuspendRequest, plain_json_body(SuspendRequest)],
+    api: RecordsWrite, organization_id: UUID, certification_id: UUID
 ) -> object:
-    """Suspend an active certification."""
-    return await _change(api, organization_id, certification_id, "suspend", body.reason)
+    """Suspend an active certification (reinstate undoes it)."""
+    return await _change(api, organization_id, certification_id, "suspend", None)
 
 
 @router.post(
@@ -351,7 +351,7 @@ async def add_verification(
 ) -> object:
     """Record a verification of the certification (method, result); the history is kept."""
     verification = await service.add_verification(
-        api.session, api.caller, internal(organization_id), internal(certification_id), body
+        api.session, api.caller, id_of_uuid(organization_id), id_of_uuid(certification_id), body
     )
     return data_body(verification)
 
@@ -366,6 +366,6 @@ async def list_verifications(
 ) -> object:
     """List a certification's verifications, newest first."""
     result = await service.list_verifications(
-        api.session, api.caller, internal(organization_id), internal(certification_id), page
+        api.session, api.caller, id_of_uuid(organization_id), id_of_uuid(certification_id), page
     )
     return records_list_body(result)

@@ -80,10 +80,6 @@ class CertificationRenewal(CertificationFields):
     """The renewed certification's details; the old record is superseded by the new one."""
 
 
-class SuspendRequest(SnakeModel):
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] | None = None
-
-
 class RevokeRequest(SnakeModel):
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
 

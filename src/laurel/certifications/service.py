@@ -157,7 +157,10 @@ async def update_type(
     if certification_type.organization_id is None:
         raise Forbidden("Standard certification types are changed by the operator only")
     for name in body.model_fields_set:
-        setattr(certification_type, name, getattr(body, name))
+        value = getattr(body, name)
+        if value is None and name != "description":
+            raise ValidationFailed(f"{name}: must not be null", param=name)
+        setattr(certification_type, name, value)
     certification_type.updated_at = utc_now()
     return certification_type
 

@@ -59,36 +59,33 @@ class PageParams:
     cursor: Cursor | None
 
 
-def _page_params(
-    limit: Annotated[
-        int, Query(ge=1, le=MAX_LIMIT, description="Items per page, 1 to 100.")
-    ] = DEFAULT_LIMIT,
-    cursor: Annotated[
-        str | None,
-        Query(max_length=200, description="`pagination.next` or `pagination.prev` of a page."),
-    ] = None,
-) -> PageParams:
-    return PageParams(limit=limit, cursor=Cursor.decode(cursor) if cursor else None)
+def _page_query(default: int, maximum: int, cursor_description: str) -> Any:
+    """The `limit` and `cursor` query parameters of one API's lists, as a dependency."""
+
+    def page_params(
+        limit: Annotated[
+            int, Query(ge=1, le=maximum, description=f"Items per page, 1 to {maximum}.")
+        ] = default,
+        cursor: Annotated[str | None, Query(max_length=200, description=cursor_description)] = None,
+    ) -> PageParams:
+        return PageParams(limit=limit, cursor=Cursor.decode(cursor) if cursor else None)
+
+    return Depends(page_params)
 
 
-PageQuery = Annotated[PageParams, Depends(_page_params)]
+PageQuery = Annotated[
+    PageParams,
+    _page_query(DEFAULT_LIMIT, MAX_LIMIT, "`pagination.next` or `pagination.prev` of a page."),
+]
 
 RECORDS_DEFAULT_LIMIT = 50
 RECORDS_MAX_LIMIT = 200
-
-
-def _records_page_params(
-    limit: Annotated[
-        int, Query(ge=1, le=RECORDS_MAX_LIMIT, description="Items per page, 1 to 200.")
-    ] = RECORDS_DEFAULT_LIMIT,
-    cursor: Annotated[
-        str | None, Query(max_length=200, description="`page.next_cursor` of the previous page.")
-    ] = None,
-) -> PageParams:
-    return PageParams(limit=limit, cursor=Cursor.decode(cursor) if cursor else None)
-
-
-RecordsPageQuery = Annotated[PageParams, Depends(_records_page_params)]
+RecordsPageQuery = Annotated[
+    PageParams,
+    _page_query(
+        RECORDS_DEFAULT_LIMIT, RECORDS_MAX_LIMIT, "`page.next_cursor` of the previous page."
+    ),
+]
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,6 @@
-"""What every records-API router shares: problem+json errors in OpenAPI, UUID path ids."""
+"""What every records-API router shares: problem+json errors in OpenAPI."""
 
 from typing import Any
-from uuid import UUID
 
 from fastapi import APIRouter
 
@@ -16,7 +15,6 @@ from laurel.kit.errors import (
     ValidationFailed,
     error_responses,
 )
-from laurel.kit.ids import id_of_uuid
 
 COMMON_RECORDS_ERRORS: tuple[type[LaurelError], ...] = (
     ValidationFailed,
@@ -40,8 +38,3 @@ def records_router(tag: str, **options: Any) -> APIRouter:
 
 def problems(*errors: type[LaurelError]) -> dict[int | str, dict[str, Any]]:
     return error_responses(*errors, problem=True)
-
-
-def internal(value: UUID) -> str:
-    """A UUID from a path or body, as the id it stands for."""
-    return id_of_uuid(value)

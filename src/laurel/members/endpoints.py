@@ -12,8 +12,9 @@ from laurel.auth.users import (
 )
 from laurel.kit.body import body_docs, plain_json_body
 from laurel.kit.errors import Conflict, InvalidJson
+from laurel.kit.ids import id_of_uuid
 from laurel.kit.pagination import RecordsListResponse, RecordsPageQuery, records_list_body
-from laurel.kit.records_api import internal, problems, records_router
+from laurel.kit.records_api import problems, records_router
 from laurel.kit.schemas import Data, data_body
 from laurel.members import service
 from laurel.members.schemas import (
@@ -53,7 +54,7 @@ async def list_organizations(api: OrganizationsRead, page: RecordsPageQuery) -> 
 async def get_organization(api: OrganizationsRead, organization_id: UUID) -> object:
     """Get one of the user's organizations."""
     organization = await service.get_organization(
-        api.session, api.caller, internal(organization_id)
+        api.session, api.caller, id_of_uuid(organization_id)
     )
     return data_body(organization)
 
@@ -72,7 +73,7 @@ async def update_organization(
 ) -> object:
     """Rename an organization (admins and owners)."""
     organization = await service.rename_organization(
-        api.session, api.caller, internal(organization_id), body.name
+        api.session, api.caller, id_of_uuid(organization_id), body.name
     )
     return data_body(organization)
 
@@ -80,7 +81,7 @@ async def update_organization(
 @router.get(MEMBERS, name="records.members.list", response_model=RecordsListResponse[MemberRead])
 async def list_members(api: MembersRead, organization_id: UUID, page: RecordsPageQuery) -> object:
     """List the organization's members (a member sees only themself)."""
-    result = await service.list_members(api.session, api.caller, internal(organization_id), page)
+    result = await service.list_members(api.session, api.caller, id_of_uuid(organization_id), page)
     return records_list_body(result)
 
 
@@ -98,7 +99,7 @@ async def add_member(
     body: Annotated[MemberCreate, plain_json_body(MemberCreate)],
 ) -> object:
     """Add a person to the organization by email (admins and owners)."""
-    member = await service.add_member(api.session, api.caller, internal(organization_id), body)
+    member = await service.add_member(api.session, api.caller, id_of_uuid(organization_id), body)
     return data_body(member)
 
 
@@ -106,7 +107,7 @@ async def add_member(
 async def get_member(api: MembersRead, organization_id: UUID, member_id: UUID) -> object:
     """Get one organization member."""
     member = await service.get_member(
-        api.session, api.caller, internal(organization_id), internal(member_id)
+        api.session, api.caller, id_of_uuid(organization_id), id_of_uuid(member_id)
     )
     return data_body(member)
 
@@ -126,7 +127,7 @@ async def update_member(
 ) -> object:
     """Change a member's role, status or primary flag (admins and owners)."""
     member = await service.update_member(
-        api.session, api.caller, internal(organization_id), internal(member_id), body
+        api.session, api.caller, id_of_uuid(organization_id), id_of_uuid(member_id), body
     )
     return data_body(member)
 
@@ -135,6 +136,6 @@ async def update_member(
 async def remove_member(api: MembersWrite, organization_id: UUID, member_id: UUID) -> Response:
     """Remove a member from the organization; their records are kept."""
     await service.remove_member(
-        api.session, api.caller, internal(organization_id), internal(member_id)
+        api.session, api.caller, id_of_uuid(organization_id), id_of_uuid(member_id)
     )
     return Response(status_code=204)

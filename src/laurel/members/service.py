@@ -127,7 +127,8 @@ def _may_grant(caller: Caller, organization_id: str, role: Role) -> None:
 
 
 async def describe_me(session: AsyncSession, caller: Caller) -> dict[str, Any]:
-    user = found(await UserRepository(session).get(caller.user_id))
+    # The caller was read with the token: no second read of the user.
+    user = {"id": caller.user_id, "email": caller.email, "display_name": caller.display_name}
     organization_ids = [m.organization_id for m in caller.memberships]
     organizations = await OrganizationListRepository(session).list_by_ids(organization_ids)
     return {

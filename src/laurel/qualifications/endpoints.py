@@ -6,8 +6,9 @@ from fastapi import Response
 from laurel.auth.users import JobRolesRead, JobRolesWrite, QualificationsRead, QualificationsWrite
 from laurel.kit.body import body_docs, plain_json_body
 from laurel.kit.errors import Conflict, InvalidJson
+from laurel.kit.ids import id_of_uuid
 from laurel.kit.pagination import RecordsListResponse, RecordsPageQuery, records_list_body
-from laurel.kit.records_api import internal, problems, records_router
+from laurel.kit.records_api import problems, records_router
 from laurel.kit.schemas import Data, data_body
 from laurel.qualifications import service
 from laurel.qualifications.schemas import (
@@ -34,7 +35,9 @@ async def list_job_roles(
     api: JobRolesRead, organization_id: UUID, page: RecordsPageQuery
 ) -> object:
     """List the organization's job roles."""
-    result = await service.list_job_roles(api.session, api.caller, internal(organization_id), page)
+    result = await service.list_job_roles(
+        api.session, api.caller, id_of_uuid(organization_id), page
+    )
     return records_list_body(result)
 
 
@@ -52,7 +55,7 @@ async def create_job_role(
     body: Annotated[JobRoleCreate, plain_json_body(JobRoleCreate)],
 ) -> object:
     """Create a job role (admins and owners)."""
-    role = await service.create_job_role(api.session, api.caller, internal(organization_id), body)
+    role = await service.create_job_role(api.session, api.caller, id_of_uuid(organization_id), body)
     return data_body(role)
 
 
@@ -60,7 +63,7 @@ async def create_job_role(
 async def get_job_role(api: JobRolesRead, organization_id: UUID, role_id: UUID) -> object:
     """Get a job role."""
     role = await service.get_job_role(
-        api.session, api.caller, internal(organization_id), internal(role_id)
+        api.session, api.caller, id_of_uuid(organization_id), id_of_uuid(role_id)
     )
     return data_body(role)
 
@@ -80,7 +83,7 @@ async def update_job_role(
 ) -> object:
     """Rename or describe a job role (admins and owners)."""
     role = await service.update_job_role(
-        api.session, api.caller, internal(organization_id), internal(role_id), body
+        api.session, api.caller, id_of_uuid(organization_id), id_of_uuid(role_id), body
     )
     return data_body(role)
 
@@ -89,7 +92,7 @@ async def update_job_role(
 async def delete_job_role(api: JobRolesWrite, organization_id: UUID, role_id: UUID) -> Response:
     """Delete a job role and its assignments (admins and owners)."""
     await service.delete_job_role(
-        api.session, api.caller, internal(organization_id), internal(role_id)
+        api.session, api.caller, id_of_uuid(organization_id), id_of_uuid(role_id)
     )
     return Response(status_code=204)
 
@@ -104,7 +107,7 @@ async def list_assignments(
 ) -> object:
     """List a member's job roles."""
     result = await service.list_assignments(
-        api.session, api.caller, internal(organization_id), internal(member_id), page
+        api.session, api.caller, id_of_uuid(organization_id), id_of_uuid(member_id), page
     )
     return records_list_body(result)
 
@@ -131,9 +134,9 @@ async def assign_job_role(
     assignment, created = await service.assign_job_role(
         api.session,
         api.caller,
-        internal(organization_id),
-        internal(member_id),
-        internal(role_id),
+        id_of_uuid(organization_id),
+        id_of_uuid(member_id),
+        id_of_uuid(role_id),
         body.is_primary,
     )
     response.status_code = 201 if created else 200
@@ -146,7 +149,11 @@ async def unassign_job_role(
 ) -> Response:
     """Take a job role from a member (managers and up)."""
     await service.unassign_job_role(
-        api.session, api.caller, internal(organization_id), internal(member_id), internal(role_id)
+        api.session,
+        api.caller,
+        id_of_uuid(organization_id),
+        id_of_uuid(member_id),
+        id_of_uuid(role_id),
     )
     return Response(status_code=204)
 
@@ -161,7 +168,7 @@ async def list_qualifications(
 ) -> object:
     """List the organization's qualifications with their required types and roles."""
     result = await service.list_qualifications(
-        api.session, api.caller, internal(organization_id), page
+        api.session, api.caller, id_of_uuid(organization_id), page
     )
     return records_list_body(result)
 
@@ -181,7 +188,7 @@ async def create_qualification(
 ) -> object:
     """Create a qualification: the certification types it requires, the roles it applies to."""
     created = await service.create_qualification(
-        api.session, api.caller, internal(organization_id), body
+        api.session, api.caller, id_of_uuid(organization_id), body
     )
     return data_body(created)
 
@@ -196,7 +203,7 @@ async def get_qualification(
 ) -> object:
     """Get a qualification."""
     found = await service.get_qualification(
-        api.session, api.caller, internal(organization_id), internal(qualification_id)
+        api.session, api.caller, id_of_uuid(organization_id), id_of_uuid(qualification_id)
     )
     return data_body(found)
 
@@ -216,7 +223,7 @@ async def update_qualification(
 ) -> object:
     """Change a qualification; lists sent replace the old ones."""
     updated = await service.update_qualification(
-        api.session, api.caller, internal(organization_id), internal(qualification_id), body
+        api.session, api.caller, id_of_uuid(organization_id), id_of_uuid(qualification_id), body
     )
     return data_body(updated)
 
@@ -229,7 +236,7 @@ async def delete_qualification(
 ) -> Response:
     """Delete a qualification."""
     await service.delete_qualification(
-        api.session, api.caller, internal(organization_id), internal(qualification_id)
+        api.session, api.caller, id_of_uuid(organization_id), id_of_uuid(qualification_id)
     )
     return Response(status_code=204)
 
@@ -255,7 +262,7 @@ async def organization_qualification_results(
 ) -> object:
     """Qualification results of the organization's members, a page of members at a time."""
     result = await service.organization_results(
-        api.session, api.caller, internal(organization_id), page
+        api.session, api.caller, id_of_uuid(organization_id), page
     )
     return records_list_body(result)
 
@@ -267,5 +274,5 @@ async def organization_qualification_results(
 )
 async def qualification_gaps(api: QualificationsRead, organization_id: UUID) -> object:
     """The gap report (managers and up): who lacks what, what lapses in 30, 60 or 90 days."""
-    report = await service.gap_report(api.session, api.caller, internal(organization_id))
+    report = await service.gap_report(api.session, api.caller, id_of_uuid(organization_id))
     return data_body(report)

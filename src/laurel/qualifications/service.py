@@ -90,9 +90,9 @@ async def _name_free(
         raise Conflict(f"name: '{name}' is taken in this organization", param="name")
 
 
-async def _member_in(session: AsyncSession, organization_id: str, member_id: str) -> str:
-    membership = found(await MemberRepository(session).get(organization_id, member_id))
-    return membership.id
+async def _require_member(session: AsyncSession, organization_id: str, member_id: str) -> None:
+    """404 unless the member belongs to the organization."""
+    found(await MemberRepository(session).get(organization_id, member_id))
 
 
 async def assign_job_role(
@@ -105,7 +105,7 @@ async def assign_job_role(
 ) -> tuple[JobRoleAssignment, bool]:
     """Upsert a member's assignment to a role; True when it was created."""
     caller.with_role(organization_id, Role.manager)
-    member_id = await _member_in(session, organization_id, member_id)
+    await _require_member(session, organization_id, member_id)
     repository = JobRoleRepository(session)
     role = found(await repository.get(organization_id, role_id))
     assignment = await repository.assignment(member_id, role.id)
@@ -128,7 +128,7 @@ async def unassign_job_role(
     session: AsyncSession, caller: Caller, organization_id: str, member_id: str, role_id: str
 ) -> None:
     caller.with_role(organization_id, Role.manager)
-    member_id = await _member_in(session, organization_id, member_id)
+    await _require_member(session, organization_id, member_id)
     repository = JobRoleRepository(session)
     await repository.delete(found(await repository.assignment(member_id, role_id)))
 
@@ -139,22 +139,33 @@ async def list_assignments(
     own = caller.member_of(organization_id)
     if member_id != own.id and not own.at_least(Role.manager):
         raise NotFound()
-    member_id = await _member_in(session, organization_id, member_id)
+    await _require_member(session, organization_id, member_id)
     return await JobRoleRepository(session).assignments_page(member_id, page)
 
 
 # -- qualifications -----------------------------------------------------------------------
 
 
+_QUALIFICATION_FIELDS = ("id", "organization_id", "name", "description", "created_at", "updated_at")
+
+
+async def _views(
+    session: AsyncSession, qualifications: Sequence[Qualification]
+) -> list[dict[str, Any]]:
+    """Qualifications with their required types and roles, read in one go for all of them."""
+    types, roles = await QualificationRepository(session).links([q.id for q in qualifications])
+    return [
+        {name: getattr(qualification, name) for name in _QUALIFICATION_FIELDS}
+        | {
+            "certification_type_ids": sorted(types[qualification.id]),
+            "job_role_ids": sorted(roles[qualification.id]),
+        }
+        for qualification in qualifications
+    ]
+
+
 async def _view(session: AsyncSession, qualification: Qualification) -> dict[str, Any]:
-    types, roles = await QualificationRepository(session).links([qualification.id])
-    view = {
-        name: getattr(qualification, name)
-        for name in ("id", "organization_id", "name", "description", "created_at", "updated_at")
-    }
-    view["certification_type_ids"] = sorted(types[qualification.id])
-    view["job_role_ids"] = sorted(roles[qualification.id])
-    return view
+    return (await _views(session, [qualification]))[0]
 
 
 async def list_qualifications(
@@ -162,8 +173,7 @@ async def list_qualifications(
 ) -> PageResult[dict[str, Any]]:
     caller.member_of(organization_id)
     result = await QualificationRepository(session).list_page(organization_id, page)
-    views = [await _view(session, q) for q in result.rows]
-    return PageResult(views, result.prev, result.next)
+    return PageResult(await _views(session, result.rows), result.prev, result.next)
 
 
 async def _qualification(
@@ -264,11 +274,16 @@ async def delete_qualification(
 
 
 async def _evaluate(
-    session: AsyncSession, organization_id: str, member_ids: Sequence[str] | None
+    session: AsyncSession,
+    organization_id: str,
+    member_ids: Sequence[str] | None,
+    qualification_ids: Sequence[str] | None = None,
 ) -> list[evaluation.Result]:
+    """Results for these members (all when None), of the given or all qualifications."""
     qualifications = QualificationRepository(session)
-    names = await qualifications.names_of(organization_id)
-    types, roles = await qualifications.links(list(names))
+    if qualification_ids is None:
+        qualification_ids = list(await qualifications.names_of(organization_id))
+    types, roles = await qualifications.links(qualification_ids)
     requirements = evaluation.Requirements.build(types, roles)
     reads = EvaluationRepository(session)
     assignments = await reads.role_assignments(organization_id, member_ids)
@@ -304,7 +319,7 @@ async def gap_report(session: AsyncSession, caller: Caller, organization_id: str
     """Who lacks what, and whose qualifications lapse within 30, 60 or 90 days (managers)."""
     caller.with_role(organization_id, Role.manager)
     names = await QualificationRepository(session).names_of(organization_id)
-    results = await _evaluate(session, organization_id, None)
+    results = await _evaluate(session, organization_id, None, list(names))
     now = utc_now()
     return _report(organization_id, names, results, now)
 

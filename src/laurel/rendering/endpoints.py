@@ -1,6 +1,5 @@
 """Rendered certificates and badges: for the issuer's API, and public by a credential's link."""
 
-import hashlib
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
@@ -31,7 +30,7 @@ DesignChoice = Annotated[
 def _file(rendered: Rendered, *, cache: str, filename: str | None = None) -> Response:
     headers = {
         "Cache-Control": cache,
-        "ETag": '"' + hashlib.sha256(rendered.content).hexdigest()[:32] + '"',
+        "ETag": f'"{rendered.content_hash[:32]}"',
     }
     if filename is not None:
         headers["Content-Disposition"] = f'attachment; filename="{filename}"'

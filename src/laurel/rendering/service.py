@@ -38,6 +38,7 @@ SAMPLE_PUBLIC_ID = "00000000-0000-4000-8000-000000000000"
 class Rendered:
     content: bytes
     media_type: str
+    content_hash: str  # of what drew it: equal hashes, equal content (an ETag as it is)
 
 
 def verification_url(settings: Settings, public_id: str) -> str:
@@ -64,11 +65,11 @@ async def _render(
     key = _content_hash(fmt, svg, values, qr_url)
     cached = await repository.cached(key)
     if cached is not None:
-        return Rendered(cached[1], cached[0])
+        return Rendered(cached[1], cached[0], key)
     # MuPDF is CPU-bound C code: off the event loop, so other requests keep being served.
     content = await asyncio.to_thread(_draw, fmt, svg, values, qr_url)
     await repository.store(key, MEDIA_TYPES[fmt], content)
-    return Rendered(content, MEDIA_TYPES[fmt])
+    return Rendered(content, MEDIA_TYPES[fmt], key)
 
 
 def _choose_design(
