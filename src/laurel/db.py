@@ -90,6 +90,9 @@ class CommittedReads:
             found: T = self._entries[key]
             return found
         value = await read()
+        if self._seen != version:
+            # Another request saw a commit while this read awaited: its result may predate it.
+            return value
         if len(self._entries) >= self._max_entries:
             self._entries.clear()
         self._entries[key] = value

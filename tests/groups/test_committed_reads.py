@@ -7,7 +7,7 @@ from sqlalchemy import update
 
 from laurel.app import create_app
 from laurel.config import Settings
-from laurel.db import Database, committed_reads
+from laurel.db import CommittedReads, Database, committed_reads
 from laurel.groups.repository import GroupRepository
 from laurel.models import Group, Plan
 from laurel.organizations.service import create_organization
@@ -96,3 +96,25 @@ async def test_reads_are_kept_until_a_commit_and_only_outside_transactions(
     async with database.sessions() as session:
         assert await reads.read(session, "key", read) == 3  # the commit emptied the cache
         assert await reads.read(session, "key", read) == 3
+
+
+async def test_a_read_overtaken_by_a_commit_is_not_kept(database: Database) -> None:
+    version = [1]
+    reads = CommittedReads(lambda: version[0])
+    calls: list[str] = []
+
+    async def slow_read() -> str:
+        # While this read awaits, someone commits and another request sees the new version.
+        version[0] = 2
+        await reads.read(session, "other", fresh_read)
+        calls.append("slow")
+        return "before the commit"
+
+    async def fresh_read() -> str:
+        calls.append("fresh")
+        return "after the commit"
+
+    async with database.sessions() as session:
+        assert await reads.read(session, "group", slow_read) == "before the commit"
+        assert await reads.read(session, "group", fresh_read) == "after the commit"
+    assert calls == ["fresh", "slow", "fresh"]

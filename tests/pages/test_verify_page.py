@@ -52,7 +52,7 @@ async def test_a_baked_badge_and_pasted_json_verify_too(api: Api, group_id: str)
 
 
 async def test_tampering_fails_the_signature(api: Api, group_id: str) -> None:
-    _, vc = await issue_signed(api, group_id)
+    credential, vc = await issue_signed(api, group_id)
     tampered = {**vc, "name": "Something Grander"}
     response = await api.http.post(
         "/verify", files=upload(json.dumps(tampered).encode(), "ada.json", "application/json")
@@ -62,6 +62,7 @@ async def test_tampering_fails_the_signature(api: Api, group_id: str) -> None:
     assert 'data-check="proof" data-outcome="failed"' in response.text
     assert "The digital signature does not match" in response.text
     assert "Result: Something Grander" in response.text
+    assert await interaction_types(api, credential["id"]) == []  # a forgery is not counted
 
 
 async def test_another_servers_credential_is_not_recorded(api: Api, group_id: str) -> None:

@@ -40,25 +40,32 @@ async def record_guest_interaction(
 
 
 class ViewBuffer:
-    """Views of public pages, kept until the next write (see the module's docstring)."""
+    """Views of public pages, kept until the next write (see the module's docstring).
 
-    def __init__(self) -> None:
+    Bounded: while the database cannot be written, at most `max_rows` views wait, the oldest
+    dropped first.
+    """
+
+    def __init__(self, max_rows: int = 100_000) -> None:
         self._rows: list[dict[str, Any]] = []
+        self._max_rows = max_rows
 
     def add(self, organization_id: str, credential_id: str) -> None:
         self._rows.append(_guest_row(organization_id, credential_id, VIEWED))
+        if len(self._rows) > self._max_rows:
+            del self._rows[: len(self._rows) - self._max_rows]
 
     async def write(self, database: Database) -> int:
+        """Write the views counted so far (of credentials that still exist); how many."""
         rows, self._rows = self._rows, []
         if not rows:
             return 0
         try:
             async with database.sessions() as session, session.begin():
-                await InteractionRepository(session).insert_many(rows)
+                return await InteractionRepository(session).insert_many_for_existing(rows)
         except BaseException:
-            self._rows[:0] = rows  # kept for the next write
+            self._rows[:0] = rows[-self._max_rows :]  # kept for the next write
             raise
-        return len(rows)
 
 
 async def write_views_periodically(

@@ -209,6 +209,17 @@ class InteractionRepository:
         """Rows with their organization_id, credential_id, event_type, triggered_by/_at."""
         await self.session.execute(insert(_interactions), [{"id": new_id(), **row} for row in rows])
 
+    async def insert_many_for_existing(self, rows: list[dict[str, Any]]) -> int:
+        """`insert_many` for the rows whose credential still exists (one may have been deleted
+        since the event happened); returns how many were written."""
+        ids = {row["credential_id"] for row in rows}
+        statement = select(_credentials.c.id).where(_credentials.c.id.in_(ids))
+        existing = set((await self.session.scalars(statement)).all())
+        kept = [row for row in rows if row["credential_id"] in existing]
+        if kept:
+            await self.insert_many(kept)
+        return len(kept)
+
     async def list_page(
         self, organization_id: str, credential_id: str | None, params: PageParams
     ) -> PageResult[Any]:

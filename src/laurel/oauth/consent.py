@@ -16,12 +16,14 @@ from urllib.parse import parse_qsl, urlencode
 
 REQUEST_TOKEN_SECONDS = 10 * 60
 
-# Framing would allow clickjacking the Approve button; caches must never keep the page.
+# Framing would allow clickjacking the Approve button; caches must never keep the page. No
+# `form-action`: Chrome and Safari apply it to the redirect that follows the form's POST too,
+# which would block the way back to the app's redirect URI (w3c/webappsec-csp#8).
 PAGE_HEADERS = {
     "Cache-Control": "no-store",
     "X-Frame-Options": "DENY",
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
-    "form-action 'self'; frame-ancestors 'none'",
+    "frame-ancestors 'none'",
     "Referrer-Policy": "no-referrer",
 }
 

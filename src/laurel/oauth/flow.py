@@ -159,9 +159,12 @@ async def issue_tokens(session: AsyncSession, settings: Settings, call: OAuthCal
     response: OAuthResponse = server.create_token_response(call.as_oauth2_request(settings))
     if await exchange.apply(repository):
         return response
-    # A concurrent request used the same code or refresh token first: this one is a replay.
-    if exchange.token is not None and exchange.token.family_id is not None:
-        await repository.revoke_family(exchange.token.family_id)
+    # A concurrent request used the same code or refresh token first: this one is a replay,
+    # so what the first one got is revoked (tokens from a code are the code's family).
+    family = exchange.token.family_id if exchange.token else None
+    family = family or (exchange.code.id if exchange.code else None)
+    if family is not None:
+        await repository.revoke_family(family)
     return _refusal(InvalidGrantError("The grant was used already."), server)
 
 

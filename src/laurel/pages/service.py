@@ -206,7 +206,7 @@ async def verify_upload(
     if not isinstance(document, dict):
         raise UnreadableCredential("A credential is a JSON object ({...}); this is not one.")
     checks = await verify_credential(session, settings, document)
-    own_page = await _record_verification(session, settings, document)
+    own_page = await _own_page(session, settings, document, count=verified(checks))
     name = document.get("name")
     return Verification(
         checks=explain(checks, document),
@@ -226,10 +226,11 @@ def _plain(message: str) -> str:
     return message
 
 
-async def _record_verification(
-    session: AsyncSession, settings: Settings, document: dict[str, Any]
+async def _own_page(
+    session: AsyncSession, settings: Settings, document: dict[str, Any], *, count: bool
 ) -> str | None:
-    """When the credential claims to be one of ours, record the verification; its page link."""
+    """The page of a credential that claims to be ours; a verification that passed is counted
+    (a forged document naming one of our credentials must not inflate its figures)."""
     prefix = f"{public_base(settings)}/credentials/"
     claimed = document.get("id")
     if not isinstance(claimed, str) or not claimed.startswith(prefix):
@@ -238,7 +239,8 @@ async def _record_verification(
     located = await PublicCredentialRepository(session).by_public_id(public_id)
     if located is None or located.state != CredentialState.issued:
         return None
-    await record_guest_interaction(
-        session, located.organization_id, located.id, "credential_verified"
-    )
+    if count:
+        await record_guest_interaction(
+            session, located.organization_id, located.id, "credential_verified"
+        )
     return f"/credentials/{public_id}"
