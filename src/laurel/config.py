@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     # Per access token. Certifier's own limit is about 3 requests/s and unpublished;
     # ours is published through the RateLimit-* headers.
     rate_limit: str = "600/minute"
+    # OAuth sign-in attempts, per client address and per email: password guessing stays slow.
+    sign_in_rate_limit: str = "10/minute"
     redis_url: str | None = None
     # How long a process may trust a token it has already checked. Revoking a token or changing
     # a plan reaches every process within this many seconds; 0 checks the database every time.
@@ -79,7 +81,7 @@ class Settings(BaseSettings):
     def _use_async_driver(cls, value: str) -> str:
         return to_async_database_url(value)
 
-    @field_validator("rate_limit")
+    @field_validator("rate_limit", "sign_in_rate_limit")
     @classmethod
     def _parse_rate_limit(cls, value: str) -> str:
         from limits import parse

@@ -125,6 +125,19 @@ async def test_a_wrong_password_shows_the_form_again(browser: Browser, public_ap
     assert "code" in query_of(answer.headers["location"])
 
 
+async def test_password_guessing_is_throttled(browser: Browser, public_app: App) -> None:
+    _, challenge = pkce_pair()
+    page = await browser.open(public_app, code_challenge=challenge, code_challenge_method="S256")
+    for _ in range(10):  # LAUREL_SIGN_IN_RATE_LIMIT: 10 a minute
+        assert (await browser.submit(page, password="guess")).status_code == 400
+    throttled = await browser.submit(page)  # even the right password waits now
+    assert throttled.status_code == 429
+    assert int(throttled.headers["Retry-After"]) >= 1
+    assert "Too many sign-in attempts" in throttled.text
+    denied = await browser.submit(page, decision="deny")  # saying no is never throttled
+    assert denied.status_code == 302
+
+
 async def test_a_tampered_consent_form_is_refused(browser: Browser, public_app: App) -> None:
     _, challenge = pkce_pair()
     page = await browser.open(public_app, code_challenge=challenge, code_challenge_method="S256")

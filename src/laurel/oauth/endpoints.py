@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 
 from laurel.config import Settings
 from laurel.db import DbSession
+from laurel.kit.ratelimit import RateLimiter
 from laurel.oauth import flow
 from laurel.oauth.consent import PAGE_HEADERS, ConsentPage, render_consent_page, render_error_page
 from laurel.oauth.discovery import openid_configuration, server_metadata
@@ -71,12 +72,32 @@ async def authorize_page(request: Request, session: DbSession) -> Response:
 async def authorize_decision(request: Request, session: DbSession) -> Response:
     """Sign in and approve (a code for the app) or deny (access_denied for the app)."""
     call = await _call(request)
+    if (refused := await _throttle_sign_in(request, call)) is not None:
+        return refused
     try:
         result = await flow.complete_authorization(session, _settings(request), call)
     except flow.ExpiredForm:
         html = render_error_page("This sign-in form has expired. Start again from the app.")
         return HTMLResponse(html, status_code=400, headers=PAGE_HEADERS)
     return _page(result)
+
+
+async def _throttle_sign_in(request: Request, call: flow.OAuthCall) -> Response | None:
+    """Password guesses are limited per client address and per email
+    (`LAUREL_SIGN_IN_RATE_LIMIT`), in the shared limiter when there is one."""
+    form = dict(call.form)
+    if form.get("decision") != "approve":
+        return None
+    limiter: RateLimiter = request.app.state.sign_in_limiter
+    address = request.client.host if request.client else "unknown"
+    email = form.get("email", "").strip().lower()
+    for key in (f"sign-in:address:{address}", f"sign-in:email:{email}"):
+        decision = await limiter.hit(key)
+        if not decision.allowed:
+            html = render_error_page("Too many sign-in attempts. Wait a minute, then try again.")
+            headers = {**PAGE_HEADERS, **decision.headers()}
+            return HTMLResponse(html, status_code=429, headers=headers)
+    return None
 
 
 @router.post("/oauth/token", openapi_extra=FORM_BODY)

@@ -130,12 +130,17 @@ def _decoy_hash() -> str:
     return hash_password("no one signs in with this")
 
 
+# Each scrypt check needs ~128 MiB: a few at a time, however many sign-ins arrive at once.
+_PASSWORD_CHECKS = asyncio.Semaphore(2)
+
+
 async def _sign_in(session: AsyncSession, email: str, password: str) -> User | None:
     user = await OAuthRepository(session).user_by_email(email) if email else None
     # An unknown email costs the same scrypt as a known one, so timing does not tell them apart.
     stored = user.password_hash if user is not None else None
-    stored = stored or await asyncio.to_thread(_decoy_hash)
-    matches = await asyncio.to_thread(verify_password, password, stored)
+    async with _PASSWORD_CHECKS:
+        stored = stored or await asyncio.to_thread(_decoy_hash)
+        matches = await asyncio.to_thread(verify_password, password, stored)
     return user if matches and user is not None else None
 
 
