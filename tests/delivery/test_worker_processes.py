@@ -13,7 +13,7 @@ import pytest
 
 from laurel.config import Settings
 from laurel.db import Database
-from laurel.delivery.events import enqueue_email
+from laurel.delivery.events import email_job, enqueue
 from laurel.delivery.repository import OutboxRepository
 from tests.conftest import Tenant
 from tests.delivery.conftest import SmtpServer
@@ -23,18 +23,17 @@ MESSAGES = 30
 
 async def queue_emails(database: Database, settings: Settings, tenant: Tenant, count: int) -> None:
     async with database.sessions() as session, session.begin():
-        for n in range(count):
-            await enqueue_email(
-                session,
-                settings,
-                tenant.organization_id,
-                {
-                    "to": f"person{n}@example.org",
-                    "subject": f"Credential {n}",
-                    "text": "Hello",
-                    "message_id": f"<message-{n}@laurel.test>",
-                },
-            )
+        messages = [
+            {
+                "to": f"person{n}@example.org",
+                "subject": f"Credential {n}",
+                "text": "Hello",
+                "message_id": f"<message-{n}@laurel.test>",
+            }
+            for n in range(count)
+        ]
+        jobs = [email_job(settings, tenant.organization_id, message) for message in messages]
+        await enqueue(session, jobs)
 
 
 @pytest.fixture

@@ -95,8 +95,9 @@ class Credentials:
         view = await self._view(credential_id)
         if view.state != CredentialState.issued:
             raise Conflict("Only an issued credential can be sent; issue it first")
+        email = await self._email_job(view)  # first: no recipient email is a 400, nothing read
         read, events = await self._announcement(view, "credential.sent")
-        await enqueue(self.session, [await self._email_job(view), *events])
+        await enqueue(self.session, [email, *events])
         return read
 
     async def create_issue_send(self, data: CredentialCreate) -> CredentialRead:

@@ -84,16 +84,6 @@ def credential_event_jobs(
     return jobs
 
 
-async def enqueue_email(
-    session: AsyncSession,
-    settings: Settings,
-    organization_id: str,
-    message: dict[str, str],
-) -> None:
-    """Queue an email; with no SMTP server configured it is kept (`laurel outbox list`)."""
-    await enqueue(session, [email_job(settings, organization_id, message)])
-
-
 def email_job(
     settings: Settings,
     organization_id: str,

@@ -29,7 +29,7 @@ from laurel.oauth.server import (
     user_info,
 )
 from laurel.users.passwords import hash_password, verify_password
-from laurel.users.repository import UserTokenRepository
+from laurel.users.repository import UserRepository, UserTokenRepository
 
 Params = list[tuple[str, str]]
 
@@ -135,7 +135,7 @@ _PASSWORD_CHECKS = asyncio.Semaphore(2)
 
 
 async def _sign_in(session: AsyncSession, email: str, password: str) -> User | None:
-    user = await OAuthRepository(session).user_by_email(email) if email else None
+    user = await UserRepository(session).get_by_email(email) if email else None
     # An unknown email costs the same scrypt as a known one, so timing does not tell them apart.
     stored = user.password_hash if user is not None else None
     async with _PASSWORD_CHECKS:
@@ -156,10 +156,10 @@ async def issue_tokens(session: AsyncSession, settings: Settings, call: OAuthCal
     grant_type = _first(call.form, "grant_type")
     if grant_type == "authorization_code" and (code := _first(call.form, "code")):
         exchange.code = await repository.code_by_hash(hash_token(code))
-        exchange.user = await repository.user(exchange.code.user_id) if exchange.code else None
     if grant_type == "refresh_token" and (refresh := _first(call.form, "refresh_token")):
         exchange.token = await repository.oauth_token_by_hash(hash_token(refresh))
-        exchange.user = await repository.user(exchange.token.user_id) if exchange.token else None
+    holder = exchange.code or exchange.token
+    exchange.user = await UserRepository(session).get(holder.user_id) if holder else None
     server = LaurelAuthorizationServer(exchange)
     response: OAuthResponse = server.create_token_response(call.as_oauth2_request(settings))
     if await exchange.apply(repository):
@@ -202,7 +202,7 @@ async def read_user_info(session: AsyncSession, authorization: str | None) -> OA
         return _bearer_refusal(401, "invalid_token", "The access token is not valid.")
     if "openid" not in row.scopes.split():
         return _bearer_refusal(403, "insufficient_scope", "The token was not granted openid.")
-    user = await OAuthRepository(session).user(row.user_id)
+    user = await UserRepository(session).get(row.user_id)
     if user is None:
         return _bearer_refusal(401, "invalid_token", "The access token is not valid.")
     return OAuthResponse(200, dict(user_info(user, row.scopes)), [("Cache-Control", "no-store")])

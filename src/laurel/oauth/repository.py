@@ -6,7 +6,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laurel.kit.timestamps import utc_now
-from laurel.models import AuthorizationCode, OAuthApp, User, UserToken, UserTokenKind
+from laurel.models import AuthorizationCode, OAuthApp, UserToken, UserTokenKind
 from laurel.users.repository import UserTokenRepository
 
 
@@ -46,12 +46,6 @@ class OAuthRepository:
             .values(revoked_at=now)
         )
         return True
-
-    async def user(self, user_id: str) -> User | None:
-        return await self.session.get(User, user_id)
-
-    async def user_by_email(self, email: str) -> User | None:
-        return await self.session.scalar(select(User).where(User.email == email.strip().lower()))
 
     async def code_by_hash(self, code_hash: str) -> AuthorizationCode | None:
         """An authorization code that has not expired."""

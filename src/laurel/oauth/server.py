@@ -29,7 +29,7 @@ from laurel.oauth.exchange import (
     RevokeToken,
     RotateRefreshToken,
 )
-from laurel.oauth.keys import ID_TOKEN_ALGORITHM, signing_key
+from laurel.oauth.keys import ID_TOKEN_ALGORITHM, key_id, signing_key
 from laurel.oauth.models import Client, HeldToken, IssuedCode
 
 ACCESS_TOKEN_PREFIX = "laurel_oat_"  # noqa: S105 (a prefix, not a secret)
@@ -119,8 +119,7 @@ class LaurelOpenIDCode(OpenIDCode):  # type: ignore[misc]
         return ID_TOKEN_ALGORITHM
 
     def get_encode_header(self, client: Client) -> dict[str, str]:
-        kid = str(signing_key(self.exchange.settings.secret_key).kid)
-        return {"alg": ID_TOKEN_ALGORITHM, "kid": kid}
+        return {"alg": ID_TOKEN_ALGORITHM, "kid": key_id(self.exchange.settings.secret_key)}
 
     def get_client_claims(self, client: Client) -> dict[str, Any]:
         return {"iss": issuer_of(self.exchange.settings.public_url), "aud": [client.client_id]}

@@ -22,10 +22,10 @@ from laurel.groups.repository import GroupRepository
 from laurel.issuers.repository import IssuerRepository
 from laurel.kit.errors import LaurelError
 from laurel.models import CredentialState
-from laurel.pages.repository import PublicCredentialRepository
 from laurel.pages.verification import Explained, explain, issuer_name, verified
 from laurel.rendering import service as rendering
 from laurel.rendering.service import public_principal
+from laurel.vc.repository import StatusRepository
 from laurel.vc.service import issue_verifiable, public_base
 from laurel.vc.verify import read_credential, verify_credential
 
@@ -62,8 +62,10 @@ class PublicCredential:
 @dataclass(frozen=True)
 class Links:
     page: str
-    image: str
+    image: str  # absolute, for link previews
+    image_path: str  # the same image, for the page itself
     pdf: str
+    png: str
     json: str
     badge_png: str
     badge_svg: str
@@ -97,7 +99,7 @@ async def find_credential(
     session: AsyncSession, settings: Settings, public_id: str
 ) -> PublicCredential | None:
     """The issued credential behind a public link (signed now if the worker has not yet)."""
-    located = await PublicCredentialRepository(session).by_public_id(public_id)
+    located = await StatusRepository(session).by_public_id(public_id)
     if located is None or located.state != CredentialState.issued:
         return None
     view = await CredentialRepository(session).get_view(located.organization_id, located.id)
@@ -158,7 +160,9 @@ def links(settings: Settings, credential: PublicCredential) -> Links:
     return Links(
         page=page,
         image=f"{page}/image.png",
+        image_path=f"{local}/image.png",
         pdf=f"{local}/certificate.pdf?download=1",
+        png=f"{local}/image.png?download=1",
         json=f"{local}/credential.json",
         badge_png=f"{local}/badge.png",
         badge_svg=f"{local}/badge.svg",
@@ -236,7 +240,7 @@ async def _own_page(
     if not isinstance(claimed, str) or not claimed.startswith(prefix):
         return None
     public_id = claimed.removeprefix(prefix)
-    located = await PublicCredentialRepository(session).by_public_id(public_id)
+    located = await StatusRepository(session).by_public_id(public_id)
     if located is None or located.state != CredentialState.issued:
         return None
     if count:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from laurel.pages.templating import long_date
 from laurel.vc.verify import Check, Outcome
 
 TITLES = {
@@ -89,10 +90,9 @@ def _explain_issuer(check: Check, issuer: str, document: Any) -> Explained:
 def _day(value: Any) -> str:
     """`2027-03-01T23:59:59Z` as people write dates: 1 March 2027 (as given, when unreadable)."""
     try:
-        day = date.fromisoformat(str(value)[:10])
+        return long_date(date.fromisoformat(str(value)[:10]))
     except ValueError:
         return str(value)
-    return f"{day.day} {day:%B %Y}"
 
 
 def _explain_validity(validity: Check, document: Any) -> Explained:

@@ -5,7 +5,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from laurel.kit.sql import insert_ignoring_conflicts
 from laurel.kit.timestamps import utc_now
-from laurel.models import Credential, CredentialState, Design, GroupDesign, RenderedFile
+from laurel.models import Credential, Design, GroupDesign, RenderedFile
 from laurel.models.base import table_of
 
 _files, _designs, _links = table_of(RenderedFile), table_of(Design), table_of(GroupDesign)
@@ -29,15 +29,6 @@ class RenderRepository:
             .order_by(_links.c.position)
         )
         return [(row.id, row.type, row.svg) for row in await self.session.execute(statement)]
-
-    async def issued_by_public_id(self, public_id: str) -> tuple[str, str] | None:
-        """(organization id, credential id) of an issued credential; drafts are not public."""
-        statement = select(_credentials.c.organization_id, _credentials.c.id).where(
-            _credentials.c.public_id == public_id,
-            _credentials.c.state == CredentialState.issued,
-        )
-        row = (await self.session.execute(statement)).first()
-        return None if row is None else (row.organization_id, row.id)
 
     async def cached(self, content_hash: str) -> tuple[str, bytes] | None:
         statement = select(_files.c.media_type, _files.c.content, _files.c.used_at).where(

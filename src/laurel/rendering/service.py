@@ -22,11 +22,12 @@ from laurel.credentials.repository import AttributeRepository
 from laurel.credentials.service import Credentials
 from laurel.designs.repository import DesignRepository
 from laurel.kit.errors import NotFound, found
-from laurel.models import DesignType, Plan
+from laurel.models import CredentialState, DesignType, Plan
 from laurel.rendering.engine import ENGINE_VERSION, render_pdf, render_png
 from laurel.rendering.repository import RenderRepository
 from laurel.rendering.template import fill_design, fill_svg
 from laurel.vc.baking import bake_png, bake_svg
+from laurel.vc.repository import StatusRepository
 from laurel.vc.service import public_base, signed_form
 
 Format = Literal["pdf", "png", "svg"]
@@ -118,8 +119,10 @@ async def render_public(
 
     A download (not the image a page shows) is recorded as a `credential_downloaded` interaction.
     """
-    repository = RenderRepository(session)
-    organization_id, credential_id = found(await repository.issued_by_public_id(public_id))
+    located = await StatusRepository(session).by_public_id(public_id)
+    if located is None or located.state != CredentialState.issued:  # drafts are not public
+        raise NotFound()
+    organization_id, credential_id = located.organization_id, located.id
     principal = public_principal(organization_id)
     rendered = await render_credential(session, settings, principal, credential_id, fmt)
     if download:

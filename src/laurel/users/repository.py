@@ -15,7 +15,7 @@ class UserRepository:
         return await self.session.get(User, user_id)
 
     async def get_by_email(self, email: str) -> User | None:
-        return await self.session.scalar(select(User).where(User.email == email.lower()))
+        return await self.session.scalar(select(User).where(User.email == email.strip().lower()))
 
     async def list_all(self) -> Sequence[User]:
         return (await self.session.scalars(select(User).order_by(User.id))).all()

@@ -107,9 +107,15 @@ class StatusRepository:
         return (await self.session.execute(statement)).first()
 
     async def by_public_id(self, public_id: str) -> Any:
-        statement = select(_credentials.c.id, _credentials.c.verifiable_credential).where(
-            _credentials.c.public_id == public_id
-        )
+        """The credential's ids, state, signed form and revocation, or None."""
+        statement = select(
+            _credentials.c.id,
+            _credentials.c.organization_id,
+            _credentials.c.state,
+            _credentials.c.verifiable_credential,
+            _credentials.c.revoked_at,
+            _credentials.c.revocation_reason,
+        ).where(_credentials.c.public_id == public_id)
         return (await self.session.execute(statement)).first()
 
     async def mark_revoked(self, credential_id: str, reason: str, revoked_by: str) -> None:
