@@ -1,0 +1,52 @@
+"""Every public link Laurel hands out, built in one place.
+
+Emails, pages, signed credentials and API answers all take their URLs from here, so a route that
+moves moves everywhere, and `tests/test_links.py` follows each of them and expects a 200.
+"""
+
+from dataclasses import dataclass
+
+from laurel.config import Settings
+
+
+@dataclass(frozen=True)
+class PublicLinks:
+    """Absolute URLs under the server's public base (`LAUREL_PUBLIC_URL`)."""
+
+    base: str
+
+    @classmethod
+    def of(cls, settings: Settings) -> "PublicLinks":
+        return cls(settings.public_url.rstrip("/"))
+
+    def credential_page(self, public_id: str) -> str:
+        return f"{self.base}{credential_path(public_id)}"
+
+    def credential_image(self, public_id: str) -> str:
+        return f"{self.base}{credential_path(public_id)}/image.png"
+
+    def certificate_pdf(self, public_id: str) -> str:
+        return f"{self.base}{credential_path(public_id)}/certificate.pdf"
+
+    def credential_json(self, public_id: str) -> str:
+        return f"{self.base}{credential_path(public_id)}/credential.json"
+
+    def badge(self, public_id: str, image_format: str) -> str:
+        return f"{self.base}{credential_path(public_id)}/badge.{image_format}"
+
+    def status_list(self, list_id: str) -> str:
+        return f"{self.base}/status/{list_id}"
+
+    def status_lists_prefix(self) -> str:
+        return f"{self.base}/status/"
+
+    def achievement(self, group_id: str) -> str:
+        return f"{self.base}/achievements/{group_id}"
+
+    def verify_page(self) -> str:
+        return f"{self.base}/verify"
+
+
+def credential_path(public_id: str) -> str:
+    """The recipient's page, relative to the server (pages link to their own files with it)."""
+    return f"/credentials/{public_id}"
