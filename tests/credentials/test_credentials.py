@@ -247,3 +247,37 @@ async def test_interactions(api: Api, group_id: str) -> None:
         "GET", "/v1/credential-interactions", params={"credentialId": credential["id"]}
     )
     assert [i["eventType"] for i in listing.json()["data"]] == ["credential_viewed"]
+
+
+@pytest.mark.parametrize(
+    "email", ["jane@corp.local", "ops@intranet.internal", "qa@example.test", "root@mailhost"]
+)
+async def test_intranet_addresses_are_accepted(api: Api, group_id: str, email: str) -> None:
+    credential = await create_credential(api, group_id, recipient={"name": "Jane", "email": email})
+    assert credential["recipient"]["email"] == email  # type: ignore[index]
+
+
+@pytest.mark.parametrize("email", ["jane@", "not an address", "a@b..c", "@corp.local"])
+async def test_malformed_addresses_are_still_refused(api: Api, group_id: str, email: str) -> None:
+    body = {"groupId": group_id, "recipient": {"name": "Jane", "email": email}}
+    response = await api.request("POST", "/v1/credentials", json=body)
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["param"] == "recipient.email"
+
+
+async def test_attribute_objects_carry_id_type_and_timestamps(api: Api, other_api: Api) -> None:
+    defined = await api.request("POST", "/v1/attributes", json={"tag": "mentor", "name": "Mentor"})
+    created = defined.json()
+    assert set(created) == {
+        "id", "type", "tag", "name", "isDefault", "defaultValue", "createdAt", "updatedAt"
+    }  # fmt: skip
+    assert created["type"] == "text" and len(created["id"]) == 26
+    assert created["createdAt"].endswith("Z")
+    listing = {a["tag"]: a for a in (await api.request("GET", "/v1/attributes")).json()}
+    assert listing["custom.mentor"] == created
+    assert listing["credential.issueDate"]["type"] == "date"
+    assert listing["recipient.name"]["type"] == "text"
+    theirs = {a["tag"]: a for a in (await other_api.request("GET", "/v1/attributes")).json()}
+    assert theirs["recipient.name"]["id"] == listing["recipient.name"]["id"]
+    assert "custom.mentor" not in theirs
+    assert len({a["id"] for a in listing.values()}) == len(listing)

@@ -166,3 +166,34 @@ async def test_one_key_may_serve_different_routes(api: Api, group_id: str) -> No
     )
     assert issued.status_code == 200
     assert issued.json()["status"] == "issued"
+
+
+async def test_a_retry_whose_json_was_re_serialized_is_the_same_request(
+    api: Api, group_id: str
+) -> None:
+    headers = {"Idempotency-Key": "reserialized", "Content-Type": "application/json"}
+    first = await api.request(
+        "POST",
+        "/v1/credentials",
+        content=orjson.dumps(body(group_id)),
+        headers=headers,
+    )
+    respelled = (
+        b'{ "recipient" : {"email": "ada@example.org", "name": "Ada"},\n  "groupId": "'
+        + group_id.encode()
+        + b'" }\n'
+    )
+    again = await api.request("POST", "/v1/credentials", content=respelled, headers=headers)
+    assert (first.status_code, again.status_code) == (200, 200), again.text
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+
+
+async def test_a_replayed_error_keeps_its_content_type(api: Api) -> None:
+    headers = {"Idempotency-Key": "bad-once"}
+    missing = {"groupId": "0" * 26, "recipient": {"name": "Ada"}}
+    first = await api.request("POST", "/v1/credentials", json=missing, headers=headers)
+    again = await api.request("POST", "/v1/credentials", json=missing, headers=headers)
+    assert first.status_code == again.status_code == 404
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.headers["content-type"] == first.headers["content-type"]

@@ -139,6 +139,9 @@ async def test_sort_and_pages(api: Api, people: dict[str, str]) -> None:
             {"status": {"equals": "draft"}}]}]}]}]}]}]}]}},
         {"filter": {"OR": [{"status": {"equals": "draft"}}] * 101}},
         {"sort": {"property": "salary"}},
+        {"filter": {"recipient": {"phone": {"equals": "1"}}}},
+        {"filter": {"recipient": {}}},
+        {"filter": {"recipient": {"email": "ada@acme.org"}}},
         {"limit": 101},
         {"cursor": "not-a-cursor"},
     ],
@@ -147,3 +150,25 @@ async def test_bad_searches_are_400s(api: Api, body: dict[str, object]) -> None:
     response = await api.request("POST", "/v1/credentials/search", json=body)
     assert response.status_code == 400, response.text
     assert response.json()["error"]["code"] == "validation_error"
+
+
+async def test_the_nested_recipient_form_certifier_documents(
+    api: Api, people: dict[str, str]
+) -> None:
+    nested = {
+        "filter": {
+            "AND": [
+                {"status": {"equals": "issued"}},
+                {"recipient": {"email": {"endsWith": "@acme.com"}}},
+            ]
+        }
+    }
+    assert await search(api, nested) == []
+    nested["filter"]["AND"][1] = {"recipient": {"email": {"endsWith": "@acme.org"}}}  # type: ignore[index]
+    assert await search(api, nested) == [people["ada"]]
+    by_name = {"filter": {"recipient": {"name": {"contains": "hopper"}}}}
+    assert await search(api, by_name) == [people["grace"]]
+    both = {
+        "filter": {"recipient": {"name": {"startsWith": "a"}, "email": {"endsWith": "acme.org"}}}
+    }
+    assert set(await search(api, both)) == {people["ada"], people["alan"]}

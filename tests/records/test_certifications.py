@@ -1,5 +1,6 @@
 """Certification records: bad input, computed validity, lifecycle actions, verifications."""
 
+import uuid
 from datetime import date, timedelta
 from typing import Any
 
@@ -289,3 +290,18 @@ async def test_a_null_where_a_value_is_required_is_a_400(admin: Person, type_id:
         assert response.status_code == 400 and response.json()["field"] == field
     cleared = await admin.ok("PATCH", path, json={"description": None})
     assert cleared["description"] is None and cleared["title"] == "Basic Life Support"
+
+
+async def test_every_id_is_a_valid_rfc_9562_uuid_that_strict_clients_accept(
+    member: Person, type_id: str
+) -> None:
+    created = await member.ok(
+        "POST",
+        "/v1/certifications",
+        201,
+        json={"certification_type_id": type_id, "issued_on": "2024-01-01"},
+    )
+    ids = [created["id"], created["certification_type_id"], created["organization_member_id"]]
+    for value in ids:
+        parsed = uuid.UUID(value)
+        assert parsed.version == 7 and parsed.variant == uuid.RFC_4122, value

@@ -102,3 +102,31 @@ async def test_parallel_requests_with_one_key_create_one_record(
     created = {r.json()["data"]["id"] for r in responses if r.status_code == 201}
     assert len(created) == 1
     assert len(await member.ok("GET", "/v1/certifications")) == 1
+
+
+async def test_a_replayed_problem_stays_problem_json(member: Person) -> None:
+    headers = {"Idempotency-Key": "bad-type"}
+    body = {"certification_type_id": "not-a-uuid", "issued_on": "2024-01-01"}
+    first = await member.request("POST", "/v1/certifications", json=body, headers=headers)
+    again = await member.request("POST", "/v1/certifications", json=body, headers=headers)
+    assert first.status_code == again.status_code == 400
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.headers["content-type"] == "application/problem+json"
+    assert again.json() == first.json()
+
+
+async def test_a_re_serialized_retry_is_replayed(member: Person, type_id: str) -> None:
+    headers = {"Idempotency-Key": "respelled", "Content-Type": "application/json"}
+    compact = (
+        f'{{"organization_member_id":"{member.member}",'
+        f'"certification_type_id":"{type_id}","serial_number":"S-9"}}'
+    )
+    spaced = (
+        f'{{\n  "serial_number": "S-9",\n  "certification_type_id": "{type_id}",\n'
+        f'  "organization_member_id": "{member.member}"\n}}\n'
+    )
+    first = await member.request("POST", "/v1/certifications", content=compact, headers=headers)
+    again = await member.request("POST", "/v1/certifications", content=spaced, headers=headers)
+    assert (first.status_code, again.status_code) == (201, 201), again.text
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert len(await member.ok("GET", "/v1/certifications")) == 1

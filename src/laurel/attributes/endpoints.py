@@ -46,10 +46,14 @@ EventType = Literal[
 
 
 class AttributeRead(CamelModel):
+    id: str
+    type: Literal["text", "date"]
     tag: str
     name: str
     is_default: bool
     default_value: str | None
+    created_at: Timestamp
+    updated_at: Timestamp
 
 
 class AttributeCreate(CamelModel):

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from email_validator import EmailNotValidError, validate_email
+from email_validator import EmailNotValidError
 
 from laurel.config import Settings
 from laurel.credentials.messages import credential_email
@@ -25,6 +25,7 @@ from laurel.delivery.events import credential_event_jobs, email_job, signing_job
 from laurel.delivery.repository import OutboxRepository
 from laurel.groups.repository import GroupRepository
 from laurel.kit.errors import NotFound
+from laurel.kit.fields import normalized_email
 from laurel.models import CredentialState
 from laurel.organizations.repository import OrganizationRepository
 from laurel.webhooks.repository import WebhookRepository
@@ -92,7 +93,7 @@ def parse_row(row: dict[str, str], custom_columns: dict[str, str]) -> dict[str, 
     email = row.get("email") or None
     if email is not None:
         try:
-            email = validate_email(email, check_deliverability=False).normalized
+            email = normalized_email(email)
         except EmailNotValidError as error:
             raise ValueError(f"email '{email}': {error}") from None
     issue = _parse_date(row.get("issue_date", ""), "issue_date") or today()

@@ -1,5 +1,6 @@
 import uuid
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import ColumnElement, bindparam, delete, insert, select, update
@@ -181,19 +182,21 @@ class AttributeRepository:
         )
         return list((await self.session.execute(statement)).all())
 
-    async def insert(self, organization_id: str, tag: str, name: str, default: str | None) -> None:
+    async def insert(
+        self, organization_id: str, tag: str, name: str, default: str | None
+    ) -> SimpleNamespace:
         now = utc_now()
-        await self.session.execute(
-            insert(_attributes).values(
-                id=new_id(),
-                organization_id=organization_id,
-                tag=tag,
-                name=name,
-                default_value=default,
-                created_at=now,
-                updated_at=now,
-            )
+        row = SimpleNamespace(
+            id=new_id(),
+            organization_id=organization_id,
+            tag=tag,
+            name=name,
+            default_value=default,
+            created_at=now,
+            updated_at=now,
         )
+        await self.session.execute(insert(_attributes).values(**vars(row)))
+        return row
 
 
 class InteractionRepository:

@@ -1,8 +1,11 @@
 """The `filter` of `POST /v1/credentials/search`, compiled to a SQL condition.
 
     {"AND": [{"status": {"in": ["issued", "expired"]}},
-             {"OR": [{"recipient.email": {"endsWith": "@acme.org"}},
+             {"OR": [{"recipient": {"email": {"endsWith": "@acme.org"}}},
                      {"NOT": [{"groupId": {"equals": "01h..."}}]}]}]}
+
+A recipient's fields are written nested, as Certifier documents them; the dotted spelling
+(`{"recipient.email": {...}}`) is accepted as an alias.
 
 Every value becomes a bound parameter (SQLAlchemy builds the statement; nothing is pasted into SQL
 text). Depth and size are bounded so a request cannot make the database do unbounded work.
@@ -32,6 +35,8 @@ _ENUM_FIELDS = {"groupId": _credentials.c.group_id}
 _DATE_FIELDS = {"issueDate": _credentials.c.issue_date, "expiryDate": _credentials.c.expiry_date}
 _TIMESTAMP_FIELDS = {"createdAt": _credentials.c.created_at}
 _STATUSES = ("draft", "scheduled", "issued", "expired", "revoked")
+# Certifier's documents and clients nest a recipient's fields; the dotted keys stay as aliases.
+_NESTED = {"recipient": ("name", "email")}
 FIELDS = sorted(["status", *_STRING_FIELDS, *_ENUM_FIELDS, *_DATE_FIELDS, *_TIMESTAMP_FIELDS])
 
 
@@ -81,6 +86,8 @@ class FilterCompiler:
         return self._condition(key, value)
 
     def _condition(self, field: str, operation: Any) -> ColumnElement[bool]:
+        if field in _NESTED and isinstance(operation, dict):
+            return self._nested(field, operation)
         if field not in FIELDS:
             raise _refuse(f"unknown field '{field}'; use one of {', '.join(FIELDS)}")
         if not isinstance(operation, dict) or len(operation) != 1:
@@ -95,6 +102,18 @@ class FilterCompiler:
         if field in _DATE_FIELDS:
             return _ordered(_DATE_FIELDS[field], field, operator, value, _date)
         return _ordered(_TIMESTAMP_FIELDS[field], field, operator, value, _timestamp)
+
+    def _nested(self, parent: str, conditions: dict[str, Any]) -> ColumnElement[bool]:
+        """`{"recipient": {"email": {"endsWith": "@acme.com"}}}`, Certifier's documented form."""
+        known = _NESTED[parent]
+        if not conditions:
+            raise _refuse(f"{parent} needs a condition on one of {', '.join(known)}")
+        parts = []
+        for child, operation in conditions.items():
+            if child not in known:
+                raise _refuse(f"unknown field '{parent}.{child}'; use one of {', '.join(known)}")
+            parts.append(self._condition(f"{parent}.{child}", operation))
+        return and_(true(), *parts)
 
     def _status(self, operator: str, value: Any) -> ColumnElement[bool]:
         def known(item: Any) -> str:

@@ -1,5 +1,6 @@
 """Credentials: drafted from a template, issued, sent by email, announced by webhooks."""
 
+import hashlib
 import re
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -7,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import true
 from sqlalchemy.ext.asyncio import AsyncSession
+from ulid import ULID
 
 from laurel.auth.dependencies import Principal
 from laurel.config import Settings
@@ -267,16 +269,47 @@ BUILT_IN_ATTRIBUTES = {
 }
 
 
+_DATE_ATTRIBUTES = {"credential.issueDate", "credential.expiryDate", "certificate.issued_on"}
+# Built-in attributes are the same in every organization and never change: a fixed id (derived
+# from the tag) and the day they were first offered.
+_BUILT_IN_SINCE = datetime(2026, 11, 23, tzinfo=UTC)
+
+
+def _attribute_type(tag: str) -> str:
+    return "date" if tag in _DATE_ATTRIBUTES else "text"
+
+
+def _built_in_attribute(tag: str, name: str) -> dict[str, Any]:
+    digest = int.from_bytes(hashlib.sha256(f"attribute:{tag}".encode()).digest()[:16], "big")
+    return {
+        "id": str(ULID.from_int(digest)).lower(),
+        "type": _attribute_type(tag),
+        "tag": tag,
+        "name": name,
+        "isDefault": True,
+        "defaultValue": None,
+        "createdAt": _BUILT_IN_SINCE,
+        "updatedAt": _BUILT_IN_SINCE,
+    }
+
+
+def _custom_attribute(row: Any) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "type": "text",
+        "tag": row.tag,
+        "name": row.name,
+        "isDefault": False,
+        "defaultValue": row.default_value,
+        "createdAt": row.created_at,
+        "updatedAt": row.updated_at,
+    }
+
+
 async def list_attributes(session: AsyncSession, principal: Principal) -> list[dict[str, Any]]:
-    builtin = [
-        {"tag": tag, "name": name, "isDefault": True, "defaultValue": None}
-        for tag, name in BUILT_IN_ATTRIBUTES.items()
-    ]
-    custom = [
-        {"tag": row.tag, "name": row.name, "isDefault": False, "defaultValue": row.default_value}
-        for row in await AttributeRepository(session).list_custom(principal.organization_id)
-    ]
-    return builtin + custom
+    builtin = [_built_in_attribute(tag, name) for tag, name in BUILT_IN_ATTRIBUTES.items()]
+    custom = await AttributeRepository(session).list_custom(principal.organization_id)
+    return builtin + [_custom_attribute(row) for row in custom]
 
 
 async def create_attribute(
@@ -291,8 +324,9 @@ async def create_attribute(
     repository = AttributeRepository(session)
     if tag in await repository.custom_defaults(principal.organization_id):
         raise Conflict(f"The attribute {tag} exists already")
-    await repository.insert(principal.organization_id, tag, name, default)
-    return {"tag": tag, "name": name, "isDefault": False, "defaultValue": default}
+    return _custom_attribute(
+        await repository.insert(principal.organization_id, tag, name, default)
+    )
 
 
 async def record_interaction(

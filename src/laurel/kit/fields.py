@@ -5,7 +5,14 @@ from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BeforeValidator, EmailStr, PlainSerializer, StringConstraints
+import email_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    PlainSerializer,
+    StringConstraints,
+    WithJsonSchema,
+)
 
 from laurel.kit.ids import ULID_PATTERN
 
@@ -46,4 +53,31 @@ CalendarDate = Annotated[
 ]
 
 PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
-EmailAddress = Annotated[EmailStr, StringConstraints(max_length=320)]
+
+# A self-hosted Laurel often serves an intranet (`name@corp.local`, `@intranet.internal`), where
+# email-validator's list of special-use names would refuse real colleagues. Laurel accepts every
+# syntactically valid address; whether it is deliverable is the SMTP server's business. The list
+# is the library's documented switch, and Laurel is its only user in the process.
+email_validator.SPECIAL_USE_DOMAIN_NAMES.clear()
+
+
+def normalized_email(value: str) -> str:
+    """The address as email-validator normalizes it; ValueError says what is wrong with it."""
+    return email_validator.validate_email(
+        value, check_deliverability=False, globally_deliverable=False
+    ).normalized
+
+
+def _email_field(value: str) -> str:
+    try:
+        return normalized_email(value)
+    except email_validator.EmailNotValidError as error:
+        raise ValueError(f"value is not a valid email address: {error}") from None
+
+
+EmailAddress = Annotated[
+    str,
+    StringConstraints(max_length=320),
+    AfterValidator(_email_field),
+    WithJsonSchema({"type": "string", "format": "email", "maxLength": 320}),
+]

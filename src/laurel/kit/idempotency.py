@@ -2,8 +2,10 @@
 
 The key is scoped to the caller's token and the route. The first request's response (status and
 body) is kept for 24 hours and replayed to any retry with the same key (`Idempotent-Replayed:
-true`); the same key with a different request is `422 idempotency_key_reused`; a retry while the
-first is still running is `409 idempotency_key_in_use`. Client errors are kept and replayed like
+true`, with the first response's content type); the same key with a different request is `422
+idempotency_key_reused` — "different" read from the parsed JSON, so a client that re-serializes its
+body (other key order, spacing, a trailing newline) is still retrying; a retry while the first is
+still running is `409 idempotency_key_in_use`. Client errors are kept and replayed like
 any answer (as Stripe does); server errors (5xx), 401 and 429 are not, so a retry runs again. A
 marker left by a crashed process is taken over after ABANDONED_AFTER.
 """
@@ -12,6 +14,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 
+import orjson
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,10 +33,14 @@ ABANDONED_AFTER = timedelta(minutes=2)
 _keys = table_of(IdempotencyKey)
 
 
+JSON = "application/json"
+
+
 @dataclass(frozen=True)
 class StoredResponse:
     status: int
     body: bytes
+    content_type: str = JSON
 
 
 class IdempotencyRepository:
@@ -64,14 +71,19 @@ class IdempotencyRepository:
                 created_at=utc_now(),
                 response_status=None,
                 response_body=None,
+                response_content_type=None,
             )
         )
 
-    async def complete(self, scope: str, key: str, status: int, body: bytes) -> None:
+    async def complete(self, scope: str, key: str, response: "StoredResponse") -> None:
         await self.session.execute(
             update(_keys)
             .where(_keys.c.scope == scope, _keys.c.key == key)
-            .values(response_status=status, response_body=body)
+            .values(
+                response_status=response.status,
+                response_body=response.body,
+                response_content_type=response.content_type,
+            )
         )
 
     async def forget(self, scope: str, key: str) -> None:
@@ -102,7 +114,11 @@ async def _begin(
         if existing.request_hash != request_hash:
             raise IdempotencyKeyReused()
         if existing.response_status is not None and existing.response_body is not None:
-            return StoredResponse(existing.response_status, existing.response_body)
+            return StoredResponse(
+                existing.response_status,
+                existing.response_body,
+                existing.response_content_type or JSON,
+            )
         if existing.created_at > now - ABANDONED_AFTER:
             raise IdempotencyKeyInUse()
         await repository.restart(scope, key, request_hash)
@@ -115,7 +131,7 @@ async def _settle(
     async with database.sessions() as session, session.begin():
         repository = IdempotencyRepository(session)
         if response is not None:
-            await repository.complete(scope, key, response.status, response.body)
+            await repository.complete(scope, key, response)
         else:
             await repository.forget(scope, key)
 
@@ -141,7 +157,12 @@ def _key(scope: Scope) -> str | None:
 
 
 def request_fingerprint(path: str, body: bytes) -> str:
-    return hashlib.sha256(path.encode() + b"\n" + body).hexdigest()
+    """What makes two requests the same: the path and the parsed JSON, not its spelling."""
+    try:
+        canonical = orjson.dumps(orjson.loads(body), option=orjson.OPT_SORT_KEYS) if body else b""
+    except orjson.JSONDecodeError:
+        canonical = body  # not JSON: the handler will refuse it, and the bytes are all there is
+    return hashlib.sha256(path.encode() + b"\n" + canonical).hexdigest()
 
 
 # Creates (POST) and the records API's upserts (PUT).
@@ -176,12 +197,14 @@ class IdempotencyMiddleware:
             await _replay(send, stored)
             return
         status = 500
+        content_type = JSON
         chunks: list[bytes] = []
 
         async def capture(message: Message) -> None:
-            nonlocal status
+            nonlocal status, content_type
             if message["type"] == "http.response.start":
                 status = message["status"]
+                content_type = _content_type(message) or JSON
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
             await send(message)
@@ -190,9 +213,16 @@ class IdempotencyMiddleware:
         try:
             await self.app(scope, _replaying(body), capture)
             if status < 500 and status not in _NOT_KEPT:
-                response = StoredResponse(status, b"".join(chunks))
+                response = StoredResponse(status, b"".join(chunks), content_type)
         finally:
             await _settle(self.database, caller, key, response)
+
+
+def _content_type(start: Message) -> str | None:
+    for name, value in start.get("headers", []):
+        if name.lower() == b"content-type":
+            return str(value.decode("latin-1"))
+    return None
 
 
 async def _read_body(receive: Receive) -> bytes:
@@ -223,7 +253,7 @@ async def _replay(send: Send, stored: StoredResponse) -> None:
             "type": "http.response.start",
             "status": stored.status,
             "headers": [
-                (b"content-type", b"application/json"),
+                (b"content-type", stored.content_type.encode("latin-1")),
                 (b"content-length", str(len(stored.body)).encode()),
                 (b"idempotent-replayed", b"true"),
             ],

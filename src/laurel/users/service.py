@@ -4,12 +4,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from email_validator import EmailNotValidError, validate_email
+from email_validator import EmailNotValidError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laurel.auth.scopes import API_SCOPES, parse_scopes, unknown_scopes
 from laurel.kit.crypto import generate_token, hash_token
 from laurel.kit.errors import Conflict, NotFound, ValidationFailed
+from laurel.kit.fields import normalized_email
 from laurel.kit.timestamps import utc_now
 from laurel.models import Membership, MembershipStatus, Role, User, UserToken, UserTokenKind
 from laurel.organizations.repository import OrganizationRepository
@@ -21,7 +22,7 @@ PERSONAL_TOKEN_PREFIX = "laurel_pat_"  # noqa: S105 (a prefix, not a secret)
 
 def normalize_email(email: str) -> str:
     try:
-        return validate_email(email, check_deliverability=False).normalized.lower()
+        return normalized_email(email).lower()
     except EmailNotValidError as error:
         raise ValidationFailed(f"email: {error}", param="email") from None
 
