@@ -1,5 +1,6 @@
 """The `laurel` command, run as a user would: a real process against a fresh SQLite file."""
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -117,3 +118,33 @@ def test_help_everywhere() -> None:
         )
         assert completed.returncode == 0
         assert "Usage" in completed.stdout
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_serve_on_another_port_links_to_that_port(cli_env: dict[str, str]) -> None:
+    """A second instance on its own port signs and links with its own address, not :8000's."""
+    run(cli_env, "db", "upgrade")
+    port = _free_port()
+    env = {**cli_env, "LAUREL_RUN_WORKER_IN_PROCESS": "false"}
+    server = subprocess.Popen([*LAUREL, "serve", "--port", str(port)], env=env)  # noqa: ASYNC220
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+            for _ in range(200):
+                try:
+                    if (await http.get("/readyz")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.1)
+            metadata = (await http.get("/auth/v1/.well-known/oauth-authorization-server")).json()
+        assert metadata["issuer"] == f"http://127.0.0.1:{port}/auth/v1"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -27,3 +27,23 @@ def test_database_urls_get_async_drivers(written: str, used: str) -> None:
 def test_a_rate_limit_must_parse() -> None:
     with pytest.raises(ValidationError, match="rate limit"):
         Settings(rate_limit="lots")
+
+
+@pytest.mark.parametrize(
+    ("host", "port", "public_url"),
+    [
+        ("127.0.0.1", 8123, "http://127.0.0.1:8123"),
+        ("0.0.0.0", 9000, "http://127.0.0.1:9000"),
+        ("laurel.internal", 80, "http://laurel.internal:80"),
+        ("::1", 8001, "http://[::1]:8001"),
+    ],
+)
+def test_an_unset_public_url_is_where_the_server_listens(
+    host: str, port: int, public_url: str
+) -> None:
+    assert Settings(host=host, port=port).public_url == public_url
+
+
+def test_a_public_url_that_is_set_wins() -> None:
+    settings = Settings(port=9000, public_url="https://badges.example.org")
+    assert settings.public_url == "https://badges.example.org"

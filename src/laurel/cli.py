@@ -1,6 +1,7 @@
 """The `laurel` command: serve, migrate, and manage organizations and tokens."""
 
 import asyncio
+import os
 import signal
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -68,12 +69,19 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, help="API processes")] = 1,
 ) -> None:
     """Serve the API."""
+    # The app (in each worker process) reads its settings from the environment: what is given
+    # here goes there too, so links and credential ids name the port actually served.
+    if host is not None:
+        os.environ["LAUREL_HOST"] = host
+    if port is not None:
+        os.environ["LAUREL_PORT"] = str(port)
+    get_settings.cache_clear()
     settings = get_settings()
     uvicorn.run(
         "laurel.app:create_app",
         factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
+        host=settings.host,
+        port=settings.port,
         workers=workers,
         log_config=None,
         access_log=False,

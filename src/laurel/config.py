@@ -30,6 +30,15 @@ def to_async_database_url(url: str) -> str:
     return url
 
 
+def served_url(host: str, port: int) -> str:
+    """The URL of a server listening on host:port, as a browser on the same machine reaches it."""
+    if host in ("", "0.0.0.0", "::"):  # noqa: S104 (naming the wildcard, not binding to it)
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LAUREL_", env_file=".env", extra="ignore")
 
@@ -49,8 +58,9 @@ class Settings(BaseSettings):
     secret_key: str = DEVELOPMENT_SECRET_KEY
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     log_level: str = "INFO"
-    # Where people reach Laurel's public pages; links in emails point here.
-    public_url: str = "http://127.0.0.1:8000"
+    # Where people reach Laurel's public pages; links in emails, credential ids, did:web and
+    # status lists point here. Unset: the host and port this process serves on.
+    public_url: str = ""
     # smtp://user:password@host:587 (STARTTLS when the server offers it), smtps://... for TLS
     # from the first byte. Unset: emails are kept in the outbox for `laurel outbox list`.
     smtp_url: str | None = None
@@ -91,6 +101,12 @@ class Settings(BaseSettings):
         except ValueError as error:
             raise ValueError(f"not a rate limit such as '100/minute': {value!r}") from error
         return value
+
+    @model_validator(mode="after")
+    def _public_url_from_where_it_serves(self) -> "Settings":
+        if not self.public_url:
+            self.public_url = served_url(self.host, self.port)
+        return self
 
     @model_validator(mode="after")
     def _refuse_default_secret_outside_development(self) -> "Settings":

@@ -1,14 +1,17 @@
-"""Reads the Certifier API documents in ../shared/seeds: the example request and JSON bodies."""
+"""The wire contract as test data: the example requests, responses and errors of the API documents.
+
+`tests/contract/data/` holds, as JSON, what Certifier's v1 documents (groups and credential
+templates, in the older and the newer wording) and COSMIC's v1 `POST /v1/certifications` show:
+the method, path, request body, response body and documented errors of each example. The suite
+reads nothing outside the repository.
+"""
 
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-SEEDS_DIR = Path(__file__).resolve().parents[3] / "shared" / "seeds"
-_CURL = re.compile(r'curl -X (?P<method>[A-Z]+) "https://api\.certifier\.io(?P<path>/v1/[^"]+)"')
-_BODY = re.compile(r"-d '(?P<body>.*?)'", re.DOTALL)
+CONTRACT_DATA = Path(__file__).resolve().parent / "data"
 
 
 @dataclass
@@ -25,37 +28,21 @@ class SeedExample:
         return [error["error"]["code"] for error in self.errors]
 
 
-def _json_objects(text: str) -> list[dict[str, Any]]:
-    decoder = json.JSONDecoder()
-    objects, position = [], 0
-    while (start := text.find("{", position)) != -1:
-        try:
-            value, end = decoder.raw_decode(text, start)
-        except json.JSONDecodeError:
-            position = start + 1
-            continue
-        objects.append(value)
-        position = end
-    return objects
-
-
 def load_seed(path: Path) -> SeedExample:
-    text = path.read_text()
-    curl = _CURL.search(text)
-    assert curl, f"{path.name}: no curl example"
-    body = _BODY.search(text, curl.end())
-    assert body, f"{path.name}: no request body"
-    after_request = text[body.end() :]
-    objects = _json_objects(after_request)
+    data = json.loads(path.read_text())
     return SeedExample(
-        name=path.name,
-        method=curl["method"],
-        path=curl["path"],
-        request=json.loads(body["body"]),
-        response=objects[0],
-        errors=[obj for obj in objects[1:] if "error" in obj],
+        name=path.stem,
+        method=data["method"],
+        path=data["path"],
+        request=data["request"],
+        response=data["response"],
+        errors=data.get("errors", []),
     )
 
 
 def certifier_seeds() -> list[Path]:
-    return sorted(path for path in SEEDS_DIR.glob("00[0-3]_*.txt"))
+    return sorted(CONTRACT_DATA.glob("certifier-*.json"))
+
+
+def cosmic_certification_example() -> SeedExample:
+    return load_seed(CONTRACT_DATA / "cosmic-certifications-create.json")

@@ -1,6 +1,6 @@
-"""One contract test per Certifier seed (000-003): every example request, response and error.
+"""One contract test per Certifier example (tests/contract/data): every request, response and error.
 
-The seeds' ids are Certifier's; each test creates designs of the right types, maps the seed's
+The examples' ids are Certifier's; each test creates designs of the right types, maps the seed's
 ids onto them, replays the example and compares bodies field by field, in the seed's order.
 """
 
@@ -24,7 +24,12 @@ SEEDS = certifier_seeds()
 
 
 def test_the_seeds_are_there() -> None:
-    assert [path.name[:3] for path in SEEDS] == ["000", "001", "002", "003"]
+    assert [path.stem for path in SEEDS] == [
+        "certifier-groups-create-legacy",
+        "certifier-groups-create",
+        "certifier-groups-update-legacy",
+        "certifier-groups-update",
+    ]
 
 
 def _map_ids(value: Any, ids: dict[str, str]) -> Any:
@@ -67,7 +72,7 @@ async def _replay(api: Api, seed: SeedExample, ids: dict[str, str]) -> tuple[dic
     if seed.method == "POST":
         request = _map_ids(seed.request, ids)
         if not any(k in request for k in ("designIds", "certificateDesignId", "badgeDesignId")):
-            # Seed 000's curl omits the designs its own text requires; the example response
+            # The legacy create's curl omits the designs its own text requires; the example response
             # shows them in the legacy fields, so that is the request this example answers.
             request |= {
                 "certificateDesignId": expected["certificateDesignId"],
@@ -90,7 +95,7 @@ async def _replay(api: Api, seed: SeedExample, ids: dict[str, str]) -> tuple[dic
     return expected, path
 
 
-@pytest.mark.parametrize("seed_path", SEEDS, ids=[p.name[:3] for p in SEEDS])
+@pytest.mark.parametrize("seed_path", SEEDS, ids=[p.stem for p in SEEDS])
 async def test_example_request_and_response(seed_path: Path, api: Api) -> None:
     seed = load_seed(seed_path)
     ids = await _designs_for(api, seed.response)
@@ -99,8 +104,8 @@ async def test_example_request_and_response(seed_path: Path, api: Api) -> None:
     assert_matches_example(stored.json(), expected)
 
 
-async def test_seed_000_request_as_written_is_refused_for_want_of_a_design(api: Api) -> None:
-    seed = load_seed(SEEDS[0])
+async def test_the_legacy_create_as_written_is_refused_for_want_of_a_design(api: Api) -> None:
+    seed = load_seed(next(path for path in SEEDS if path.stem.endswith("create-legacy")))
     assert seed.request == {"name": "Financial Markets"}
     response = await api.request("POST", seed.path, json=seed.request)
     assert response.status_code == 400
@@ -171,7 +176,7 @@ TRIGGERS: dict[str, tuple[int, ErrorTrigger]] = {
 
 def _error_cases() -> list[Any]:
     return [
-        pytest.param(path, error, id=f"{path.name[:3]}-{error['error']['code']}")
+        pytest.param(path, error, id=f"{path.stem}-{error['error']['code']}")
         for path in SEEDS
         for error in load_seed(path).errors
     ]

@@ -1,28 +1,24 @@
 """Seed 004: COSMIC's `POST /v1/certifications`, replayed with real ids in place of the examples."""
 
-import json
 import re
 from datetime import date
 from typing import Any
 
 from laurel.kit.ids import uuid_of
-from tests.contract.seeds import SEEDS_DIR
+from tests.contract.seeds import cosmic_certification_example
 from tests.fixtures.records import Person
 
-SEED = next(SEEDS_DIR.glob("004_*.txt")).read_text()
+EXAMPLE = cosmic_certification_example()
 UUID_SHAPE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 TIMESTAMP_SHAPE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 
 
 def _seed_request() -> dict[str, Any]:
-    body = re.search(r"--data '\n(\{.*?\})\n'", SEED, re.DOTALL)
-    assert body is not None
-    return dict(json.loads(body.group(1)))
+    return dict(EXAMPLE.request)
 
 
 def _seed_response() -> dict[str, Any]:
-    start, end = SEED.index('{\n  "data"'), SEED.index("Authorizations")
-    return dict(json.loads(SEED[start:end]))
+    return dict(EXAMPLE.response)
 
 
 def _shape(value: Any) -> Any:

@@ -1,4 +1,4 @@
-"""Data Integrity EdDSA against the W3C test vectors (../shared/vectors/w3c-vc-di-eddsa)."""
+"""Data Integrity EdDSA against the W3C test vectors (tests/kit/vectors/w3c-vc-di-eddsa)."""
 
 import copy
 import hashlib
@@ -19,7 +19,7 @@ from laurel.kit.dataintegrity import (
 )
 from laurel.kit.jsonld import OPEN_BADGES_CONTEXT, canonize, document_loader
 
-VECTORS = Path(__file__).resolve().parents[3] / "shared" / "vectors" / "w3c-vc-di-eddsa"
+VECTORS = Path(__file__).resolve().parent / "vectors" / "w3c-vc-di-eddsa"
 SUITES = {
     "eddsa-rdfc-2022": ("eddsa-rdfc-2022", "DataInt"),
     "eddsa-jcs-2022": ("eddsa-jcs-2022", "JCS"),
@@ -46,7 +46,7 @@ def key() -> Ed25519Multikey:
 
 
 def test_the_vectors_are_there() -> None:
-    assert (VECTORS / "unsigned.json").exists(), "../shared/vectors is missing"
+    assert (VECTORS / "unsigned.json").exists(), "tests/kit/vectors is missing"
 
 
 def test_multikeys_round_trip(key: Ed25519Multikey) -> None:

@@ -324,9 +324,7 @@ async def create_attribute(
     repository = AttributeRepository(session)
     if tag in await repository.custom_defaults(principal.organization_id):
         raise Conflict(f"The attribute {tag} exists already")
-    return _custom_attribute(
-        await repository.insert(principal.organization_id, tag, name, default)
-    )
+    return _custom_attribute(await repository.insert(principal.organization_id, tag, name, default))
 
 
 async def record_interaction(
