@@ -21,12 +21,13 @@ from laurel.credentials.service import today
 from laurel.groups.repository import GroupRepository
 from laurel.issuers.repository import IssuerRepository
 from laurel.kit.errors import LaurelError
+from laurel.links import PublicLinks, credential_path
 from laurel.models import CredentialState
 from laurel.pages.verification import Explained, explain, issuer_name, verified
 from laurel.rendering import service as rendering
 from laurel.rendering.service import public_principal
 from laurel.vc.repository import StatusRepository
-from laurel.vc.service import issue_verifiable, public_base
+from laurel.vc.service import issue_verifiable
 from laurel.vc.verify import read_credential, verify_credential
 
 LINKEDIN_ADD_TO_PROFILE = "https://www.linkedin.com/profile/add"
@@ -151,15 +152,15 @@ async def record(session: AsyncSession, credential: PublicCredential, event_type
 
 
 def page_url(settings: Settings, public_id: str) -> str:
-    return f"{public_base(settings)}/credentials/{public_id}"
+    return PublicLinks.of(settings).credential_page(public_id)
 
 
 def links(settings: Settings, credential: PublicCredential) -> Links:
-    page = page_url(settings, credential.public_id)
-    local = f"/credentials/{credential.public_id}"
+    public = PublicLinks.of(settings)
+    local = credential_path(credential.public_id)
     return Links(
-        page=page,
-        image=f"{page}/image.png",
+        page=public.credential_page(credential.public_id),
+        image=public.credential_image(credential.public_id),
         image_path=f"{local}/image.png",
         pdf=f"{local}/certificate.pdf?download=1",
         png=f"{local}/image.png?download=1",
@@ -235,7 +236,7 @@ async def _own_page(
 ) -> str | None:
     """The page of a credential that claims to be ours; a verification that passed is counted
     (a forged document naming one of our credentials must not inflate its figures)."""
-    prefix = f"{public_base(settings)}/credentials/"
+    prefix = PublicLinks.of(settings).credential_page("")
     claimed = document.get("id")
     if not isinstance(claimed, str) or not claimed.startswith(prefix):
         return None

@@ -22,13 +22,14 @@ from laurel.credentials.repository import AttributeRepository
 from laurel.credentials.service import Credentials
 from laurel.designs.repository import DesignRepository
 from laurel.kit.errors import NotFound, found
+from laurel.links import PublicLinks
 from laurel.models import CredentialState, DesignType, Plan
 from laurel.rendering.engine import ENGINE_VERSION, render_pdf, render_png
 from laurel.rendering.repository import RenderRepository
 from laurel.rendering.template import fill_design, fill_svg
 from laurel.vc.baking import bake_png, bake_svg
 from laurel.vc.repository import StatusRepository
-from laurel.vc.service import public_base, signed_form
+from laurel.vc.service import signed_form
 
 Format = Literal["pdf", "png", "svg"]
 MEDIA_TYPES: dict[str, str] = {"pdf": "application/pdf", "png": "image/png", "svg": "image/svg+xml"}
@@ -44,7 +45,7 @@ class Rendered:
 
 def verification_url(settings: Settings, public_id: str) -> str:
     """Where the QR code points: the credential's public page (its signed form for machines)."""
-    return f"{public_base(settings)}/credentials/{public_id}"
+    return PublicLinks.of(settings).credential_page(public_id)
 
 
 def _draw(fmt: Format, svg: str, values: Mapping[str, str | None], qr_url: str) -> bytes:

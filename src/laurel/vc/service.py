@@ -23,14 +23,11 @@ from laurel.kit.dataintegrity import sign
 from laurel.kit.errors import Conflict, NotFound
 from laurel.kit.jsonld import OPEN_BADGES_CONTEXT
 from laurel.kit.timestamps import utc_now
+from laurel.links import PublicLinks
 from laurel.vc.repository import StatusRepository
 from laurel.vc.status import encode_list, set_bit
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
-
-
-def public_base(settings: Settings) -> str:
-    return settings.public_url.rstrip("/")
 
 
 def _seconds(moment: datetime) -> str:
@@ -61,11 +58,11 @@ def build_credential(
     settings: Settings,
     status: tuple[str, int],
 ) -> dict[str, Any]:
-    base = public_base(settings)
-    list_url = f"{base}/status/{status[0]}"
+    links = PublicLinks.of(settings)
+    list_url = links.status_list(status[0])
     document: dict[str, Any] = {
         "@context": [VC_CONTEXT, OPEN_BADGES_CONTEXT],
-        "id": f"{base}/credentials/{view.public_id}",
+        "id": links.credential_page(view.public_id),
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": view.group_name,
         "issuer": identity.profile,
@@ -75,7 +72,7 @@ def build_credential(
             "type": ["AchievementSubject"],
             "identifier": [identity_object(view)],
             "achievement": {
-                "id": f"{base}/achievements/{view.group_id}",
+                "id": links.achievement(view.group_id),
                 "type": ["Achievement"],
                 "name": view.group_name,
                 "description": f"{view.group_name}, awarded by {identity.profile['name']}.",
@@ -177,7 +174,7 @@ async def status_list_credential(
     if status_list is None:
         raise NotFound()
     identity = await signing_identity(session, settings, status_list.organization_id)
-    url = f"{public_base(settings)}/status/{list_id}"
+    url = PublicLinks.of(settings).status_list(list_id)
     document = {
         "@context": [VC_CONTEXT],
         "id": url,

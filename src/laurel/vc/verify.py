@@ -22,9 +22,10 @@ from laurel.kit.body import parse_json
 from laurel.kit.dataintegrity import Ed25519Multikey, ProofError, verify
 from laurel.kit.errors import ValidationFailed
 from laurel.kit.jsonld import OPEN_BADGES_CONTEXT
+from laurel.links import PublicLinks
 from laurel.vc.baking import PNG_SIGNATURE, NotBaked, unbake
 from laurel.vc.repository import StatusRepository
-from laurel.vc.service import VC_CONTEXT, public_base
+from laurel.vc.service import VC_CONTEXT
 from laurel.vc.status import bit_is_set
 
 Outcome = Literal["passed", "failed", "skipped"]
@@ -220,7 +221,7 @@ async def _status(session: AsyncSession, settings: Settings, document: dict[str,
     if not isinstance(entry, dict) or entry.get("type") != "BitstringStatusListEntry":
         return Check("revocation", "failed", "unsupported credentialStatus")
     url = str(entry.get("statusListCredential", ""))
-    own = f"{public_base(settings)}/status/"
+    own = PublicLinks.of(settings).status_lists_prefix()
     if not url.startswith(own):
         return Check("revocation", "skipped", "the status list is another server's")
     status_list = await StatusRepository(session).get_list(url.removeprefix(own))
