@@ -34,6 +34,19 @@ class PublicLinks:
     def badge(self, public_id: str, image_format: str) -> str:
         return f"{self.base}{credential_path(public_id)}/badge.{image_format}"
 
+    def design_preview(
+        self, public_id: str, design_id: str, digest: str, signature: str, image_format: str
+    ) -> str:
+        """An issued credential drawn with one of its designs: immutable, signed, no token."""
+        return (
+            f"{self.base}{credential_path(public_id)}/previews/{design_id}/{digest}/"
+            f"{signature}.{image_format}"
+        )
+
+    def credential_file(self, credential_id: str, image_format: str, design_id: str) -> str:
+        """The issuer API's render of a credential with one design (needs the API token)."""
+        return f"{self.base}/v1/credentials/{credential_id}/{image_format}?designId={design_id}"
+
     def status_list(self, list_id: str) -> str:
         return f"{self.base}/status/{list_id}"
 

@@ -8,7 +8,8 @@ from laurel.auth.dependencies import Api
 from laurel.db import DbSession
 from laurel.kit.errors import COMMON_API_ERRORS, NotFound, error_responses
 from laurel.kit.versioning import VersionedRoute
-from laurel.rendering import service
+from laurel.rendering import previews, service
+from laurel.rendering.schemas import CredentialDesign
 from laurel.rendering.service import Rendered
 
 router = APIRouter(
@@ -18,6 +19,8 @@ router = APIRouter(
 )
 public = APIRouter(tags=["Public pages"])
 
+# A preview URL names one file for ever (its path changes with what it shows).
+IMMUTABLE = "public, max-age=31536000, immutable"
 _IMAGES = {
     200: {"content": {"application/pdf": {}, "image/png": {}, "image/svg+xml": {}}},
     **error_responses(NotFound),
@@ -73,6 +76,24 @@ async def credential_png(api: Api, credential_id: str, design_id: DesignChoice =
 
 
 @router.get(
+    "/v1/credentials/{credential_id}/designs",
+    name="credentials.designs",
+    response_model=list[CredentialDesign],
+    responses=error_responses(NotFound),
+)
+async def credential_designs(api: Api, credential_id: str) -> object:
+    """The credential's designs, in its template's order, each with PNG and PDF preview URLs.
+
+    An issued credential's preview URLs need no token and never change what they serve: when
+    the credential or a design changes, they change (the old ones answer 404), so they may be
+    cached for ever. A draft's previews are this API's renders, which need the token.
+    """
+    return await previews.credential_designs(
+        api.session, api.settings, api.principal, credential_id
+    )
+
+
+@router.get(
     "/v1/designs/{design_id}/preview",
     name="designs.preview",
     response_class=Response,
@@ -114,3 +135,32 @@ async def public_certificate_png(
 ) -> Response:
     """The credential's certificate (or badge) as a PNG: the image of its page and link previews."""
     return await _public(request, session, public_id, "png", download)
+
+
+@public.get(
+    "/credentials/{public_id}/previews/{design_id}/{digest}/{signature}.{image_format}",
+    name="public.design_preview",
+    response_class=Response,
+    responses={
+        200: {"content": {"application/pdf": {}, "image/png": {}}},
+        **error_responses(NotFound),
+    },
+)
+async def design_preview(
+    request: Request,
+    session: DbSession,
+    public_id: str,
+    design_id: str,
+    digest: str,
+    signature: str,
+    image_format: str,
+) -> Response:
+    """An issued credential drawn with one of its designs, by the signed URL its API listed.
+
+    Immutable: cache it for ever. A changed credential or design, a draft, a deleted credential
+    or a forged URL is 404.
+    """
+    rendered = await previews.design_preview(
+        session, request.app.state.settings, public_id, design_id, digest, signature, image_format
+    )
+    return _file(rendered, cache=IMMUTABLE)

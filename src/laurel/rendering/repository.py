@@ -1,4 +1,5 @@
 from datetime import timedelta
+from typing import NamedTuple
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,19 +17,29 @@ RENDERS_KEPT_UNUSED = timedelta(days=30)
 _TOUCH_AFTER = timedelta(hours=1)
 
 
+class TemplateDesign(NamedTuple):
+    """One of a template's designs, as rendering needs it."""
+
+    id: str
+    name: str
+    type: str
+    svg: str
+
+
 class RenderRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def designs_of_group(self, group_id: str) -> list[tuple[str, str, str]]:
-        """(id, type, svg) of the template's designs, in the template's order."""
+    async def designs_of_group(self, group_id: str) -> list[TemplateDesign]:
+        """The template's designs, in the template's order (its `designIds`)."""
         statement = (
-            select(_designs.c.id, _designs.c.type, _designs.c.svg)
+            select(_designs.c.id, _designs.c.name, _designs.c.type, _designs.c.svg)
             .join(_links, _links.c.design_id == _designs.c.id)
             .where(_links.c.group_id == group_id)
             .order_by(_links.c.position)
         )
-        return [(row.id, row.type, row.svg) for row in await self.session.execute(statement)]
+        rows = await self.session.execute(statement)
+        return [TemplateDesign(row.id, row.name, row.type, row.svg) for row in rows]
 
     async def cached(self, content_hash: str) -> tuple[str, bytes] | None:
         statement = select(_files.c.media_type, _files.c.content, _files.c.used_at).where(

@@ -25,7 +25,7 @@ from laurel.kit.errors import NotFound, found
 from laurel.links import PublicLinks
 from laurel.models import CredentialState, DesignType, Plan
 from laurel.rendering.engine import ENGINE_VERSION, render_pdf, render_png
-from laurel.rendering.repository import RenderRepository
+from laurel.rendering.repository import RenderRepository, TemplateDesign
 from laurel.rendering.template import fill_design, fill_svg
 from laurel.vc.baking import bake_png, bake_svg
 from laurel.vc.repository import StatusRepository
@@ -55,16 +55,18 @@ def _draw(fmt: Format, svg: str, values: Mapping[str, str | None], qr_url: str) 
     return render_pdf(design, qr_url) if fmt == "pdf" else render_png(design, qr_url)
 
 
-def _content_hash(fmt: Format, svg: str, values: Mapping[str, str | None], qr_url: str) -> str:
+def render_key(fmt: Format, svg: str, values: Mapping[str, str | None], qr_url: str) -> str:
+    """The render cache's key: SHA-256 (hex) of everything that draws the file."""
     material = orjson.dumps([ENGINE_VERSION, fmt, svg, sorted(values.items()), qr_url])
     return hashlib.sha256(material).hexdigest()
 
 
-async def _render(
+async def render_cached(
     session: AsyncSession, fmt: Format, svg: str, values: Mapping[str, str | None], qr_url: str
 ) -> Rendered:
+    """The file from the render cache, drawn (and kept) on the first request for it."""
     repository = RenderRepository(session)
-    key = _content_hash(fmt, svg, values, qr_url)
+    key = render_key(fmt, svg, values, qr_url)
     cached = await repository.cached(key)
     if cached is not None:
         return Rendered(cached[1], cached[0], key)
@@ -75,15 +77,17 @@ async def _render(
 
 
 def _choose_design(
-    designs: list[tuple[str, str, str]], preferred: DesignType, design_id: str | None
+    designs: list[TemplateDesign], preferred: DesignType, design_id: str | None
 ) -> str:
     """The SVG to draw: the design asked for, else the first of the preferred type, else any."""
     if design_id is not None:
-        return found(next((svg for id_, _, svg in designs if id_ == design_id), None))
-    ordered = [d for d in designs if d[1] == preferred] + [d for d in designs if d[1] != preferred]
+        return found(next((d.svg for d in designs if d.id == design_id), None))
+    ordered = [d for d in designs if d.type == preferred] + [
+        d for d in designs if d.type != preferred
+    ]
     if not ordered:
         raise NotFound("The credential's template has no design to render")
-    return ordered[0][2]
+    return ordered[0].svg
 
 
 async def render_credential(
@@ -105,7 +109,7 @@ async def render_credential(
     preferred = prefer or (DesignType.badge if fmt == "svg" else DesignType.certificate)
     svg = _choose_design(designs, preferred, design_id)
     url = verification_url(settings, credential.public_id)
-    return await _render(session, fmt, svg, credential.attributes, url)
+    return await render_cached(session, fmt, svg, credential.attributes, url)
 
 
 def public_principal(organization_id: str) -> Principal:
@@ -173,4 +177,4 @@ async def preview_design(
     design = found(await DesignRepository(session).get(organization_id, design_id))
     defaults = await AttributeRepository(session).custom_defaults(organization_id)
     url = verification_url(settings, SAMPLE_PUBLIC_ID)
-    return await _render(session, fmt, design.svg, sample_values(defaults), url)
+    return await render_cached(session, fmt, design.svg, sample_values(defaults), url)
