@@ -57,7 +57,7 @@ async def test_a_sent_credential_arrives_by_email(
     assert message["To"] == "ada@example.org"
     assert "Data Science" in message["Subject"]
     assert "Acme Academy" in message["Subject"]
-    assert f"https://laurel.example/c/{public_id}" in message.get_payload()
+    assert f"https://laurel.example/credentials/{public_id}" in message.get_payload()
     async with database.sessions() as session:
         jobs = await OutboxRepository(session).list_jobs(None, 5)
     assert {(job.kind, job.status) for job in jobs} == {

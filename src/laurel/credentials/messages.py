@@ -1,5 +1,7 @@
 """The email a recipient gets when a credential is sent to them."""
 
+from laurel.links import PublicLinks
+
 
 def credential_email(
     *,
@@ -12,7 +14,7 @@ def credential_email(
     public_url: str,
     message_id: str,
 ) -> dict[str, str]:
-    link = f"{public_url.rstrip('/')}/c/{public_id}"
+    link = PublicLinks(public_url.rstrip("/")).credential_page(public_id)
     return {
         "to": to,
         "subject": f"{issuer} has issued you a credential: {group_name}",

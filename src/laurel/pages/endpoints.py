@@ -15,11 +15,10 @@ from starlette.exceptions import HTTPException
 from laurel.config import Settings
 from laurel.credentials.interactions import ViewBuffer
 from laurel.db import DbSession
-from laurel.kit.errors import NotFound, found
+from laurel.kit.errors import NotFound
 from laurel.pages import service
 from laurel.pages.cache import CachedPage, PageCache
 from laurel.pages.templating import prefers_html, render_page
-from laurel.vc.repository import StatusRepository
 
 # In the API schema only the negotiated credential route (its JSON answer is part of the locked
 # Certifier-version snapshot); the pages and their downloads are marked out one by one.
@@ -47,10 +46,11 @@ async def public_credential(request: Request, session: DbSession, public_id: str
     """
     if prefers_html(request.headers.get("accept", "")):
         return await _wallet_page(request, session, public_id)
-    stored = found(await StatusRepository(session).by_public_id(public_id))
-    if stored.verifiable_credential is None:
+    # Signed now if the worker has not yet: the link works from the moment it is handed out.
+    credential = await service.find_credential(session, _settings(request), public_id)
+    if credential is None:
         raise NotFound(headers=VARY)
-    return JSONResponse(stored.verifiable_credential, headers={"Cache-Control": "no-cache", **VARY})
+    return JSONResponse(credential.signed, headers={"Cache-Control": "no-cache", **VARY})
 
 
 async def _wallet_page(request: Request, session: DbSession, public_id: str) -> Response:

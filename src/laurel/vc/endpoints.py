@@ -86,6 +86,13 @@ async def status_list(request: Request, session: DbSession, list_id: str) -> Res
     return JSONResponse(document, headers=CACHED_PUBLICLY)
 
 
+@public.get("/achievements/{group_id}", name="public.achievement")
+async def published_achievement(request: Request, session: DbSession, group_id: str) -> Response:
+    """The Open Badges 3.0 Achievement a credential names: its credential template, published."""
+    document = await service.published_achievement(session, request.app.state.settings, group_id)
+    return JSONResponse(document, headers=CACHED_PUBLICLY)
+
+
 @public.get("/issuers/{organization_id}/did.json", name="public.did_document")
 async def issuer_did_document(
     request: Request, session: DbSession, organization_id: str

@@ -18,9 +18,12 @@ from laurel.config import Settings
 from laurel.credentials.schemas import CredentialView
 from laurel.credentials.service import Credentials
 from laurel.delivery.events import publish_credential_events
+from laurel.groups.repository import GroupRepository
+from laurel.issuers.repository import IssuerRepository
 from laurel.issuers.service import SigningIdentity, signing_identity
 from laurel.kit.dataintegrity import sign
 from laurel.kit.errors import Conflict, NotFound
+from laurel.kit.ids import is_valid_id
 from laurel.kit.jsonld import OPEN_BADGES_CONTEXT
 from laurel.kit.timestamps import utc_now
 from laurel.links import PublicLinks
@@ -71,15 +74,9 @@ def build_credential(
         "credentialSubject": {
             "type": ["AchievementSubject"],
             "identifier": [identity_object(view)],
-            "achievement": {
-                "id": links.achievement(view.group_id),
-                "type": ["Achievement"],
-                "name": view.group_name,
-                "description": f"{view.group_name}, awarded by {identity.profile['name']}.",
-                "criteria": {
-                    "narrative": f"Awarded by {identity.profile['name']} for {view.group_name}."
-                },
-            },
+            "achievement": achievement(
+                links, view.group_id, view.group_name, identity.profile["name"]
+            ),
         },
         "credentialStatus": {
             "id": f"{list_url}#{status[1]}",
@@ -92,6 +89,37 @@ def build_credential(
     if view.expiry_date is not None:
         document["validUntil"] = f"{view.expiry_date.isoformat()}T23:59:59Z"
     return document
+
+
+def achievement(
+    links: PublicLinks, group_id: str, group_name: str, issuer_name: str
+) -> dict[str, Any]:
+    """The credential template as an OB 3.0 Achievement; its id is where it is published."""
+    return {
+        "id": links.achievement(group_id),
+        "type": ["Achievement"],
+        "name": group_name,
+        "description": f"{group_name}, awarded by {issuer_name}.",
+        "criteria": {"narrative": f"Awarded by {issuer_name} for {group_name}."},
+    }
+
+
+async def published_achievement(
+    session: AsyncSession, settings: Settings, group_id: str
+) -> dict[str, Any]:
+    """The Achievement behind `credentialSubject.achievement.id`, for anyone who follows it."""
+    groups = GroupRepository(session)
+    organization_id = await groups.organization_of(group_id) if is_valid_id(group_id) else None
+    if organization_id is None:
+        raise NotFound()
+    group = await groups.get_view(organization_id, group_id)
+    profile = await IssuerRepository(session).profile(organization_id)
+    if group is None or profile is None:
+        raise NotFound()
+    return {
+        "@context": [VC_CONTEXT, OPEN_BADGES_CONTEXT],
+        **achievement(PublicLinks.of(settings), group_id, group.name, profile.name),
+    }
 
 
 async def issue_verifiable(
