@@ -1,7 +1,7 @@
 """Idempotent replays keep the first response's content type (problem+json stays problem+json).
 
 Revision ID: 5b7e0c1d2a93
-Revises: 39dc05338a7b
+Revises: ff57a0bb7aa9
 Create Date: 2026-11-29 18:02:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "5b7e0c1d2a93"
-down_revision: str | None = "39dc05338a7b"
+down_revision: str | None = "ff57a0bb7aa9"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -7,6 +7,7 @@ from laurel.credentials.schemas import (
     CredentialCreate,
     CredentialRead,
     CredentialUpdate,
+    ScheduleRequest,
     SearchRequest,
     SendRequest,
 )
@@ -163,3 +164,32 @@ async def send_credential(
 ) -> object:
     """Email an issued credential to its recipient (`{"deliveryMethod": "email"}`)."""
     return await _credentials(api).send(credential_id)
+
+
+@router.post(
+    "/{credential_id}/schedule",
+    name="credentials.schedule",
+    response_model=CredentialRead,
+    openapi_extra=body_docs(ScheduleRequest),
+    responses=WRITE_ERRORS,
+    description="The credential shows `status: scheduled` until then. Scheduling again moves "
+    "the moment; `POST /{id}/issue` issues it at once. " + IDEMPOTENCY_DOCS,
+)
+async def schedule_credential(
+    api: Api,
+    credential_id: str,
+    body: Annotated[ScheduleRequest, json_body(ScheduleRequest)],
+) -> object:
+    """Issue and send a draft credential later, at `scheduledAt`."""
+    return await _credentials(api).schedule(credential_id, body)
+
+
+@router.delete(
+    "/{credential_id}/schedule",
+    name="credentials.unschedule",
+    response_model=CredentialRead,
+    responses=error_responses(NotFound, Conflict),
+)
+async def unschedule_credential(api: Api, credential_id: str) -> object:
+    """Cancel a credential's schedule: it is a draft again."""
+    return await _credentials(api).unschedule(credential_id)

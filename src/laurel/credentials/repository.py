@@ -11,7 +11,7 @@ from laurel.kit.ids import new_id
 from laurel.kit.pagination import PageParams, PageResult, paginate
 from laurel.kit.sql import insert_ignoring_conflicts
 from laurel.kit.timestamps import utc_now
-from laurel.models import Attribute, Credential, CredentialInteraction, Group
+from laurel.models import Attribute, Credential, CredentialInteraction, CredentialState, Group
 from laurel.models.base import table_of
 
 _credentials, _groups = table_of(Credential), table_of(Group)
@@ -31,6 +31,7 @@ _VIEW = select(
     _credentials.c.created_at,
     _credentials.c.updated_at,
     _credentials.c.revoked_at,
+    _credentials.c.scheduled_at,
 ).select_from(_credentials.join(_groups, _groups.c.id == _credentials.c.group_id))
 # Statements of create-issue-send's hot path, built once: building `insert().values(...)` per
 # request cost more than the insert itself.
@@ -63,6 +64,7 @@ def _view(row: Any) -> CredentialView:
         row.created_at,
         row.updated_at,
         row.revoked_at,
+        row.scheduled_at,
     )
 
 
@@ -151,6 +153,32 @@ class CredentialRepository:
             .values(**values, updated_at=now)
         )
         return now
+
+    async def update_draft(
+        self,
+        organization_id: str,
+        credential_id: str,
+        values: dict[str, Any],
+        *,
+        scheduled_at: datetime | None = None,
+    ) -> datetime | None:
+        """Apply `values` only if the credential is still a draft (and, with `scheduled_at`, still
+        scheduled for exactly that moment); returns the new `updated_at`, or None if it was not.
+
+        The check and the change are one statement, so of two hands moving one draft on at once
+        (an issue request and the worker's scheduled issue, say) exactly one succeeds: on
+        PostgreSQL the second waits for the first to commit, then finds the row changed.
+        """
+        now = utc_now()
+        statement = update(_credentials).where(
+            _credentials.c.organization_id == organization_id,
+            _credentials.c.id == credential_id,
+            _credentials.c.state == CredentialState.draft,
+        )
+        if scheduled_at is not None:
+            statement = statement.where(_credentials.c.scheduled_at == scheduled_at)
+        result = await self.session.execute(statement.values(**values, updated_at=now))
+        return now if getattr(result, "rowcount", 0) == 1 else None
 
     async def delete(self, organization_id: str, credential_id: str) -> bool:
         result = await self.session.execute(

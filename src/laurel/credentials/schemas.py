@@ -7,7 +7,13 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from laurel.kit.errors import ValidationFailed
-from laurel.kit.fields import CalendarDate, EmailAddress, PersonName, ResourceId
+from laurel.kit.fields import (
+    CalendarDate,
+    EmailAddress,
+    PersonName,
+    ResourceId,
+    ZonedTimestamp,
+)
 from laurel.kit.schemas import CamelModel
 from laurel.kit.timestamps import Timestamp
 
@@ -78,6 +84,13 @@ class SendRequest(CamelModel):
     delivery_method: Literal["email"] = "email"
 
 
+class ScheduleRequest(CamelModel):
+    scheduled_at: ZonedTimestamp = Field(
+        description="When to issue and send the credential: an RFC 3339 timestamp with a time "
+        "zone, in the future and at most 365 days ahead (`2026-12-01T09:00:00.000Z`)."
+    )
+
+
 class RecipientRead(CamelModel):
     id: str
     name: str
@@ -104,10 +117,15 @@ def status_on(
     expiry_date: date | None,
     today: date,
     revoked: bool = False,
+    scheduled: bool = False,
 ) -> CredentialStatus:
-    """The API's status: what is stored, read against today's date."""
+    """The API's status: what is stored, read against today's date.
+
+    `scheduled` is either kind: a draft the worker will issue at its `scheduled_at`, or an issued
+    credential whose issue date is still to come.
+    """
     if state == "draft":
-        return "draft"
+        return "scheduled" if scheduled else "draft"
     if revoked:
         return "revoked"
     if issue_date > today:
@@ -135,6 +153,7 @@ class CredentialView:
     created_at: datetime
     updated_at: datetime
     revoked_at: datetime | None = None
+    scheduled_at: datetime | None = None
 
     @classmethod
     def from_row(cls, row: dict[str, Any], group_name: str) -> "CredentialView":
@@ -159,7 +178,12 @@ class CredentialView:
             public_id=self.public_id,
             group_id=self.group_id,
             status=status_on(
-                self.state, self.issue_date, self.expiry_date, today, self.revoked_at is not None
+                self.state,
+                self.issue_date,
+                self.expiry_date,
+                today,
+                revoked=self.revoked_at is not None,
+                scheduled=self.scheduled_at is not None,
             ),
             recipient=RecipientRead(
                 id=self.recipient_id, name=self.recipient_name, email=self.recipient_email

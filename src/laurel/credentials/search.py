@@ -48,12 +48,13 @@ def status_condition(status: str, today: date) -> ColumnElement[bool]:
     """The stored columns that give a credential this status today (see schemas.status_on)."""
     c = _credentials.c
     issued = and_(c.state == CredentialState.issued, c.revoked_at.is_(None))
+    draft = c.state == CredentialState.draft
     if status == "draft":
-        return c.state == CredentialState.draft
+        return and_(draft, c.scheduled_at.is_(None))
     if status == "revoked":
         return c.revoked_at.is_not(None)
     if status == "scheduled":
-        return and_(issued, c.issue_date > today)
+        return or_(and_(draft, c.scheduled_at.is_not(None)), and_(issued, c.issue_date > today))
     if status == "expired":
         return and_(issued, c.issue_date <= today, c.expiry_date < today)
     return and_(issued, c.issue_date <= today, or_(c.expiry_date.is_(None), c.expiry_date >= today))

@@ -3,7 +3,7 @@
 import hashlib
 import re
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import true
@@ -24,6 +24,7 @@ from laurel.credentials.schemas import (
     CredentialRead,
     CredentialUpdate,
     CredentialView,
+    ScheduleRequest,
     SearchRequest,
     SearchSort,
 )
@@ -33,14 +34,21 @@ from laurel.delivery.events import (
     email_job,
     enqueue,
     publish_credential_events,
+    scheduled_issue_job,
     signing_job,
 )
 from laurel.groups.repository import GroupRepository
 from laurel.kit.errors import Conflict, NotFound, ValidationFailed, found
 from laurel.kit.ids import is_valid_id, new_id
 from laurel.kit.pagination import PageParams, PageResult
+from laurel.kit.timestamps import utc_now
 from laurel.models import CredentialState
 from laurel.organizations.repository import OrganizationRepository
+
+# How far ahead a credential may be scheduled.
+SCHEDULE_HORIZON = timedelta(days=365)
+# What issuing a draft writes: a scheduled one is issued now and loses its schedule.
+_ISSUED: dict[str, Any] = {"state": CredentialState.issued, "scheduled_at": None}
 
 
 def today() -> date:
@@ -83,15 +91,80 @@ class Credentials:
         return await self._announce(view, "credential.created")
 
     async def issue(self, credential_id: str) -> CredentialRead:
+        """Issue a draft now; a scheduled one is issued too, and its schedule dropped."""
         view = await self._view(credential_id)
-        if view.state != CredentialState.draft:
+        updated_at = await self.repository.update_draft(self.organization_id, view.id, _ISSUED)
+        if updated_at is None:
             raise Conflict("Only a draft credential can be issued")
-        state = {"state": CredentialState.issued}
-        updated_at = await self.repository.update(self.organization_id, view.id, state)
-        issued = replace(view, state=CredentialState.issued, updated_at=updated_at)
+        issued = replace(view, **_ISSUED, updated_at=updated_at)
         read, events = await self._announcement(issued, "credential.issued")
         await enqueue(self.session, [signing_job(self.organization_id, issued.id), *events])
         return read
+
+    async def schedule(self, credential_id: str, request: ScheduleRequest) -> CredentialRead:
+        """Have the worker issue and send a draft at `scheduledAt` (again: move the moment)."""
+        scheduled_at = request.scheduled_at
+        now = utc_now()
+        if scheduled_at <= now:
+            raise ValidationFailed("scheduledAt: must be in the future", param="scheduledAt")
+        if scheduled_at > now + SCHEDULE_HORIZON:
+            raise ValidationFailed(
+                f"scheduledAt: must be at most {SCHEDULE_HORIZON.days} days ahead",
+                param="scheduledAt",
+            )
+        view = await self._view(credential_id)
+        values = {"scheduled_at": scheduled_at}
+        updated_at = await self.repository.update_draft(self.organization_id, view.id, values)
+        if updated_at is None:
+            raise Conflict("Only a draft credential can be scheduled")
+        read, events = await self._announcement(
+            replace(view, scheduled_at=scheduled_at, updated_at=updated_at), "credential.updated"
+        )
+        job = scheduled_issue_job(self.organization_id, view.id, scheduled_at)
+        await enqueue(self.session, [job, *events])
+        return read
+
+    async def unschedule(self, credential_id: str) -> CredentialRead:
+        """Turn a scheduled draft back into a plain draft; its queued issue then does nothing."""
+        view = await self._view(credential_id)
+        updated_at = None
+        if view.scheduled_at is not None:
+            unscheduled = {"scheduled_at": None}
+            updated_at = await self.repository.update_draft(
+                self.organization_id, view.id, unscheduled, scheduled_at=view.scheduled_at
+            )
+        if updated_at is None:
+            raise Conflict(
+                "Only a credential scheduled with POST /v1/credentials/{id}/schedule "
+                "can be unscheduled"
+            )
+        return await self._announce(
+            replace(view, scheduled_at=None, updated_at=updated_at), "credential.updated"
+        )
+
+    async def issue_when_due(self, credential_id: str, scheduled_at: datetime) -> bool:
+        """Issue and send a credential scheduled for `scheduled_at`: the worker's scheduled job.
+
+        Only a draft still scheduled for that very moment is issued, by one conditional update:
+        a job outdated by a reschedule, an unschedule, an issue by hand or a deletion does
+        nothing, and of two runs of one job only one issues. Then the jobs create-issue-send
+        queues: signing, and the email with `credential.sent` when the recipient has an email.
+        Returns whether it issued.
+        """
+        updated_at = await self.repository.update_draft(
+            self.organization_id, credential_id, _ISSUED, scheduled_at=scheduled_at
+        )
+        if updated_at is None:
+            return False
+        issued = await self._view(credential_id)
+        jobs = [signing_job(self.organization_id, issued.id)]
+        event_types = ["credential.issued"]
+        if issued.recipient_email:
+            jobs.append(await self._email_job(issued))
+            event_types.append("credential.sent")
+        _, events = await self._announcement(issued, *event_types)
+        await enqueue(self.session, [*jobs, *events])
+        return True
 
     async def send(self, credential_id: str) -> CredentialRead:
         view = await self._view(credential_id)

@@ -6,6 +6,7 @@ does.
 """
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -105,6 +106,24 @@ def signing_job(organization_id: str, credential_id: str) -> dict[str, Any]:
         {"credential_id": credential_id},
         utc_now(),
     )
+
+
+def scheduled_issue_job(
+    organization_id: str, credential_id: str, scheduled_at: datetime
+) -> dict[str, Any]:
+    """Issue and send a scheduled draft at `scheduled_at` (credentials/tasks.py does the work).
+
+    The job carries the moment it was queued for: once the credential is rescheduled,
+    unscheduled or issued by hand, the job finds that moment gone and does nothing.
+    """
+    job = _job(
+        organization_id,
+        JobKind.issue_scheduled,
+        "credential.issued",
+        {"credential_id": credential_id, "scheduled_at": format_timestamp(scheduled_at)},
+        utc_now(),
+    )
+    return job | {"next_attempt_at": scheduled_at}
 
 
 def _job(

@@ -20,6 +20,7 @@ import structlog
 
 from laurel.config import Settings
 from laurel.credentials.repository import CredentialRepository
+from laurel.credentials.tasks import issue_scheduled
 from laurel.db import Database
 from laurel.delivery.repository import OutboxRepository
 from laurel.delivery.senders import DeliveryFailed, post_webhook, send_email
@@ -161,6 +162,10 @@ class DeliveryWorker:
             return None
         if job.kind == JobKind.sign:
             await self._sign(job)
+            return None
+        if job.kind == JobKind.issue_scheduled:
+            async with self.database.sessions() as session, session.begin():
+                await issue_scheduled(session, self.settings, job.organization_id, job.payload)
             return None
         async with self.database.sessions() as session:
             endpoint = await WebhookRepository(session).get_any(job.endpoint_id)

@@ -1,7 +1,7 @@
 """Field types shared by request schemas."""
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
@@ -81,3 +81,26 @@ EmailAddress = Annotated[
     AfterValidator(_email_field),
     WithJsonSchema({"type": "string", "format": "email", "maxLength": 320}),
 ]
+
+# RFC 3339 `date-time`: `T` between date and time, seconds, and a zone (`Z` or `+hh:mm`) always.
+_RFC3339_TIMESTAMP = re.compile(
+    r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})", re.IGNORECASE | re.ASCII
+)
+
+
+def _zoned_timestamp(value: Any) -> datetime:
+    # Pydantic would also take numbers, dates alone and timestamps without a zone, whose moment
+    # depends on where they are read.
+    if not isinstance(value, str) or not _RFC3339_TIMESTAMP.fullmatch(value):
+        raise ValueError(
+            "must be an RFC 3339 timestamp with a time zone, such as 2026-12-01T09:00:00.000Z"
+        )
+    try:
+        parsed = datetime.fromisoformat(value.upper())
+    except ValueError as error:
+        raise ValueError(f"'{value}' is not a valid timestamp ({error})") from None
+    # UTC to the millisecond, as every timestamp Laurel stores and shows.
+    return parsed.astimezone(UTC).replace(microsecond=parsed.microsecond // 1000 * 1000)
+
+
+ZonedTimestamp = Annotated[datetime, BeforeValidator(_zoned_timestamp)]

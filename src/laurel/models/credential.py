@@ -9,7 +9,8 @@ from laurel.models.base import Base, IdMixin, TimestampMixin, UTCDateTime
 
 
 class CredentialState(StrEnum):
-    """What is stored. The API's `status` also derives `scheduled` and `expired` from the dates."""
+    """What is stored. The API's `status` also derives `scheduled` (a draft with `scheduled_at`,
+    or an issued credential with a future issue date) and `expired` from the dates."""
 
     draft = "draft"
     issued = "issued"
@@ -40,6 +41,8 @@ class Credential(IdMixin, TimestampMixin, Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     revocation_reason: Mapped[str | None] = mapped_column(String(1000), default=None)
     revoked_by: Mapped[str | None] = mapped_column(String(26), default=None)
+    # A draft to be issued and sent at this moment by the worker (`POST /{id}/schedule`).
+    scheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
 
 class Attribute(IdMixin, TimestampMixin, Base):

@@ -25,6 +25,7 @@ class JobKind(StrEnum):
     email = "email"
     webhook = "webhook"
     sign = "sign"  # make the credential's signed Open Badges form, off the request path
+    issue_scheduled = "issue_scheduled"  # issue and send a scheduled draft when its time comes
 
 
 class JobStatus(StrEnum):
