@@ -7,8 +7,8 @@ from typing import Any
 
 from laurel.config import Settings
 from laurel.credentials.schemas import CredentialView
+from laurel.dataintegrity.proofs import Ed25519Multikey, sign, verify
 from laurel.issuers.service import SigningIdentity
-from laurel.kit.dataintegrity import Ed25519Multikey, sign, verify
 from laurel.vc.service import build_credential
 
 

@@ -10,9 +10,9 @@ import pytest
 
 from laurel.app import create_app
 from laurel.config import Settings
+from laurel.dataintegrity.jsonld import OPEN_BADGES_CONTEXT
+from laurel.dataintegrity.proofs import Ed25519Multikey, sign
 from laurel.db import Database
-from laurel.kit.dataintegrity import Ed25519Multikey, sign
-from laurel.kit.jsonld import OPEN_BADGES_CONTEXT
 from tests.conftest import Api, make_client
 from tests.delivery.conftest import free_port
 

@@ -14,8 +14,8 @@ import httpx
 from sqlalchemy import select
 
 from laurel.config import Settings
+from laurel.dataintegrity.proofs import Ed25519Multikey, verify
 from laurel.db import Database
-from laurel.kit.dataintegrity import Ed25519Multikey, verify
 from laurel.models import IssuerKey
 from laurel.vc.repository import StatusRepository
 from laurel.vc.status import bit_is_set, decode_list

@@ -13,9 +13,9 @@ from urllib.parse import quote, urlsplit
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laurel.config import Settings
+from laurel.dataintegrity.proofs import Ed25519Multikey
 from laurel.issuers.repository import IssuerRepository
 from laurel.kit.crypto import decrypt_secret, encrypt_secret
-from laurel.kit.dataintegrity import Ed25519Multikey
 from laurel.kit.errors import NotFound
 
 KEY_PURPOSE = "issuer-keys"

@@ -17,14 +17,14 @@ from laurel.auth.dependencies import Principal
 from laurel.config import Settings
 from laurel.credentials.schemas import CredentialView
 from laurel.credentials.service import Credentials
+from laurel.dataintegrity.jsonld import OPEN_BADGES_CONTEXT
+from laurel.dataintegrity.proofs import sign
 from laurel.delivery.events import publish_credential_events
 from laurel.groups.repository import GroupRepository
 from laurel.issuers.repository import IssuerRepository
 from laurel.issuers.service import SigningIdentity, signing_identity
-from laurel.kit.dataintegrity import sign
 from laurel.kit.errors import Conflict, NotFound
 from laurel.kit.ids import is_valid_id
-from laurel.kit.jsonld import OPEN_BADGES_CONTEXT
 from laurel.kit.timestamps import utc_now
 from laurel.links import PublicLinks
 from laurel.vc.repository import StatusRepository

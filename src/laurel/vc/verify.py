@@ -15,13 +15,13 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laurel.config import Settings
+from laurel.dataintegrity.jsonld import OPEN_BADGES_CONTEXT
+from laurel.dataintegrity.proofs import Ed25519Multikey, ProofError, verify
 from laurel.delivery.senders import DeliveryFailed, refuse_private_destination
 from laurel.issuers.repository import IssuerRepository
 from laurel.issuers.service import did_web
 from laurel.kit.body import parse_json
-from laurel.kit.dataintegrity import Ed25519Multikey, ProofError, verify
 from laurel.kit.errors import ValidationFailed
-from laurel.kit.jsonld import OPEN_BADGES_CONTEXT
 from laurel.links import PublicLinks
 from laurel.vc.baking import PNG_SIGNATURE, NotBaked, unbake
 from laurel.vc.repository import StatusRepository

@@ -1,4 +1,4 @@
-"""Data Integrity EdDSA against the W3C test vectors (tests/kit/vectors/w3c-vc-di-eddsa)."""
+"""Data Integrity EdDSA against the W3C test vectors (tests/dataintegrity/vectors)."""
 
 import copy
 import hashlib
@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from pyld.jsonld import JsonLdError
 
-from laurel.kit.dataintegrity import (
+from laurel.dataintegrity.jsonld import OPEN_BADGES_CONTEXT, canonize, document_loader
+from laurel.dataintegrity.proofs import (
     Ed25519Multikey,
     ProofError,
     hash_data,
@@ -17,7 +18,6 @@ from laurel.kit.dataintegrity import (
     sign,
     verify,
 )
-from laurel.kit.jsonld import OPEN_BADGES_CONTEXT, canonize, document_loader
 
 VECTORS = Path(__file__).resolve().parent / "vectors" / "w3c-vc-di-eddsa"
 SUITES = {
@@ -46,7 +46,7 @@ def key() -> Ed25519Multikey:
 
 
 def test_the_vectors_are_there() -> None:
-    assert (VECTORS / "unsigned.json").exists(), "tests/kit/vectors is missing"
+    assert (VECTORS / "unsigned.json").exists(), "tests/dataintegrity/vectors is missing"
 
 
 def test_multikeys_round_trip(key: Ed25519Multikey) -> None:

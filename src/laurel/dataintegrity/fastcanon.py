@@ -10,7 +10,7 @@ A string is a placeholder only when it comes out of toRDF whole, as a literal or
 `id` position; any other use (a vocabulary term expanded through the context, say) keeps that value
 in the shape instead. An IRI value must be absolute for the substitution to be exact; otherwise, or
 for any shape that cannot be made into a template, `canonize` falls back to pyld end to end.
-`tests/kit/test_fastcanon.py` checks the output equals pyld's over thousands of generated
+`tests/dataintegrity/test_fastcanon.py` checks the output equals pyld's over thousands of generated
 credentials.
 """
 
@@ -23,8 +23,8 @@ from typing import Any
 from pyld import jsonld
 from pyld.canon import URDNA2015
 
-from laurel.kit.jsonld import canonize as pyld_canonize
-from laurel.kit.jsonld import document_loader
+from laurel.dataintegrity.jsonld import canonize as pyld_canonize
+from laurel.dataintegrity.jsonld import document_loader
 
 _SLOT = "urn:laurel-slot:{}"
 _SLOT_PATTERN = re.compile(r"urn:laurel-slot:(\d+)")

@@ -8,10 +8,10 @@ from hypothesis import strategies as st
 
 from laurel.config import Settings
 from laurel.credentials.schemas import CredentialView
+from laurel.dataintegrity.fastcanon import FastCanonicalizer
+from laurel.dataintegrity.jsonld import canonize as pyld_canonize
+from laurel.dataintegrity.proofs import Ed25519Multikey, proof_configuration
 from laurel.issuers.service import SigningIdentity, issuer_profile
-from laurel.kit.dataintegrity import Ed25519Multikey, proof_configuration
-from laurel.kit.fastcanon import FastCanonicalizer
-from laurel.kit.jsonld import canonize as pyld_canonize
 from laurel.vc.service import build_credential
 
 KEY = Ed25519Multikey.generate()
