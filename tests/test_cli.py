@@ -7,10 +7,12 @@ import sys
 from pathlib import Path
 
 import httpx
+import pymupdf
 import pytest
 
 from laurel.app import create_app
 from laurel.config import Environment, Settings
+from laurel.gallery.starters import STARTERS
 from tests.conftest import VERSION, make_client
 
 LAUREL = [sys.executable, "-m", "laurel"]
@@ -62,15 +64,40 @@ async def test_orgs_and_tokens_from_the_command_line(cli_env: dict[str, str]) ->
     await app.state.database.dispose()
 
 
-def test_demo_creates_an_organization_once(cli_env: dict[str, str]) -> None:
+async def test_demo_creates_an_organization_once(cli_env: dict[str, str]) -> None:
     run(cli_env, "db", "upgrade")
     first = run(cli_env, "demo")
-    organization_token, personal_token = first.stdout.split()
+    organization_token, personal_token, template_id = first.stdout.split()
     assert organization_token.startswith("laurel_")
     assert personal_token.startswith("laurel_pat_")
     second = run(cli_env, "demo")
     assert second.stdout.strip() == ""
     assert "exist already" in second.stderr
+
+    # The demo organization has the gallery's starters, and a template ready to issue with.
+    settings = Settings(env=Environment.testing, database_url=cli_env["LAUREL_DATABASE_URL"])
+    app = create_app(settings)
+    headers = {"Authorization": f"Bearer {organization_token}", "Certifier-Version": VERSION}
+    async with make_client(app) as http:
+        designs = (await http.get("/v1/designs", headers=headers)).json()["data"]
+        assert sorted(d["svg"] for d in designs) == sorted(s.svg for s in STARTERS)
+        template = (await http.get(f"/v1/groups/{template_id}", headers=headers)).json()
+        assert template["name"] == "Financial Markets"
+        by_id = {d["id"]: d for d in designs}
+        drawn_with = [by_id[design_id]["name"] for design_id in template["designIds"]]
+        assert drawn_with == ["Classic", "Medal"]
+        issued = await http.post(
+            "/v1/credentials/create-issue-send",
+            headers=headers,
+            json={
+                "groupId": template_id,
+                "recipient": {"name": "Ada Lovelace", "email": "ada@example.org"},
+            },
+        )
+        assert issued.status_code == 200, issued.text
+        pdf = await http.get(f"/v1/credentials/{issued.json()['id']}/pdf", headers=headers)
+        assert "Ada Lovelace" in pymupdf.open("pdf", pdf.content)[0].get_text()
+    await app.state.database.dispose()
 
 
 def test_errors_are_reported_without_a_traceback(cli_env: dict[str, str]) -> None:

@@ -17,6 +17,7 @@ from rich.progress import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from laurel.auth.dependencies import Principal
 from laurel.auth.scopes import Scope
 from laurel.certifications.cli import app as certification_types_app
 from laurel.config import get_settings
@@ -24,7 +25,10 @@ from laurel.credentials.importer import ImportResult, plan_import, run_import
 from laurel.db import Database
 from laurel.delivery.repository import OutboxRepository
 from laurel.delivery.worker import DeliveryWorker
+from laurel.gallery import service as gallery
+from laurel.groups import service as groups
 from laurel.groups.repository import GroupRepository
+from laurel.groups.schemas import DesignChoice
 from laurel.issuers import service as issuers
 from laurel.issuers.repository import IssuerRepository
 from laurel.kit.commands import in_transaction, notes, print_rows
@@ -96,15 +100,22 @@ def db_upgrade(revision: str = "head") -> None:
     notes.print(f"database at {revision}")
 
 
+# The demo's credential template draws with these starters (certificate first, then badge).
+DEMO_TEMPLATE_NAME = "Financial Markets"
+DEMO_TEMPLATE_STARTERS = ("classic-landscape-a4", "medal-round-badge")
+
+
 @app.command()
 def demo() -> None:
     """On the first run, create a demo organization and print its access tokens.
 
-    Two lines on stdout: the organization's token (issuer API), then a personal token of its
-    owner, demo@example.org, with every scope (records API).
+    The organization starts with a copy of every starter design of the gallery and a
+    credential template, "Financial Markets", drawn with two of them. Three lines on stdout:
+    the organization's token (issuer API), a personal token of its owner, demo@example.org,
+    with every scope (records API), then the template's id.
     """
 
-    async def create_demo(session: AsyncSession) -> tuple[str, str] | None:
+    async def create_demo(session: AsyncSession) -> tuple[str, str, str] | None:
         if await organizations.has_any_organization(session):
             return None
         organization = await organizations.create_organization(
@@ -114,17 +125,28 @@ def demo() -> None:
         owner = await users.create_user(session, "demo@example.org", "Demo Owner")
         await users.add_membership(session, organization.id, owner.id, Role.owner, is_primary=True)
         personal = await users.create_personal_token(session, owner.id, list(Scope), name="demo")
-        return token.secret, personal.secret
+        principal = Principal(organization.id, organization.plan, token.record.id)
+        copies = await gallery.copy_starters(session, principal)
+        template = await groups.create_group(
+            session,
+            principal,
+            name=DEMO_TEMPLATE_NAME,
+            designs=[DesignChoice(copies[id_].id, "designIds") for id_ in DEMO_TEMPLATE_STARTERS],
+            learning_event_url=None,
+        )
+        return token.secret, personal.secret, template.id
 
-    secrets = in_transaction(create_demo)
-    if secrets is None:
+    created = in_transaction(create_demo)
+    if created is None:
         notes.print("Organizations exist already; `laurel tokens create --org ID` makes a token.")
         return
     notes.print(
-        "Created the demo organization. Shown only this once: its access token (issuer API), "
-        "then the personal token of its owner demo@example.org (records API):"
+        "Created the demo organization with the gallery's starter designs. Shown only this "
+        "once: its access token (issuer API), the personal token of its owner "
+        f"demo@example.org (records API), then the id of its credential template "
+        f'"{DEMO_TEMPLATE_NAME}":'
     )
-    typer.echo("\n".join(secrets))
+    typer.echo("\n".join(created))
 
 
 @orgs_app.command("create")

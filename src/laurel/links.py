@@ -59,6 +59,10 @@ class PublicLinks:
     def verify_page(self) -> str:
         return f"{self.base}/verify"
 
+    def starter_preview(self, starter_id: str, image_format: str = "png") -> str:
+        """A starter design of the gallery, drawn with sample values (an API route: a token)."""
+        return f"{self.base}/v1/design-gallery/{starter_id}/preview.{image_format}"
+
 
 def credential_path(public_id: str) -> str:
     """The recipient's page, relative to the server (pages link to their own files with it)."""

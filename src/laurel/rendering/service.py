@@ -169,6 +169,18 @@ def sample_values(custom_defaults: Mapping[str, str | None]) -> dict[str, str | 
     return values | {tag: default or tag for tag, default in custom_defaults.items()}
 
 
+async def preview_svg(
+    session: AsyncSession,
+    settings: Settings,
+    svg: str,
+    fmt: Format,
+    custom_defaults: Mapping[str, str | None] | None = None,
+) -> Rendered:
+    """A design's SVG drawn with sample values, its QR code pointing to a sample credential."""
+    url = verification_url(settings, SAMPLE_PUBLIC_ID)
+    return await render_cached(session, fmt, svg, sample_values(custom_defaults or {}), url)
+
+
 async def preview_design(
     session: AsyncSession, settings: Settings, principal: Principal, design_id: str, fmt: Format
 ) -> Rendered:
@@ -176,5 +188,4 @@ async def preview_design(
     organization_id = principal.organization_id
     design = found(await DesignRepository(session).get(organization_id, design_id))
     defaults = await AttributeRepository(session).custom_defaults(organization_id)
-    url = verification_url(settings, SAMPLE_PUBLIC_ID)
-    return await render_cached(session, fmt, design.svg, sample_values(defaults), url)
+    return await preview_svg(session, settings, design.svg, fmt, defaults)
