@@ -1,15 +1,16 @@
 """`Idempotency-Key` on POST (and PUT upserts), after Stripe and the IETF draft.
 
-The key is scoped to the caller's token and the route. The first request's response (status and
-body) is kept for 24 hours and replayed to any retry with the same key (`Idempotent-Replayed:
-true`); the same key with a different request is `422 idempotency_key_reused`; a retry while the
-first is still running is `409 idempotency_key_in_use`. Client errors are kept and replayed like
-any answer (as Stripe does); server errors (5xx), 401 and 429 are not, so a retry runs again. A
-marker left by a crashed process is taken over after ABANDONED_AFTER.
+The key is scoped to the caller's token and the route. The first request's response (status,
+body, and the headers that are part of the answer, `REPLAYED_HEADERS`) is kept for 24 hours and
+replayed to any retry with the same key (`Idempotent-Replayed: true`); the same key with a
+different request is `422 idempotency_key_reused`; a retry while the first is still running is
+`409 idempotency_key_in_use`. Client errors are kept and replayed like any answer (as Stripe
+does); server errors (5xx), 401 and 429 are not, so a retry runs again. A marker left by a
+crashed process is taken over after ABANDONED_AFTER.
 """
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import delete, insert, select, update
@@ -28,12 +29,15 @@ HEADER = "Idempotency-Key"
 KEPT_FOR = timedelta(hours=24)
 ABANDONED_AFTER = timedelta(minutes=2)
 _keys = table_of(IdempotencyKey)
+# Response headers that say something about the outcome, so a replay must carry them too.
+REPLAYED_HEADERS = frozenset({b"laurel-delivery"})
 
 
 @dataclass(frozen=True)
 class StoredResponse:
     status: int
     body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 class IdempotencyRepository:
@@ -64,14 +68,19 @@ class IdempotencyRepository:
                 created_at=utc_now(),
                 response_status=None,
                 response_body=None,
+                response_headers=None,
             )
         )
 
-    async def complete(self, scope: str, key: str, status: int, body: bytes) -> None:
+    async def complete(self, scope: str, key: str, response: StoredResponse) -> None:
         await self.session.execute(
             update(_keys)
             .where(_keys.c.scope == scope, _keys.c.key == key)
-            .values(response_status=status, response_body=body)
+            .values(
+                response_status=response.status,
+                response_body=response.body,
+                response_headers=response.headers or None,
+            )
         )
 
     async def forget(self, scope: str, key: str) -> None:
@@ -102,7 +111,11 @@ async def _begin(
         if existing.request_hash != request_hash:
             raise IdempotencyKeyReused()
         if existing.response_status is not None and existing.response_body is not None:
-            return StoredResponse(existing.response_status, existing.response_body)
+            return StoredResponse(
+                existing.response_status,
+                existing.response_body,
+                dict(existing.response_headers or {}),
+            )
         if existing.created_at > now - ABANDONED_AFTER:
             raise IdempotencyKeyInUse()
         await repository.restart(scope, key, request_hash)
@@ -115,7 +128,7 @@ async def _settle(
     async with database.sessions() as session, session.begin():
         repository = IdempotencyRepository(session)
         if response is not None:
-            await repository.complete(scope, key, response.status, response.body)
+            await repository.complete(scope, key, response)
         else:
             await repository.forget(scope, key)
 
@@ -177,11 +190,15 @@ class IdempotencyMiddleware:
             return
         status = 500
         chunks: list[bytes] = []
+        kept_headers: dict[str, str] = {}
 
         async def capture(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                for name, value in message.get("headers", []):
+                    if name.lower() in REPLAYED_HEADERS:
+                        kept_headers[name.decode("latin-1")] = value.decode("latin-1")
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
             await send(message)
@@ -190,7 +207,7 @@ class IdempotencyMiddleware:
         try:
             await self.app(scope, _replaying(body), capture)
             if status < 500 and status not in _NOT_KEPT:
-                response = StoredResponse(status, b"".join(chunks))
+                response = StoredResponse(status, b"".join(chunks), kept_headers)
         finally:
             await _settle(self.database, caller, key, response)
 
@@ -226,6 +243,10 @@ async def _replay(send: Send, stored: StoredResponse) -> None:
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(stored.body)).encode()),
                 (b"idempotent-replayed", b"true"),
+                *(
+                    (name.encode("latin-1"), value.encode("latin-1"))
+                    for name, value in stored.headers.items()
+                ),
             ],
         }
     )

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from laurel.models.base import Base, IdMixin, UTCDateTime
@@ -17,4 +17,6 @@ class IdempotencyKey(IdMixin, Base):
     request_hash: Mapped[str] = mapped_column(String(64))
     response_status: Mapped[int | None] = mapped_column(Integer)
     response_body: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # The response headers that are part of the answer (`Laurel-Delivery`), replayed with it.
+    response_headers: Mapped[dict[str, str] | None] = mapped_column(JSON, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
