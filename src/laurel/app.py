@@ -23,6 +23,7 @@ from laurel.credentials.interactions import ViewBuffer, write_views_periodically
 from laurel.db import Database
 from laurel.delivery.worker import DeliveryWorker
 from laurel.designs.endpoints import router as designs_router
+from laurel.email_templates.endpoints import router as email_templates_router
 from laurel.gallery.endpoints import router as gallery_router
 from laurel.groups.endpoints import router as groups_router
 from laurel.health.endpoints import router as health_router
@@ -157,6 +158,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(designs_router)
     app.include_router(gallery_router)
     app.include_router(groups_router)
+    app.include_router(email_templates_router)
     app.include_router(credentials_router)
     app.include_router(attributes_router)
     app.include_router(webhooks_router)

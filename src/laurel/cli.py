@@ -133,6 +133,7 @@ def demo() -> None:
             name=DEMO_TEMPLATE_NAME,
             designs=[DesignChoice(copies[id_].id, "designIds") for id_ in DEMO_TEMPLATE_STARTERS],
             learning_event_url=None,
+            email_template_id=None,
         )
         return token.secret, personal.secret, template.id
 
@@ -288,7 +289,9 @@ def outbox_show(job_id: str) -> None:
     typer.echo(f"attempts: {row.attempts}\nlast error: {row.last_error or '-'}")
     if row.kind == "email":
         payload = row.payload
-        typer.echo(f"to: {payload['to']}\nsubject: {payload['subject']}\n\n{payload['text']}")
+        parts = "text and html" if payload.get("html") else "text"
+        typer.echo(f"to: {payload['to']}\nsubject: {payload['subject']}\nparts: {parts}")
+        typer.echo(f"\n{payload['text']}")
     else:
         typer.echo(f"\n{row.payload['body']}")
 
@@ -349,7 +352,10 @@ def credentials_import(
     except (LaurelError, ImportRefused) as error:
         notes.print(f"[red]{error}[/red]")
         raise typer.Exit(1) from None
-    typer.echo(f"{result.created} created, {result.skipped} already imported")
+    summary = f"{result.created} created, {result.skipped} already imported"
+    if send:
+        summary += f", {result.not_emailed} not emailed (no email address)"
+    typer.echo(summary)
 
 
 class ImportRefused(Exception):

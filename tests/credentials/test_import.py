@@ -82,9 +82,13 @@ async def test_import_then_run_again_creates_nothing_twice(
     csv_file = write_csv(tmp_path / "people.csv", rows)
     first = run_cli(settings, str(csv_file), "--group", group_id, "--send", "--batch-size", "7")
     assert first.returncode == 0, first.stderr
-    assert first.stdout.strip() == "26 created, 0 already imported"
+    assert first.stdout.strip() == (
+        "26 created, 0 already imported, 1 not emailed (no email address)"
+    )
     again = run_cli(settings, str(csv_file), "--group", group_id, "--send", "--batch-size", "7")
-    assert again.stdout.strip() == "0 created, 26 already imported"
+    assert again.stdout.strip() == (
+        "0 created, 26 already imported, 0 not emailed (no email address)"
+    )
     assert await count(api) == 26
     found = await api.request(
         "POST", "/v1/credentials/search",

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import Message
+from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -47,6 +48,47 @@ class MailCatcher:
 
     def message_ids(self) -> list[str]:
         return [str(message["Message-ID"]) for message in self.messages]
+
+
+def email_parts(message: Message) -> dict[str, str]:
+    """The decoded text parts of a received message, by content type, with the \n line breaks
+    they were written with (SMTP carries them as \r\n)."""
+    parts = message.get_payload() if message.is_multipart() else [message]
+    assert isinstance(parts, list)
+    decoded = {}
+    for part in parts:
+        payload = part.get_payload(decode=True)
+        assert isinstance(payload, bytes)
+        text = payload.decode(part.get_content_charset() or "utf-8")
+        decoded[part.get_content_type()] = text.replace("\r\n", "\n")
+    return decoded
+
+
+class HtmlLinks(HTMLParser):
+    """The links (`href` and text) and images of an HTML document, as a mail client reads them."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.links: list[tuple[str, str]] = []
+        self.images: list[dict[str, str | None]] = []
+        self._open: list[str] | None = None
+        self._href = ""
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            self._href, self._open = dict(attrs).get("href") or "", []
+        elif tag == "img":
+            self.images.append(dict(attrs))
+
+    def handle_data(self, data: str) -> None:
+        if self._open is not None:
+            self._open.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self._open is not None:
+            self.links.append((self._href, " ".join("".join(self._open).split())))
+            self._open = None
 
 
 @dataclass

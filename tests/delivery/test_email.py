@@ -14,7 +14,7 @@ from laurel.delivery.repository import OutboxRepository
 from laurel.kit.timestamps import utc_now
 from laurel.models import OutboxJob
 from tests.conftest import Api, Tenant, make_client
-from tests.delivery.conftest import SmtpServer, deliver_due, free_port
+from tests.delivery.conftest import SmtpServer, deliver_due, email_parts, free_port
 
 
 def laurel(settings: Settings, *args: str) -> str:
@@ -57,7 +57,9 @@ async def test_a_sent_credential_arrives_by_email(
     assert message["To"] == "ada@example.org"
     assert "Data Science" in message["Subject"]
     assert "Acme Academy" in message["Subject"]
-    assert f"https://laurel.example/credentials/{public_id}" in message.get_payload()
+    parts = email_parts(message)
+    assert list(parts) == ["text/plain", "text/html"]
+    assert f"https://laurel.example/credentials/{public_id}\n" in parts["text/plain"]
     async with database.sessions() as session:
         jobs = await OutboxRepository(session).list_jobs(None, 5)
     assert {(job.kind, job.status) for job in jobs} == {

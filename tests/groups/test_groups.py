@@ -21,8 +21,9 @@ async def test_create_with_design_ids_keeps_their_order(api: Api) -> None:
     )
     assert list(group) == [
         "id", "name", "learningEventUrl", "designIds",
-        "certificateDesignId", "badgeDesignId", "createdAt", "updatedAt",
+        "certificateDesignId", "badgeDesignId", "emailTemplateId", "createdAt", "updatedAt",
     ]  # fmt: skip
+    assert group["emailTemplateId"] is None, "no template chosen: the built-in email"
     assert ULID.match(str(group["id"]))
     assert group["designIds"] == [badge, certificate]
     assert group["certificateDesignId"] == certificate

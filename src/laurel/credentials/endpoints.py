@@ -3,7 +3,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Response
 
 from laurel.auth.dependencies import Api
+from laurel.credentials.delivery import DELIVERY_HEADER, SKIPPED_NO_EMAIL
 from laurel.credentials.schemas import (
+    CreateIssueSendRequest,
     CredentialCreate,
     CredentialRead,
     CredentialUpdate,
@@ -63,15 +65,36 @@ async def create_credential(
     "/create-issue-send",
     name="credentials.create_issue_send",
     response_model=CredentialRead,
-    openapi_extra=body_docs(CredentialCreate),
-    responses=WRITE_ERRORS,
+    openapi_extra=body_docs(CreateIssueSendRequest),
+    responses={
+        200: {
+            "description": "The credential, issued (and emailed when it has a recipient email).",
+            "headers": {
+                DELIVERY_HEADER: {
+                    "description": f"`{SKIPPED_NO_EMAIL}` when the recipient has no email: "
+                    "the credential is issued and no email is sent.",
+                    "schema": {"type": "string"},
+                }
+            },
+        },
+        **WRITE_ERRORS,
+    },
     description=IDEMPOTENCY_DOCS,
 )
 async def create_issue_send(
-    api: Api, body: Annotated[CredentialCreate, json_body(CredentialCreate)]
+    api: Api,
+    body: Annotated[CreateIssueSendRequest, json_body(CreateIssueSendRequest)],
+    response: Response,
 ) -> object:
-    """Create, issue and email a credential in one call."""
-    return await _credentials(api).create_issue_send(body)
+    """Create, issue and email a credential in one call (a recipient with no email: no email).
+
+    `emailTemplateId` chooses the email; by default the credential template's, else the
+    built-in one.
+    """
+    outcome = await _credentials(api).create_issue_send(body)
+    if not outcome.emailed:
+        response.headers[DELIVERY_HEADER] = SKIPPED_NO_EMAIL
+    return outcome.credential
 
 
 @router.post(
@@ -162,8 +185,12 @@ async def send_credential(
     credential_id: str,
     body: Annotated[SendRequest, json_body(SendRequest, required=False)],
 ) -> object:
-    """Email an issued credential to its recipient (`{"deliveryMethod": "email"}`)."""
-    return await _credentials(api).send(credential_id)
+    """Email an issued credential to its recipient (`{"deliveryMethod": "email"}`).
+
+    `emailTemplateId` chooses the email; by default the credential template's, else the
+    built-in one.
+    """
+    return await _credentials(api).send(credential_id, body.email_template_id)
 
 
 @router.post(

@@ -2,7 +2,8 @@
 
 Each row's credential carries an import key made of the file's digest and the row's line number,
 so running the same file again (after a crash, or Ctrl-C) inserts only what is missing: no
-duplicates, and no second email for a credential already sent.
+duplicates, and no second email for a credential already sent. With `send`, a row without an
+email is issued and not emailed (and counted), as create-issue-send does.
 """
 
 import csv
@@ -16,18 +17,19 @@ from typing import Any
 from email_validator import EmailNotValidError
 
 from laurel.config import Settings
-from laurel.credentials.messages import credential_email
+from laurel.credentials.delivery import EmailSender, credential_email_job, email_sender
 from laurel.credentials.repository import AttributeRepository, CredentialRepository
 from laurel.credentials.schemas import CredentialView
 from laurel.credentials.service import today
 from laurel.db import Database
-from laurel.delivery.events import credential_event_jobs, email_job, signing_job
+from laurel.delivery.events import credential_event_jobs, signing_job
 from laurel.delivery.repository import OutboxRepository
+from laurel.email_templates.rendering import EmailText
+from laurel.email_templates.service import chosen_template
 from laurel.groups.repository import GroupRepository
 from laurel.kit.errors import NotFound
 from laurel.kit.fields import normalized_email
 from laurel.models import CredentialState
-from laurel.organizations.repository import OrganizationRepository
 from laurel.webhooks.repository import WebhookRepository
 
 COLUMN_ALIASES = {
@@ -59,6 +61,7 @@ class ImportPlan:
 class ImportResult:
     created: int = 0
     skipped: int = 0
+    not_emailed: int = 0  # created with `send`, but without an email address
 
 
 def _canonical(header: str) -> str:
@@ -164,11 +167,15 @@ async def run_import(
         context = _Context(
             settings=settings,
             group_name=group.name,
-            issuer=await OrganizationRepository(session).name_of(organization_id) or "Laurel",
+            sender=await email_sender(session, organization_id),
+            template=await chosen_template(
+                session,
+                organization_id,
+                requested_id=None,
+                group_template_id=group.email_template_id,
+            ),
             send=send,
-            event_types=["credential.created"]
-            + (["credential.issued"] if issue or send else [])
-            + (["credential.sent"] if send else []),
+            event_types=["credential.created"] + (["credential.issued"] if issue or send else []),
             endpoints=await WebhookRepository(session).enabled(organization_id),
             custom_defaults=await AttributeRepository(session).custom_defaults(organization_id),
         )
@@ -197,9 +204,10 @@ class _Context:
 
     settings: Settings
     group_name: str
-    issuer: str
+    sender: EmailSender
+    template: EmailText
     send: bool
-    event_types: list[str]
+    event_types: list[str]  # but `credential.sent`, announced only for the rows emailed
     endpoints: list[Any]
     custom_defaults: dict[str, str | None]
 
@@ -216,27 +224,31 @@ async def _write_batch(
             if row["id"] not in inserted:
                 continue
             organization_id = row["organization_id"]
+            view = CredentialView.from_row(row, context.group_name)
+            read = None
+            event_types = context.event_types
+            if context.send:
+                read = view.to_read(today(), context.custom_defaults)
+                email = credential_email_job(
+                    context.settings,
+                    context.sender,
+                    context.template,
+                    read,
+                    message_id=f"<{row['id']}.import@laurel>",
+                )
+                if email is None:
+                    result.not_emailed += 1
+                else:
+                    jobs.append(email)
+                    event_types = [*event_types, "credential.sent"]
             if context.endpoints:
-                view = CredentialView.from_row(row, context.group_name)
-                body = view.to_read(today(), context.custom_defaults)
+                read = read or view.to_read(today(), context.custom_defaults)
                 jobs += credential_event_jobs(
                     context.endpoints,
                     organization_id,
-                    context.event_types,
-                    body.model_dump(mode="json", by_alias=True),
+                    event_types,
+                    read.model_dump(mode="json", by_alias=True),
                 )
             if row["state"] == CredentialState.issued:
                 jobs.append(signing_job(organization_id, row["id"]))
-            if context.send and row["recipient_email"]:
-                message = credential_email(
-                    to=row["recipient_email"],
-                    recipient_name=row["recipient_name"],
-                    issuer=context.issuer,
-                    group_name=context.group_name,
-                    public_id=row["public_id"],
-                    credential_id=row["id"],
-                    public_url=context.settings.public_url,
-                    message_id=f"<{row['id']}.import@laurel>",
-                )
-                jobs.append(email_job(context.settings, organization_id, message))
         await OutboxRepository(session).add(jobs)

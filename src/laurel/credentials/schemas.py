@@ -19,6 +19,17 @@ from laurel.kit.timestamps import Timestamp
 
 CredentialStatus = Literal["draft", "scheduled", "issued", "expired", "revoked"]
 CUSTOM_ATTRIBUTE_PREFIX = "custom."
+# The attributes every credential has (`CredentialView.to_read` fills them in), with their names.
+BUILT_IN_ATTRIBUTES = {
+    "recipient.name": "Recipient name",
+    "recipient.email": "Recipient email",
+    "group.name": "Credential template name",
+    "credential.issueDate": "Issue date",
+    "credential.expiryDate": "Expiry date",
+    "credential.publicId": "Credential public id",
+    "certificate.uuid": "Credential public id (Certifier's older name)",
+    "certificate.issued_on": "Issue date (Certifier's older name)",
+}
 
 
 class RecipientIn(CamelModel):
@@ -52,6 +63,19 @@ class CredentialCreate(CamelModel):
         return self
 
 
+_EMAIL_TEMPLATE_DESCRIPTION = (
+    "The email template to send with; default: the credential template's, else the built-in email."
+)
+
+
+class CreateIssueSendRequest(CredentialCreate):
+    """A credential to create, issue and email; without `recipient.email` it is issued only."""
+
+    email_template_id: ResourceId | None = Field(
+        default=None, description=_EMAIL_TEMPLATE_DESCRIPTION
+    )
+
+
 class CredentialUpdate(CamelModel):
     """Only what is sent changes; `expiryDate: null` clears it."""
 
@@ -82,6 +106,9 @@ class CredentialUpdate(CamelModel):
 
 class SendRequest(CamelModel):
     delivery_method: Literal["email"] = "email"
+    email_template_id: ResourceId | None = Field(
+        default=None, description=_EMAIL_TEMPLATE_DESCRIPTION
+    )
 
 
 class ScheduleRequest(CamelModel):

@@ -2,7 +2,7 @@
 
 import hashlib
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -12,14 +12,16 @@ from ulid import ULID
 
 from laurel.auth.dependencies import Principal
 from laurel.config import Settings
-from laurel.credentials.messages import credential_email
+from laurel.credentials.delivery import credential_email_job, email_sender
 from laurel.credentials.repository import (
     AttributeRepository,
     CredentialRepository,
     InteractionRepository,
 )
 from laurel.credentials.schemas import (
+    BUILT_IN_ATTRIBUTES,
     CUSTOM_ATTRIBUTE_PREFIX,
+    CreateIssueSendRequest,
     CredentialCreate,
     CredentialRead,
     CredentialUpdate,
@@ -31,19 +33,20 @@ from laurel.credentials.schemas import (
 from laurel.credentials.search import FilterCompiler
 from laurel.delivery.events import (
     credential_event_jobs_for,
-    email_job,
     enqueue,
     publish_credential_events,
     scheduled_issue_job,
     signing_job,
 )
+from laurel.email_templates.rendering import EmailText
+from laurel.email_templates.service import chosen_template
 from laurel.groups.repository import GroupRepository
+from laurel.groups.schemas import GroupView
 from laurel.kit.errors import Conflict, NotFound, ValidationFailed, found
 from laurel.kit.ids import is_valid_id, new_id
 from laurel.kit.pagination import PageParams, PageResult
 from laurel.kit.timestamps import utc_now
 from laurel.models import CredentialState
-from laurel.organizations.repository import OrganizationRepository
 
 # How far ahead a credential may be scheduled.
 SCHEDULE_HORIZON = timedelta(days=365)
@@ -53,6 +56,14 @@ _ISSUED: dict[str, Any] = {"state": CredentialState.issued, "scheduled_at": None
 
 def today() -> date:
     return datetime.now(UTC).date()
+
+
+@dataclass(frozen=True)
+class CreatedAndIssued:
+    """What create-issue-send did: the credential, and whether an email was queued for it."""
+
+    credential: CredentialRead
+    emailed: bool
 
 
 class Credentials:
@@ -87,7 +98,7 @@ class Credentials:
         return PageResult([await self.read(view) for view in page.rows], page.prev, page.next)
 
     async def create(self, data: CredentialCreate) -> CredentialRead:
-        view = await self._insert(data, CredentialState.draft)
+        view = await self._insert(data, CredentialState.draft, await self._group(data.group_id))
         return await self._announce(view, "credential.created")
 
     async def issue(self, credential_id: str) -> CredentialRead:
@@ -97,7 +108,8 @@ class Credentials:
         if updated_at is None:
             raise Conflict("Only a draft credential can be issued")
         issued = replace(view, **_ISSUED, updated_at=updated_at)
-        read, events = await self._announcement(issued, "credential.issued")
+        read = await self.read(issued)
+        events = await self._event_jobs(read, "credential.issued")
         await enqueue(self.session, [signing_job(self.organization_id, issued.id), *events])
         return read
 
@@ -117,9 +129,8 @@ class Credentials:
         updated_at = await self.repository.update_draft(self.organization_id, view.id, values)
         if updated_at is None:
             raise Conflict("Only a draft credential can be scheduled")
-        read, events = await self._announcement(
-            replace(view, scheduled_at=scheduled_at, updated_at=updated_at), "credential.updated"
-        )
+        read = await self.read(replace(view, scheduled_at=scheduled_at, updated_at=updated_at))
+        events = await self._event_jobs(read, "credential.updated")
         job = scheduled_issue_job(self.organization_id, view.id, scheduled_at)
         await enqueue(self.session, [job, *events])
         return read
@@ -157,33 +168,54 @@ class Credentials:
         if updated_at is None:
             return False
         issued = await self._view(credential_id)
-        jobs = [signing_job(self.organization_id, issued.id)]
-        event_types = ["credential.issued"]
-        if issued.recipient_email:
-            jobs.append(await self._email_job(issued))
-            event_types.append("credential.sent")
-        _, events = await self._announcement(issued, *event_types)
+        read = await self.read(issued)
+        template = await self._template(None, await self._group(issued.group_id))
+        email = await self._email_job(read, template)
+        event_types = ["credential.issued", *(["credential.sent"] if email else [])]
+        events = await self._event_jobs(read, *event_types)
+        jobs = [signing_job(self.organization_id, issued.id), *([email] if email else [])]
         await enqueue(self.session, [*jobs, *events])
         return True
 
-    async def send(self, credential_id: str) -> CredentialRead:
+    async def send(self, credential_id: str, email_template_id: str | None) -> CredentialRead:
+        """Email an issued credential, with the template the request, or else its credential
+        template, chooses."""
         view = await self._view(credential_id)
         if view.state != CredentialState.issued:
             raise Conflict("Only an issued credential can be sent; issue it first")
-        email = await self._email_job(view)  # first: no recipient email is a 400, nothing read
-        read, events = await self._announcement(view, "credential.sent")
-        await enqueue(self.session, [email, *events])
+        if not view.recipient_email:
+            # Checked before anything else is read or written.
+            raise ValidationFailed(
+                "recipient.email: the credential has no recipient email to send to",
+                param="recipient.email",
+            )
+        # The credential template is read only when the request does not choose.
+        group = None if email_template_id else await self._group(view.group_id)
+        template = await self._template(email_template_id, group)
+        read = await self.read(view)
+        email = await self._email_job(read, template)
+        events = await self._event_jobs(read, "credential.sent")
+        await enqueue(self.session, [*([email] if email else []), *events])
         return read
 
-    async def create_issue_send(self, data: CredentialCreate) -> CredentialRead:
-        """One insert of an issued credential, and one of its jobs: signing, email, events."""
-        view = await self._insert(data, CredentialState.issued)
-        jobs = [signing_job(self.organization_id, view.id), await self._email_job(view)]
-        read, events = await self._announcement(
-            view, "credential.created", "credential.issued", "credential.sent"
-        )
+    async def create_issue_send(self, data: CreateIssueSendRequest) -> CreatedAndIssued:
+        """One insert of an issued credential, and one of its jobs: signing, email, events.
+
+        A recipient without an email is issued all the same; no email, no `credential.sent`.
+        """
+        group = await self._group(data.group_id)
+        # Before any write: an email template that is not the organization's is a 400.
+        template = await self._template(data.email_template_id, group)
+        view = await self._insert(data, CredentialState.issued, group)
+        read = await self.read(view)
+        email = await self._email_job(read, template)
+        event_types = ["credential.created", "credential.issued"]
+        if email is not None:
+            event_types.append("credential.sent")
+        events = await self._event_jobs(read, *event_types)
+        jobs = [signing_job(self.organization_id, view.id), *([email] if email else [])]
         await enqueue(self.session, [*jobs, *events])
-        return read
+        return CreatedAndIssued(read, emailed=email is not None)
 
     async def update(self, credential_id: str, changes: CredentialUpdate) -> CredentialRead:
         view = await self._view(credential_id)
@@ -227,15 +259,17 @@ class Credentials:
             else None
         )
 
-    async def _insert(self, data: CredentialCreate, state: CredentialState) -> CredentialView:
-        group = await GroupRepository(self.session).get_view(self.organization_id, data.group_id)
-        if group is None:
-            raise NotFound()
+    async def _group(self, group_id: str) -> GroupView:
+        return found(await GroupRepository(self.session).get_view(self.organization_id, group_id))
+
+    async def _insert(
+        self, data: CredentialCreate, state: CredentialState, group: GroupView
+    ) -> CredentialView:
         await self._check_custom_attributes(data.custom_attributes)
         row = await self.repository.insert(
             self.organization_id,
             {
-                "group_id": data.group_id,
+                "group_id": group.id,
                 "state": state,
                 "recipient_name": data.recipient.name,
                 "recipient_email": data.recipient.email,
@@ -246,40 +280,37 @@ class Credentials:
         )
         return CredentialView.from_row(row, group.name)
 
-    async def _email_job(self, view: CredentialView) -> dict[str, Any]:
-        if not view.recipient_email:
-            raise ValidationFailed(
-                "recipient.email: the credential has no recipient email to send to",
-                param="recipient.email",
-            )
-        issuer = await OrganizationRepository(self.session).name_of(self.organization_id)
-        message = credential_email(
-            to=view.recipient_email,
-            recipient_name=view.recipient_name,
-            issuer=issuer or "Laurel",
-            group_name=view.group_name,
-            public_id=view.public_id,
-            credential_id=view.id,
-            public_url=self.settings.public_url,
-            # One Message-ID per send request, so a receiving server can spot a repeat.
-            message_id=f"<{view.id}.{new_id()}@laurel>",
+    async def _template(self, requested_id: str | None, group: GroupView | None) -> EmailText:
+        return await chosen_template(
+            self.session,
+            self.organization_id,
+            requested_id=requested_id,
+            group_template_id=group.email_template_id if group else None,
         )
-        return email_job(self.settings, self.organization_id, message)
+
+    async def _email_job(self, read: CredentialRead, template: EmailText) -> dict[str, Any] | None:
+        """The email job, or None when the credential has no recipient email."""
+        if read.recipient.email is None:
+            return None
+        return credential_email_job(
+            self.settings,
+            await email_sender(self.session, self.organization_id),
+            template,
+            read,
+            # One Message-ID per send request, so a receiving server can spot a repeat.
+            message_id=f"<{read.id}.{new_id()}@laurel>",
+        )
 
     async def _announce(self, view: CredentialView, *event_types: str) -> CredentialRead:
-        read, events = await self._announcement(view, *event_types)
-        await enqueue(self.session, events)
+        read = await self.read(view)
+        await enqueue(self.session, await self._event_jobs(read, *event_types))
         return read
 
-    async def _announcement(
-        self, view: CredentialView, *event_types: str
-    ) -> tuple[CredentialRead, list[dict[str, Any]]]:
-        """The credential as the API shows it, and the webhook jobs announcing these events."""
-        read = await self.read(view)
-        events = await credential_event_jobs_for(
+    async def _event_jobs(self, read: CredentialRead, *event_types: str) -> list[dict[str, Any]]:
+        """The webhook jobs announcing these events about the credential."""
+        return await credential_event_jobs_for(
             self.session, self.organization_id, list(event_types), lambda: _body(read)
         )
-        return read, events
 
     async def _check_custom_attributes(self, values: dict[str, str]) -> None:
         if not values:
@@ -330,16 +361,6 @@ def _decode_offset(cursor: str | None) -> int:
 
 
 ATTRIBUTE_TAG = re.compile(r"^custom\.[a-z][a-z0-9_]{0,62}$")
-BUILT_IN_ATTRIBUTES = {
-    "recipient.name": "Recipient name",
-    "recipient.email": "Recipient email",
-    "group.name": "Credential template name",
-    "credential.issueDate": "Issue date",
-    "credential.expiryDate": "Expiry date",
-    "credential.publicId": "Credential public id",
-    "certificate.uuid": "Credential public id (Certifier's older name)",
-    "certificate.issued_on": "Issue date (Certifier's older name)",
-}
 
 
 _DATE_ATTRIBUTES = {"credential.issueDate", "credential.expiryDate", "certificate.issued_on"}

@@ -20,16 +20,33 @@ class DeliveryFailed(Exception):
         self.status_code = status_code
 
 
+def email_message(sender: str, message: dict[str, str]) -> EmailMessage:
+    """The MIME message of an outbox email job: text/plain, and text/html beside it when the job
+    has one (jobs queued before emails had an HTML part have only text).
+
+    Header values are made one line here too, so that no job, however it was queued, can add a
+    header (and none makes the stdlib refuse the message, which would retry it forever).
+    """
+    email = EmailMessage()
+    email["From"] = _one_line(sender)
+    email["To"] = _one_line(message["to"])
+    email["Subject"] = _one_line(message["subject"])
+    email["Message-ID"] = _one_line(message["message_id"])
+    email.set_content(message["text"])
+    if message.get("html"):
+        email.add_alternative(message["html"], subtype="html")
+    return email
+
+
+def _one_line(value: str) -> str:
+    return " ".join(value.split())
+
+
 async def send_email(settings: Settings, message: dict[str, str]) -> None:
     if settings.smtp_url is None:
         raise DeliveryFailed("no SMTP server is configured (LAUREL_SMTP_URL)")
     url = urlsplit(settings.smtp_url)
-    email = EmailMessage()
-    email["From"] = settings.smtp_from
-    email["To"] = message["to"]
-    email["Subject"] = message["subject"]
-    email["Message-ID"] = message["message_id"]
-    email.set_content(message["text"])
+    email = email_message(settings.smtp_from, message)
     implicit_tls = url.scheme == "smtps"
     try:
         await aiosmtplib.send(

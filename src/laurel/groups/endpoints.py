@@ -48,6 +48,7 @@ async def create_group(
         name=body.name,
         designs=legacy.design_choices_for_create(body),
         learning_event_url=body.learning_event_url,
+        email_template_id=body.email_template_id,
     )
 
 
@@ -87,7 +88,8 @@ async def update_group(
 ) -> object:
     """Update a credential template; fields not sent are left unchanged.
 
-    `designIds` replaces the whole ordered list; `learningEventUrl: null` clears the URL.
+    `designIds` replaces the whole ordered list; `learningEventUrl: null` clears the URL;
+    `emailTemplateId: null` goes back to the built-in email.
     """
     group = await service.get_group(api.session, api.principal, group_id)
     return await service.update_group(
@@ -95,7 +97,9 @@ async def update_group(
         api.principal,
         group,
         changes=body.model_dump(
-            include={"name", "learning_event_url"}, exclude_unset=True, by_alias=False
+            include={"name", "learning_event_url", "email_template_id"},
+            exclude_unset=True,
+            by_alias=False,
         ),
         designs=legacy.design_choices_for_update(group, body),
     )

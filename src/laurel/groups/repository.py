@@ -18,6 +18,7 @@ _GROUP_COLUMNS = (
     _groups.c.id,
     _groups.c.name,
     _groups.c.learning_event_url,
+    _groups.c.email_template_id,
     _groups.c.created_at,
     _groups.c.updated_at,
 )
@@ -49,7 +50,13 @@ _DESIGNS_OF_GROUPS = (
 
 def _view(row: Any, designs: list[tuple[str, DesignType]]) -> GroupView:
     return GroupView(
-        row.id, row.name, row.learning_event_url, row.created_at, row.updated_at, designs
+        row.id,
+        row.name,
+        row.learning_event_url,
+        row.created_at,
+        row.updated_at,
+        designs,
+        row.email_template_id,
     )
 
 
@@ -98,9 +105,10 @@ class GroupRepository:
         name: str,
         learning_event_url: str | None,
         designs: list[tuple[str, DesignType]],
+        email_template_id: str | None,
     ) -> GroupView:
         now = utc_now()
-        view = GroupView(new_id(), name, learning_event_url, now, now, designs)
+        view = GroupView(new_id(), name, learning_event_url, now, now, designs, email_template_id)
         await self.session.execute(
             _INSERT_GROUP,
             {
@@ -108,6 +116,7 @@ class GroupRepository:
                 "organization_id": organization_id,
                 "name": name,
                 "learning_event_url": learning_event_url,
+                "email_template_id": email_template_id,
                 "created_at": now,
                 "updated_at": now,
             },

@@ -26,6 +26,10 @@ _NAME_DESCRIPTION = "The credential template's name, used as the [group.name] at
 _URL_DESCRIPTION = "The learning event's URL that is shown in the digital wallet (http or https)."
 _DESIGN_IDS_DESCRIPTION = "The ordered list of design ids (at least one) used by the template."
 _LEGACY_DESCRIPTION = "Deprecated: use designIds. Cannot be combined with designIds."
+_EMAIL_TEMPLATE_DESCRIPTION = (
+    "The email template its credentials are sent with (null: the built-in email). A send request "
+    "may choose another."
+)
 
 
 class _GroupBody(CamelModel):
@@ -43,6 +47,9 @@ class _GroupBody(CamelModel):
     )
     badge_design_id: ResourceId | None = Field(
         default=None, description=_LEGACY_DESCRIPTION, json_schema_extra={"deprecated": True}
+    )
+    email_template_id: ResourceId | None = Field(
+        default=None, description=_EMAIL_TEMPLATE_DESCRIPTION
     )
 
     @property
@@ -74,7 +81,7 @@ class GroupCreate(_GroupBody):
 
 
 class GroupUpdate(_GroupBody):
-    """Only the fields sent change; `learningEventUrl: null` clears it."""
+    """Only the fields sent change; null clears `learningEventUrl` and `emailTemplateId`."""
 
     name: GroupName | None = Field(default=None, description=_NAME_DESCRIPTION)
 
@@ -105,6 +112,7 @@ class GroupView:
     created_at: datetime
     updated_at: datetime
     designs: list[tuple[str, DesignType]]
+    email_template_id: str | None = None
 
 
 class GroupRead(CamelModel):
@@ -116,6 +124,7 @@ class GroupRead(CamelModel):
         description="Deprecated: the first certificate design."
     )
     badge_design_id: str | None = Field(description="Deprecated: the first badge design.")
+    email_template_id: str | None = Field(description=_EMAIL_TEMPLATE_DESCRIPTION)
     created_at: Timestamp
     updated_at: Timestamp
 
@@ -135,6 +144,7 @@ class GroupRead(CamelModel):
             "design_ids": [design_id for design_id, _ in value.designs],
             "certificate_design_id": first_of(DesignType.certificate),
             "badge_design_id": first_of(DesignType.badge),
+            "email_template_id": value.email_template_id,
             "created_at": value.created_at,
             "updated_at": value.updated_at,
         }

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from laurel.auth.dependencies import Principal
 from laurel.credentials.repository import CredentialRepository
 from laurel.designs.repository import DesignRepository
+from laurel.email_templates.service import require_template
 from laurel.groups.repository import GroupRepository
 from laurel.groups.schemas import DesignChoice, GroupView
 from laurel.kit.errors import Conflict, NotFound, PaymentRequired, ValidationFailed, found
@@ -26,13 +27,17 @@ async def create_group(
     name: str,
     designs: Sequence[DesignChoice],
     learning_event_url: str | None,
+    email_template_id: str | None,
 ) -> GroupView:
     resolved = await _resolve_designs(session, principal, designs)
+    if email_template_id is not None:
+        await require_template(session, principal.organization_id, email_template_id)
     return await GroupRepository(session).insert(
         principal.organization_id,
         name=name,
         learning_event_url=learning_event_url,
         designs=resolved,
+        email_template_id=email_template_id,
     )
 
 
@@ -59,8 +64,12 @@ async def update_group(
     changes: dict[str, str | None],
     designs: Sequence[DesignChoice] | None,
 ) -> GroupView:
-    """Apply `changes` (name, learning_event_url) and, when given, the new design list."""
+    """Apply `changes` (name, learning_event_url, email_template_id) and, when given, the new
+    design list."""
     resolved = None if designs is None else await _resolve_designs(session, principal, designs)
+    email_template_id = changes.get("email_template_id")
+    if email_template_id is not None:
+        await require_template(session, principal.organization_id, email_template_id)
     repository = GroupRepository(session)
     await repository.update(principal.organization_id, group.id, changes=changes, designs=resolved)
     return await get_group(session, principal, group.id)

@@ -1,17 +1,18 @@
 """`Idempotency-Key` on POST (and PUT upserts), after Stripe and the IETF draft.
 
-The key is scoped to the caller's token and the route. The first request's response (status and
-body) is kept for 24 hours and replayed to any retry with the same key (`Idempotent-Replayed:
-true`, with the first response's content type); the same key with a different request is `422
-idempotency_key_reused` — "different" read from the parsed JSON, so a client that re-serializes its
-body (other key order, spacing, a trailing newline) is still retrying; a retry while the first is
-still running is `409 idempotency_key_in_use`. Client errors are kept and replayed like
-any answer (as Stripe does); server errors (5xx), 401 and 429 are not, so a retry runs again. A
-marker left by a crashed process is taken over after ABANDONED_AFTER.
+The key is scoped to the caller's token and the route. The first request's response (status,
+body, and the headers that are part of the answer, `REPLAYED_HEADERS`: its content type among
+them) is kept for 24 hours and replayed to any retry with the same key (`Idempotent-Replayed:
+true`); the same key with a different request is `422 idempotency_key_reused` — "different" read
+from the parsed JSON, so a client that re-serializes its body (other key order, spacing, a
+trailing newline) is still retrying; a retry while the first is still running is
+`409 idempotency_key_in_use`. Client errors are kept and replayed like any answer (as Stripe
+does); server errors (5xx), 401 and 429 are not, so a retry runs again. A marker left by a
+crashed process is taken over after ABANDONED_AFTER.
 """
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import orjson
@@ -31,8 +32,9 @@ HEADER = "Idempotency-Key"
 KEPT_FOR = timedelta(hours=24)
 ABANDONED_AFTER = timedelta(minutes=2)
 _keys = table_of(IdempotencyKey)
-
-
+# Response headers that say something about the outcome, so a replay must carry them too.
+REPLAYED_HEADERS = frozenset({b"content-type", b"laurel-delivery"})
+# What a key kept before content types were replayed was: every such answer was JSON.
 JSON = "application/json"
 
 
@@ -40,7 +42,7 @@ JSON = "application/json"
 class StoredResponse:
     status: int
     body: bytes
-    content_type: str = JSON
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 class IdempotencyRepository:
@@ -71,18 +73,18 @@ class IdempotencyRepository:
                 created_at=utc_now(),
                 response_status=None,
                 response_body=None,
-                response_content_type=None,
+                response_headers=None,
             )
         )
 
-    async def complete(self, scope: str, key: str, response: "StoredResponse") -> None:
+    async def complete(self, scope: str, key: str, response: StoredResponse) -> None:
         await self.session.execute(
             update(_keys)
             .where(_keys.c.scope == scope, _keys.c.key == key)
             .values(
                 response_status=response.status,
                 response_body=response.body,
-                response_content_type=response.content_type,
+                response_headers=response.headers or None,
             )
         )
 
@@ -117,7 +119,7 @@ async def _begin(
             return StoredResponse(
                 existing.response_status,
                 existing.response_body,
-                existing.response_content_type or JSON,
+                dict(existing.response_headers or {}),
             )
         if existing.created_at > now - ABANDONED_AFTER:
             raise IdempotencyKeyInUse()
@@ -197,14 +199,16 @@ class IdempotencyMiddleware:
             await _replay(send, stored)
             return
         status = 500
-        content_type = JSON
         chunks: list[bytes] = []
+        kept_headers: dict[str, str] = {}
 
         async def capture(message: Message) -> None:
-            nonlocal status, content_type
+            nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                content_type = _content_type(message) or JSON
+                for name, value in message.get("headers", []):
+                    if name.lower() in REPLAYED_HEADERS:
+                        kept_headers[name.decode("latin-1")] = value.decode("latin-1")
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
             await send(message)
@@ -213,16 +217,13 @@ class IdempotencyMiddleware:
         try:
             await self.app(scope, _replaying(body), capture)
             if status < 500 and status not in _NOT_KEPT:
-                response = StoredResponse(status, b"".join(chunks), content_type)
+                response = StoredResponse(status, b"".join(chunks), kept_headers)
         finally:
             await _settle(self.database, caller, key, response)
 
 
-def _content_type(start: Message) -> str | None:
-    for name, value in start.get("headers", []):
-        if name.lower() == b"content-type":
-            return str(value.decode("latin-1"))
-    return None
+def _has_content_type(stored: StoredResponse) -> bool:
+    return any(name.lower() == "content-type" for name in stored.headers)
 
 
 async def _read_body(receive: Receive) -> bytes:
@@ -253,9 +254,13 @@ async def _replay(send: Send, stored: StoredResponse) -> None:
             "type": "http.response.start",
             "status": stored.status,
             "headers": [
-                (b"content-type", stored.content_type.encode("latin-1")),
+                *([] if _has_content_type(stored) else [(b"content-type", JSON.encode())]),
                 (b"content-length", str(len(stored.body)).encode()),
                 (b"idempotent-replayed", b"true"),
+                *(
+                    (name.encode("latin-1"), value.encode("latin-1"))
+                    for name, value in stored.headers.items()
+                ),
             ],
         }
     )

@@ -19,6 +19,7 @@ from laurel.models.credential import (
     CredentialState,
 )
 from laurel.models.design import Design, DesignType
+from laurel.models.email_template import EmailTemplate
 from laurel.models.group import Group, GroupDesign
 from laurel.models.idempotency_key import IdempotencyKey
 from laurel.models.issuer import IssuerKey, StatusAllocation, StatusList
@@ -55,6 +56,7 @@ __all__ = [
     "DeliveryAttempt",
     "Design",
     "DesignType",
+    "EmailTemplate",
     "Group",
     "GroupDesign",
     "IdempotencyKey",

@@ -28,3 +28,9 @@ class Group(IdMixin, TimestampMixin, Base):
     organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(255))
     learning_event_url: Mapped[str | None] = mapped_column(String(2048), default=None)
+    # The email its credentials are sent with (None: the built-in one). No ON DELETE action:
+    # deleting a template in use is refused (409), and the check runs at the end of the
+    # statement, so deleting an organization still cascades to both tables.
+    email_template_id: Mapped[str | None] = mapped_column(
+        ForeignKey("email_templates.id"), index=True, default=None
+    )

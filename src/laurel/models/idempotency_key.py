@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from laurel.models.base import Base, IdMixin, UTCDateTime
@@ -17,6 +17,6 @@ class IdempotencyKey(IdMixin, Base):
     request_hash: Mapped[str] = mapped_column(String(64))
     response_status: Mapped[int | None] = mapped_column(Integer)
     response_body: Mapped[bytes | None] = mapped_column(LargeBinary)
-    # NULL for keys kept before content types were: those were all application/json.
-    response_content_type: Mapped[str | None] = mapped_column(String(255))
+    # The response headers that are part of the answer (`Laurel-Delivery`), replayed with it.
+    response_headers: Mapped[dict[str, str] | None] = mapped_column(JSON, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

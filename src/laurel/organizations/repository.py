@@ -8,15 +8,19 @@ from laurel.models.base import table_of
 
 # Read on every credential sent: built once, over the table (no ORM compile or loading).
 _organizations = table_of(Organization)
-_NAME_OF = select(_organizations.c.name).where(_organizations.c.id == bindparam("id"))
+_NAME_AND_LOGO = select(_organizations.c.name, _organizations.c.issuer_image).where(
+    _organizations.c.id == bindparam("id")
+)
 
 
 class OrganizationRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def name_of(self, organization_id: str) -> str | None:
-        return await self.session.scalar(_NAME_OF, {"id": organization_id})
+    async def name_and_logo(self, organization_id: str) -> tuple[str, str | None] | None:
+        """What an email from the organization shows of it: its name and its issuer image."""
+        row = (await self.session.execute(_NAME_AND_LOGO, {"id": organization_id})).first()
+        return None if row is None else (row.name, row.issuer_image)
 
     async def get(self, organization_id: str) -> Organization | None:
         return await self.session.get(Organization, organization_id)

@@ -55,6 +55,11 @@ class FilledDesign:
     qr_boxes: list[Box]
 
 
+def attributes_in(text: str) -> list[str]:
+    """The attribute names written `[name]` in a text, in order (what `fill_attributes` fills)."""
+    return _ATTRIBUTE.findall(text)
+
+
 def fill_attributes(text: str, values: Mapping[str, str | None]) -> str:
     """`[name]` -> its value; unknown attributes stay visible, so a preview shows the mistake."""
 

@@ -1,0 +1,102 @@
+"""The email a recipient gets: a template's subject and body filled in, as plain text and HTML.
+
+The body is plain text, never markup: in the HTML part each paragraph and line is escaped by
+Jinja2's autoescaping, and every value reaches the subject as one line, so neither a recipient's
+name nor an organization's can add markup or mail headers.
+"""
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from laurel.rendering.template import fill_attributes
+
+# Attributes an email may use beyond the credential's own.
+EMAIL_ATTRIBUTES = {"issuer.name": "The organization's name"}
+BUTTON_TEXT = "View your credential"
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n+")
+_PREHEADER_LENGTH = 140
+
+_environment = Environment(
+    loader=PackageLoader("laurel.email_templates", "templates"),
+    autoescape=True,
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+@dataclass(frozen=True)
+class EmailText:
+    """A subject and a plain-text body, both with `[attributes]` still in them."""
+
+    subject: str
+    body: str
+
+
+# Used when neither the send request nor the credential template chooses one (docs/api.md).
+DEFAULT_TEMPLATE = EmailText(
+    subject="[issuer.name] has issued you a credential: [group.name]",
+    body=(
+        "Hello [recipient.name],\n\n"
+        '[issuer.name] has issued you the credential "[group.name]".\n\n'
+        "On its page you can view it, download it as a PDF or an image, add it to your "
+        "LinkedIn profile and share it. Anyone you share it with can check that it is genuine."
+    ),
+)
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+
+
+def one_line(text: str) -> str:
+    """All whitespace, line breaks included, as single spaces: safe in a mail header."""
+    return " ".join(text.split())
+
+
+def render_credential_email(
+    template: EmailText,
+    values: Mapping[str, str | None],
+    *,
+    issuer: str,
+    logo: str | None,
+    heading: str,
+    link: str,
+) -> RenderedEmail:
+    """The subject, the plain-text part and the HTML part of one credential's email."""
+    subject = one_line(fill_attributes(template.subject, values))
+    body = fill_attributes(template.body, values).replace("\r\n", "\n").replace("\r", "\n")
+    paragraphs = [
+        [line.strip() for line in block.strip().split("\n")]
+        for block in _PARAGRAPH_BREAK.split(body.strip())
+        if block.strip()
+    ]
+    issuer = one_line(issuer)
+    text = "\n\n".join("\n".join(lines) for lines in paragraphs)
+    text += (
+        f"\n\n{BUTTON_TEXT}:\n{link}\n\n"
+        f"-- \nYou received this email because {issuer} issued you a credential.\n"
+        "Sent with Laurel.\n"
+    )
+    preheader = " ".join(paragraphs[0]) if paragraphs else subject
+    html = _environment.get_template("credential_email.html").render(
+        subject=subject,
+        preheader=preheader[:_PREHEADER_LENGTH],
+        issuer=issuer,
+        logo=_web_image(logo),
+        heading=one_line(heading),
+        paragraphs=paragraphs,
+        link=link,
+    )
+    return RenderedEmail(subject, text, html)
+
+
+def _web_image(url: str | None) -> str | None:
+    """An http(s) image URL, or None: no `javascript:` or `data:` in an email's img."""
+    return url if url and url.lower().startswith(("https://", "http://")) else None
