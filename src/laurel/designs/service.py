@@ -1,5 +1,7 @@
 """Designs: the SVG templates certificates and badges are rendered from."""
 
+import asyncio
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laurel.auth.dependencies import Principal
@@ -12,8 +14,15 @@ from laurel.kit.pagination import PageParams, PageResult
 from laurel.models import Design, DesignType
 
 
+async def _validate(svg: str, design_type: DesignType) -> None:
+    """The checks at save, off the event loop: a large design's CSS takes a while to parse."""
+    await asyncio.to_thread(
+        validate_svg, svg, requires_recipient_name=design_type == DesignType.certificate
+    )
+
+
 async def create_design(session: AsyncSession, principal: Principal, data: DesignCreate) -> Design:
-    validate_svg(data.svg, requires_recipient_name=data.type == DesignType.certificate)
+    await _validate(data.svg, data.type)
     design = Design(
         organization_id=principal.organization_id, name=data.name, type=data.type, svg=data.svg
     )
@@ -50,7 +59,7 @@ async def update_design(
         raise Conflict("The design's type cannot change while a credential template uses it")
     if "svg" in sent or new_type != design.type:
         svg = changes.svg if changes.svg is not None else design.svg
-        validate_svg(svg, requires_recipient_name=new_type == DesignType.certificate)
+        await _validate(svg, new_type)
     for field in sent:
         setattr(design, field, getattr(changes, field))
     await session.flush()

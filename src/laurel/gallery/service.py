@@ -46,7 +46,9 @@ async def preview_starter(
 ) -> Rendered:
     """The starter drawn with the same sample values as a design's preview."""
     starter = found(find_starter(starter_id))
-    return await rendering.preview_svg(session, settings, starter.svg, fmt)
+    return await rendering.preview_svg(
+        session, settings, starter.svg, fmt, design_id=f"gallery:{starter.id}"
+    )
 
 
 async def copy_starters(session: AsyncSession, principal: Principal) -> dict[str, Design]:

@@ -16,6 +16,7 @@ from laurel.config import Settings
 from laurel.credentials.interactions import ViewBuffer
 from laurel.db import DbSession
 from laurel.kit.errors import NotFound
+from laurel.kit.svg_headers import headers_for
 from laurel.pages import service
 from laurel.pages.cache import CachedPage, PageCache
 from laurel.pages.templating import prefers_html, render_page
@@ -101,9 +102,8 @@ async def download_badge(
     content = await service.baked_badge(session, settings, credential, image_format)
     await service.record(session, credential, "credential_downloaded")
     media_type = "image/png" if image_format == "png" else "image/svg+xml"
-    return Response(
-        content, media_type=media_type, headers=_attachment(f"badge-{public_id}.{image_format}")
-    )
+    headers = _attachment(f"badge-{public_id}.{image_format}") | headers_for(media_type)
+    return Response(content, media_type=media_type, headers=headers)
 
 
 @router.get("/credentials/{public_id}/share/linkedin", name="public.share_linkedin", **PAGE)

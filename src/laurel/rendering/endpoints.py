@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query, Request, Response
 from laurel.auth.dependencies import Api
 from laurel.db import DbSession
 from laurel.kit.errors import COMMON_API_ERRORS, NotFound, error_responses
+from laurel.kit.svg_headers import headers_for
 from laurel.kit.versioning import VersionedRoute
 from laurel.rendering import previews, service
 from laurel.rendering.schemas import CredentialDesign
@@ -34,6 +35,7 @@ def _file(rendered: Rendered, *, cache: str, filename: str | None = None) -> Res
     headers = {
         "Cache-Control": cache,
         "ETag": f'"{rendered.content_hash[:32]}"',
+        **headers_for(rendered.media_type),
     }
     if filename is not None:
         headers["Content-Disposition"] = f'attachment; filename="{filename}"'

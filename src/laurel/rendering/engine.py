@@ -11,21 +11,34 @@ Everything here is synchronous and CPU-bound: callers run it in a worker thread.
 """
 
 import html
+import re
 
 import pymupdf
 import qrcode
 
-from laurel.rendering.template import Box, FilledDesign, TextBox
+from laurel.designs.layout import Box
+from laurel.rendering.template import FilledDesign, TextBox
 
 # Part of every cache key: changing how things are drawn makes old renders unreachable.
 ENGINE_VERSION = "mupdf-1"
 PNG_DPI = 144
 
 
+_HEX_COLOR = re.compile(r"#[0-9a-f]{6}")
+_ALIGNS = frozenset({"left", "center", "right"})
+_FAMILIES = frozenset({"serif", "sans-serif"})
+
+
 def _text_html(text: TextBox) -> tuple[str, str]:
+    """The markup and CSS of one text box. Nothing of the design is pasted in: each CSS value
+    is a number or one of a few words (the template parsed the design's), and the value is
+    escaped into the markup, so a colour `red} p{display:none}` cannot hide the name."""
+    color = text.color if _HEX_COLOR.fullmatch(text.color) else "#000000"
+    align = text.align if text.align in _ALIGNS else "left"
+    family = text.family if text.family in _FAMILIES else "serif"
     css = (
-        f"p {{margin:0; line-height:1.15; text-align:{text.align}; color:{html.escape(text.color)};"
-        f" font-size:{text.font_size:.2f}px; font-family:{text.family};"
+        f"p {{margin:0; line-height:1.15; text-align:{align}; color:{color};"
+        f" font-size:{text.font_size:.2f}px; font-family:{family};"
         f" font-weight:{'bold' if text.bold else 'normal'};"
         f" font-style:{'italic' if text.italic else 'normal'}}}"
     )

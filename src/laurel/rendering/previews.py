@@ -106,4 +106,6 @@ async def design_preview(
     if design is None or _digest(settings, credential, design.svg, preview_format) != digest:
         raise NotFound()  # a design taken off the template, or a changed credential or design
     qr_url = verification_url(settings, credential.public_id)
-    return await render_cached(session, preview_format, design.svg, credential.attributes, qr_url)
+    return await render_cached(
+        session, preview_format, design.svg, credential.attributes, qr_url, design_id=design.id
+    )

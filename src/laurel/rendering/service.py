@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import Literal
 
 import orjson
+import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laurel.auth.dependencies import Principal
@@ -21,7 +22,15 @@ from laurel.credentials.interactions import record_guest_interaction
 from laurel.credentials.repository import AttributeRepository
 from laurel.credentials.service import Credentials
 from laurel.designs.repository import DesignRepository
-from laurel.kit.errors import NotFound, found
+from laurel.designs.svg import validate_svg
+from laurel.kit.errors import (
+    Conflict,
+    InternalServerError,
+    LaurelError,
+    NotFound,
+    ValidationFailed,
+    found,
+)
 from laurel.links import PublicLinks
 from laurel.models import CredentialState, DesignType, Plan
 from laurel.rendering.engine import ENGINE_VERSION, render_pdf, render_png
@@ -34,6 +43,7 @@ from laurel.vc.service import signed_form
 Format = Literal["pdf", "png", "svg"]
 MEDIA_TYPES: dict[str, str] = {"pdf": "application/pdf", "png": "image/png", "svg": "image/svg+xml"}
 SAMPLE_PUBLIC_ID = "00000000-0000-4000-8000-000000000000"
+log = structlog.get_logger()
 
 
 @dataclass(frozen=True)
@@ -61,8 +71,32 @@ def render_key(fmt: Format, svg: str, values: Mapping[str, str | None], qr_url: 
     return hashlib.sha256(material).hexdigest()
 
 
+def _not_drawn(design_id: str, fmt: Format, svg: str) -> LaurelError:
+    """Why a design could not be drawn, logged with its id, as the API's error.
+
+    A design saved before today's checks that breaks one is the issuer's to fix: 409 with the
+    rule it breaks. One that passes them failed in the engine: a 500, the log says which.
+    """
+    try:
+        validate_svg(svg, requires_recipient_name=False)
+    except ValidationFailed as broken:
+        log.warning("design_not_drawn", design_id=design_id, format=fmt, reason=broken.message)
+        return Conflict(
+            f"The design {design_id} cannot be drawn, it breaks a design rule "
+            f"({broken.message}): update its SVG"
+        )
+    log.exception("design_not_drawn", design_id=design_id, format=fmt)
+    return InternalServerError()
+
+
 async def render_cached(
-    session: AsyncSession, fmt: Format, svg: str, values: Mapping[str, str | None], qr_url: str
+    session: AsyncSession,
+    fmt: Format,
+    svg: str,
+    values: Mapping[str, str | None],
+    qr_url: str,
+    *,
+    design_id: str,
 ) -> Rendered:
     """The file from the render cache, drawn (and kept) on the first request for it."""
     repository = RenderRepository(session)
@@ -70,24 +104,29 @@ async def render_cached(
     cached = await repository.cached(key)
     if cached is not None:
         return Rendered(cached[1], cached[0], key)
-    # MuPDF is CPU-bound C code: off the event loop, so other requests keep being served.
-    content = await asyncio.to_thread(_draw, fmt, svg, values, qr_url)
+    try:
+        # MuPDF is CPU-bound C code: off the event loop, so other requests keep being served.
+        content = await asyncio.to_thread(_draw, fmt, svg, values, qr_url)
+    except LaurelError:
+        raise
+    except Exception as error:  # a design the engine cannot draw: an API error, not a crash
+        raise _not_drawn(design_id, fmt, svg) from error
     await repository.store(key, MEDIA_TYPES[fmt], content)
     return Rendered(content, MEDIA_TYPES[fmt], key)
 
 
 def _choose_design(
     designs: list[TemplateDesign], preferred: DesignType, design_id: str | None
-) -> str:
-    """The SVG to draw: the design asked for, else the first of the preferred type, else any."""
+) -> TemplateDesign:
+    """The design to draw: the one asked for, else the first of the preferred type, else any."""
     if design_id is not None:
-        return found(next((d.svg for d in designs if d.id == design_id), None))
+        return found(next((d for d in designs if d.id == design_id), None))
     ordered = [d for d in designs if d.type == preferred] + [
         d for d in designs if d.type != preferred
     ]
     if not ordered:
         raise NotFound("The credential's template has no design to render")
-    return ordered[0].svg
+    return ordered[0]
 
 
 async def render_credential(
@@ -107,9 +146,11 @@ async def render_credential(
     credential = await Credentials(session, principal, settings).get(credential_id)
     designs = await RenderRepository(session).designs_of_group(credential.group_id)
     preferred = prefer or (DesignType.badge if fmt == "svg" else DesignType.certificate)
-    svg = _choose_design(designs, preferred, design_id)
+    design = _choose_design(designs, preferred, design_id)
     url = verification_url(settings, credential.public_id)
-    return await render_cached(session, fmt, svg, credential.attributes, url)
+    return await render_cached(
+        session, fmt, design.svg, credential.attributes, url, design_id=design.id
+    )
 
 
 def public_principal(organization_id: str) -> Principal:
@@ -175,10 +216,13 @@ async def preview_svg(
     svg: str,
     fmt: Format,
     custom_defaults: Mapping[str, str | None] | None = None,
+    *,
+    design_id: str,
 ) -> Rendered:
     """A design's SVG drawn with sample values, its QR code pointing to a sample credential."""
     url = verification_url(settings, SAMPLE_PUBLIC_ID)
-    return await render_cached(session, fmt, svg, sample_values(custom_defaults or {}), url)
+    values = sample_values(custom_defaults or {})
+    return await render_cached(session, fmt, svg, values, url, design_id=design_id)
 
 
 async def preview_design(
@@ -188,4 +232,4 @@ async def preview_design(
     organization_id = principal.organization_id
     design = found(await DesignRepository(session).get(organization_id, design_id))
     defaults = await AttributeRepository(session).custom_defaults(organization_id)
-    return await preview_svg(session, settings, design.svg, fmt, defaults)
+    return await preview_svg(session, settings, design.svg, fmt, defaults, design_id=design.id)

@@ -12,6 +12,7 @@ from laurel.issuers.service import did_document, key_document
 from laurel.kit.body import body_docs, json_body
 from laurel.kit.errors import COMMON_API_ERRORS, Conflict, NotFound, error_responses
 from laurel.kit.schemas import CamelModel
+from laurel.kit.svg_headers import headers_for
 from laurel.kit.versioning import VersionedRoute
 from laurel.rendering import service as rendering
 from laurel.vc import service
@@ -57,7 +58,7 @@ async def baked_badge(
         api.session, api.settings, api.principal, credential_id, image_format
     )
     media_type = "image/png" if image_format == "png" else "image/svg+xml"
-    return Response(content, media_type=media_type)
+    return Response(content, media_type=media_type, headers=headers_for(media_type))
 
 
 @router.post(
