@@ -33,6 +33,7 @@ from laurel.kit.errors import Conflict, LaurelError, MethodNotAllowed, NotFound,
 from laurel.kit.idempotency import IdempotencyMiddleware
 from laurel.kit.logs import configure_logging
 from laurel.kit.middleware import RequestContextMiddleware
+from laurel.kit.outbound import Resolver, system_resolver
 from laurel.kit.ratelimit import RateLimiter
 from laurel.kit.versioning import CERTIFIER_VERSIONS
 from laurel.members.endpoints import router as members_router
@@ -104,8 +105,11 @@ def _document_bearer_auth(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, resolver: Resolver | None = None) -> FastAPI:
+    """The application; `resolver` answers for the names of outbound URLs (webhooks), the
+    system's resolver unless given."""
     settings = settings or get_settings()
+    resolver = resolver or system_resolver
     configure_logging(settings.log_level)
 
     @asynccontextmanager
@@ -123,7 +127,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
         ]
         if settings.run_worker_in_process:
-            delivery = DeliveryWorker(database, settings)
+            delivery = DeliveryWorker(database, settings, resolver=resolver)
             tasks.append(asyncio.create_task(delivery.run(stop), name="delivery-worker"))
         yield
         stop.set()
@@ -138,6 +142,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.resolver = resolver
     app.state.database = Database.from_settings(settings)
     app.state.rate_limiter = RateLimiter(settings.rate_limit, settings.redis_url)
     app.state.sign_in_limiter = RateLimiter(settings.sign_in_rate_limit, settings.redis_url)

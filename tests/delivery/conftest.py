@@ -5,7 +5,7 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import Message
@@ -16,9 +16,12 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
+from laurel.app import create_app
 from laurel.config import Settings
 from laurel.db import Database
 from laurel.delivery.worker import DeliveryWorker
+from laurel.kit.outbound import Resolver, system_resolver
+from tests.conftest import Api, Tenant, make_client
 
 
 def free_port() -> int:
@@ -33,6 +36,7 @@ class MailCatcher:
 
     rcpt_delay: float = 0.0
     messages: list[Message] = field(default_factory=list)
+    envelopes: list[list[str]] = field(default_factory=list)
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, options: Any
@@ -44,6 +48,7 @@ class MailCatcher:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append(message_from_bytes(envelope.content))
+        self.envelopes.append(list(envelope.rcpt_tos))
         return "250 Message accepted for delivery"
 
     def message_ids(self) -> list[str]:
@@ -111,6 +116,7 @@ def smtp_server() -> Iterator[SmtpServer]:
 
 @dataclass
 class ReceivedHook:
+    path: str
     headers: dict[str, str]
     body: bytes
 
@@ -120,11 +126,13 @@ class ReceivedHook:
 
 @dataclass
 class WebhookReceiver:
-    """Answers each POST with the next planned behaviour: a status code or "hang"."""
+    """Answers each POST with the next planned behaviour: a status code, "hang", or
+    ("redirect", location). With `check`, a receiver's own verification answers instead."""
 
     url: str
     received: list[ReceivedHook] = field(default_factory=list)
-    plan: list[int | str] = field(default_factory=list)
+    plan: list[int | str | tuple[str, str]] = field(default_factory=list)
+    check: Callable[[ReceivedHook], int] | None = None
 
 
 @pytest.fixture
@@ -135,12 +143,19 @@ def webhook_receiver() -> Iterator[WebhookReceiver]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            receiver.received.append(ReceivedHook(dict(self.headers), body))
+            hook = ReceivedHook(self.path, dict(self.headers), body)
+            receiver.received.append(hook)
             behaviour = receiver.plan.pop(0) if receiver.plan else 200
+            if receiver.check is not None:
+                behaviour = receiver.check(hook)
             if behaviour == "hang":
                 time.sleep(1.5)
                 behaviour = 200
-            self.send_response(int(behaviour))
+            if isinstance(behaviour, tuple):
+                self.send_response(302)
+                self.send_header("Location", behaviour[1])
+            else:
+                self.send_response(int(behaviour))
             self.send_header("Content-Length", "0")
             self.end_headers()
 
@@ -167,10 +182,35 @@ def delivery_settings(settings: Settings, **changes: object) -> Settings:
     )
 
 
-async def deliver_due(database: Database, settings: Settings) -> int:
+async def deliver_due(
+    database: Database, settings: Settings, resolver: Resolver = system_resolver
+) -> int:
     """Run one worker pass the way `laurel worker` does, and stop."""
-    worker = DeliveryWorker(database, settings)
+    worker = DeliveryWorker(database, settings, resolver=resolver)
     try:
         return await worker.run_once()
     finally:
         await worker.http.aclose()
+
+
+@pytest.fixture
+def hook_settings(settings: Settings) -> Settings:
+    return delivery_settings(settings)
+
+
+@pytest.fixture
+async def hook_api(
+    hook_settings: Settings, database: Database, tenant: Tenant
+) -> AsyncIterator[Api]:
+    app = create_app(hook_settings)
+    async with make_client(app) as http:
+        yield Api(http, tenant)
+    await app.state.database.dispose()
+
+
+async def subscribe(api: Api, url: str, *events: str) -> dict[str, str]:
+    response = await api.request(
+        "POST", "/v1/webhooks", json={"url": url, "eventTypes": list(events)}
+    )
+    assert response.status_code == 200, response.text
+    return dict(response.json())

@@ -5,6 +5,7 @@ template, and no way to add a mail header."""
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from email.message import Message
+from email.utils import parseaddr
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -223,7 +224,7 @@ async def test_names_cannot_add_mail_headers(
         messages = await mail.delivered()
     assert len(messages) == 2
     for message in messages:
-        assert message["To"] == "ada@example.org"
+        assert parseaddr(str(message["To"]))[1] == "ada@example.org"
         for header in ("Bcc", "X-Injected", "X-Group"):
             assert message[header] is None, header
     subjects = [" ".join(str(message["Subject"]).split()) for message in messages]

@@ -2,15 +2,20 @@
 
 import asyncio
 import os
+import re
 import subprocess
 import sys
+from email.message import Message
+from email.utils import parseaddr
 
+import pytest
 from sqlalchemy import update
 
 from laurel.app import create_app
 from laurel.config import Settings
 from laurel.db import Database
 from laurel.delivery.repository import OutboxRepository
+from laurel.delivery.senders import DeliveryFailed, send_email
 from laurel.kit.timestamps import utc_now
 from laurel.models import OutboxJob
 from tests.conftest import Api, Tenant, make_client
@@ -54,7 +59,7 @@ async def test_a_sent_credential_arrives_by_email(
     assert smtp_server.catcher.messages == [], "nothing leaves before the worker runs"
     assert await deliver_due(database, configured) == 2, "the email, and signing the credential"
     (message,) = smtp_server.catcher.messages
-    assert message["To"] == "ada@example.org"
+    assert parseaddr(str(message["To"]))[1] == "ada@example.org"
     assert "Data Science" in message["Subject"]
     assert "Acme Academy" in message["Subject"]
     parts = email_parts(message)
@@ -101,3 +106,83 @@ async def test_without_smtp_emails_are_kept_and_listed(
     shown = await asyncio.to_thread(laurel, settings, "outbox", "show", job_id)
     assert "to: kept@example.org" in shown
     assert "has issued you the credential" in shown
+
+
+HOSTILE = "\r\nBcc: victim@example.org"
+
+
+def unfolded(message: Message, name: str) -> list[str]:
+    """Each `name` header as one logical line (RFC 5322 folding undone: CRLF before a space)."""
+    return [re.sub(r"\r\n(?=[ \t])", "", str(value)) for value in message.get_all(name, [])]
+
+
+async def test_names_cannot_inject_headers(
+    settings: Settings, database: Database, tenant: Tenant, smtp_server: SmtpServer
+) -> None:
+    """A template and a recipient named with line breaks: one Subject line, no Bcc, and the
+    message goes to the recipient alone."""
+    configured = settings.model_copy(update={"smtp_url": smtp_server.url})
+    app = create_app(configured)
+    async with make_client(app) as http:
+        api = Api(http, tenant)
+        design = await api.create_design()
+        group = await api.create_group(name=f"Data\nScience{HOSTILE}", designIds=[design])
+        response = await api.request(
+            "POST",
+            "/v1/credentials/create-issue-send",
+            json={
+                "groupId": group["id"],
+                "recipient": {"name": f"Eve{HOSTILE}", "email": "ada@example.org"},
+            },
+        )
+        assert response.status_code == 200, response.text
+    await app.state.database.dispose()
+    await deliver_due(database, configured)
+
+    (message,) = smtp_server.catcher.messages
+    assert smtp_server.catcher.envelopes == [["ada@example.org"]]
+    assert message["Bcc"] is None
+    assert unfolded(message, "Subject") == [
+        "Acme Academy has issued you a credential: Data Science Bcc: victim@example.org"
+    ]
+    (to,) = unfolded(message, "To")
+    assert parseaddr(to)[1] == "ada@example.org"
+
+
+async def test_every_header_value_is_one_line(settings: Settings, smtp_server: SmtpServer) -> None:
+    """Whatever builds the message: the sender flattens every header and addresses the envelope
+    to `to` alone (a display name comes as `to_name`)."""
+    configured = settings.model_copy(
+        update={"smtp_url": smtp_server.url, "smtp_from": f"Laurel <laurel@example.org>{HOSTILE}"}
+    )
+    await send_email(
+        configured,
+        {
+            "to": "ada@example.org",
+            "to_name": f"Eve{HOSTILE}\x00\u2028",
+            "subject": f"Hello{HOSTILE}\n\nbody?",
+            "message_id": f"<1@laurel.example>{HOSTILE}",
+            "text": "Hello,\r\nBcc: this line is the body, where it is harmless.\n",
+        },
+    )
+    (message,) = smtp_server.catcher.messages
+    assert smtp_server.catcher.envelopes == [["ada@example.org"]]
+    assert message["Bcc"] is None
+    assert unfolded(message, "To") == ['"Eve Bcc: victim@example.org" <ada@example.org>']
+    assert unfolded(message, "Subject") == ["Hello Bcc: victim@example.org body?"]
+    # The message-id parser keeps the id and drops the rest of the (one) line.
+    assert [value.strip() for value in unfolded(message, "Message-ID")] == ["<1@laurel.example>"]
+    assert len(unfolded(message, "From")) == 1
+
+
+@pytest.mark.parametrize(
+    "to", ["ada@example.org, victim@example.org", f"ada@example.org{HOSTILE}", "Ada <a@b.org>"]
+)
+async def test_a_recipient_must_be_one_bare_address(
+    settings: Settings, smtp_server: SmtpServer, to: str
+) -> None:
+    configured = settings.model_copy(update={"smtp_url": smtp_server.url})
+    message = {"to": to, "subject": "Hi", "message_id": "<2@laurel.example>", "text": "Hi"}
+    with pytest.raises(DeliveryFailed, match="is not one email address"):
+        await send_email(configured, message)
+    assert smtp_server.catcher.messages == []

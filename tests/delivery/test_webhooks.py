@@ -2,44 +2,19 @@
 
 import hashlib
 import hmac
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from itertools import pairwise
 
 import pytest
 from sqlalchemy import select, update
 
-from laurel.app import create_app
 from laurel.config import Settings
 from laurel.db import Database
 from laurel.delivery.worker import MAX_ATTEMPTS, retry_delay
 from laurel.kit.timestamps import utc_now
 from laurel.models import OutboxJob
-from tests.conftest import Api, Tenant, make_client
-from tests.delivery.conftest import WebhookReceiver, deliver_due, delivery_settings
-
-
-@pytest.fixture
-def hook_settings(settings: Settings) -> Settings:
-    return delivery_settings(settings)
-
-
-@pytest.fixture
-async def hook_api(
-    hook_settings: Settings, database: Database, tenant: Tenant
-) -> AsyncIterator[Api]:
-    app = create_app(hook_settings)
-    async with make_client(app) as http:
-        yield Api(http, tenant)
-    await app.state.database.dispose()
-
-
-async def subscribe(api: Api, url: str, *events: str) -> dict[str, str]:
-    response = await api.request(
-        "POST", "/v1/webhooks", json={"url": url, "eventTypes": list(events)}
-    )
-    assert response.status_code == 200, response.text
-    return dict(response.json())
+from tests.conftest import Api
+from tests.delivery.conftest import WebhookReceiver, deliver_due, delivery_settings, subscribe
 
 
 async def make_due(database: Database) -> None:
@@ -76,23 +51,6 @@ async def test_endpoint_validation(hook_api: Api, body: dict[str, object], param
     assert response.json()["error"]["param"] == param
 
 
-@pytest.mark.parametrize(
-    "url",
-    [
-        "http://127.0.0.1:8000/x",
-        "http://10.1.2.3/x",
-        "http://169.254.169.254/latest",
-        "http://[::1]/x",
-    ],
-)
-async def test_private_destinations_are_refused_by_default(api: Api, url: str) -> None:
-    response = await api.request(
-        "POST", "/v1/webhooks", json={"url": url, "eventTypes": ["credential.issued"]}
-    )
-    assert response.status_code == 400, response.text
-    assert response.json()["error"]["param"] == "url"
-
-
 async def test_signed_events_reach_the_receiver(
     hook_api: Api, hook_settings: Settings, database: Database, webhook_receiver: WebhookReceiver
 ) -> None:
@@ -116,11 +74,6 @@ async def test_signed_events_reach_the_receiver(
     for hook in webhook_receiver.received:
         expected = hmac.new(secret, hook.body, hashlib.sha256).hexdigest()
         assert hook.headers["X-Webhook-Signature"] == expected
-        timestamp, signature = (
-            part.split("=", 1)[1] for part in hook.headers["Laurel-Signature"].split(",")
-        )
-        signed = f"{timestamp}.".encode() + hook.body
-        assert signature == hmac.new(secret, signed, hashlib.sha256).hexdigest()
 
     deliveries = (
         await hook_api.request("GET", f"/v1/webhooks/{endpoint['id']}/deliveries")
@@ -191,7 +144,7 @@ def test_backoff_grows_to_six_hours_and_spans_more_than_a_day() -> None:
     assert sum(delays, timedelta()) > timedelta(days=1)
 
 
-async def test_a_name_resolving_to_a_private_address_is_refused_at_delivery(
+async def test_a_name_resolving_to_a_private_address_is_refused_at_delivery_by_the_system_resolver(
     hook_api: Api, settings: Settings, database: Database, webhook_receiver: WebhookReceiver
 ) -> None:
     await subscribe(

@@ -3,7 +3,7 @@
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
 from laurel.auth.dependencies import Api
 from laurel.credentials import service
@@ -16,7 +16,7 @@ from laurel.kit.errors import (
     ValidationFailed,
     error_responses,
 )
-from laurel.kit.fields import ResourceId
+from laurel.kit.fields import ResourceId, ZonedTimestamp
 from laurel.kit.pagination import ListResponse, PageQuery, list_body
 from laurel.kit.schemas import CamelModel
 from laurel.kit.timestamps import Timestamp, utc_now
@@ -66,7 +66,7 @@ class InteractionCreate(CamelModel):
     credential_id: ResourceId
     event_type: EventType
     triggered_by: Literal["recipient", "guest"] = "guest"
-    triggered_at: AwareDatetime | None = None
+    triggered_at: ZonedTimestamp | None = None
 
 
 class InteractionRead(CamelModel):

@@ -64,6 +64,7 @@ def credential_email_job(
     )
     message = {
         "to": to,
+        "to_name": credential.recipient.name,
         "subject": rendered.subject,
         "text": rendered.text,
         "html": rendered.html,

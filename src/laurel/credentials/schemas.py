@@ -2,9 +2,9 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, StrictInt, StringConstraints, model_validator
 
 from laurel.kit.errors import ValidationFailed
 from laurel.kit.fields import (
@@ -31,6 +31,12 @@ BUILT_IN_ATTRIBUTES = {
     "certificate.issued_on": "Issue date (Certifier's older name)",
 }
 
+# Tags and values as bounded as the attributes' own definitions (tag 70, defaultValue 1000).
+CustomAttributeValues = dict[
+    Annotated[str, StringConstraints(max_length=70)],
+    Annotated[str, StringConstraints(max_length=1000)],
+]
+
 
 class RecipientIn(CamelModel):
     name: PersonName
@@ -52,7 +58,7 @@ class CredentialCreate(CamelModel):
     recipient: RecipientIn
     issue_date: CalendarDate | None = Field(default=None, description="Default: today (UTC).")
     expiry_date: CalendarDate | None = None
-    custom_attributes: dict[str, str] = Field(
+    custom_attributes: CustomAttributeValues = Field(
         default_factory=dict,
         description='Values of the organization\'s custom attributes: `{"custom.mentor": "Jane"}`.',
     )
@@ -82,7 +88,7 @@ class CredentialUpdate(CamelModel):
     recipient: RecipientPatch | None = None
     issue_date: CalendarDate | None = None
     expiry_date: CalendarDate | None = None
-    custom_attributes: dict[str, str] | None = None
+    custom_attributes: CustomAttributeValues | None = None
 
     @model_validator(mode="after")
     def _no_nulls_where_required(self) -> "CredentialUpdate":
@@ -249,4 +255,4 @@ class SearchRequest(CamelModel):
     filter: dict[str, Any] | None = None
     sort: SearchSort | None = None
     cursor: str | None = Field(default=None, max_length=200)
-    limit: int = Field(default=20, ge=1, le=100)
+    limit: StrictInt = Field(default=20, ge=1, le=100)

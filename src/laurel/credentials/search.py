@@ -25,6 +25,9 @@ from laurel.models.base import table_of
 MAX_DEPTH = 6
 MAX_CONDITIONS = 100
 MAX_LIST = 100
+# Longer than any name or email (255, 320), and far below SQLite's LIKE pattern limit (50,000
+# bytes), which a longer `contains` would hit as a 500.
+MAX_VALUE_LENGTH = 1000
 
 _credentials = table_of(Credential)
 _STRING_FIELDS = {
@@ -94,6 +97,7 @@ class FilterCompiler:
         if not isinstance(operation, dict) or len(operation) != 1:
             raise _refuse(f'{field} needs one operator, such as {{"equals": ...}}')
         ((operator, value),) = operation.items()
+        _refuse_long_values(field, value)
         if field == "status":
             return self._status(operator, value)
         if field in _STRING_FIELDS:
@@ -127,6 +131,12 @@ class FilterCompiler:
         if operator == "in":
             return or_(false(), *(status_condition(known(v), self.today) for v in _list(value)))
         raise _refuse("status takes equals or in")
+
+
+def _refuse_long_values(field: str, value: Any) -> None:
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, str) and len(item) > MAX_VALUE_LENGTH:
+            raise _refuse(f"{field} values are at most {MAX_VALUE_LENGTH} characters")
 
 
 def _list(value: Any) -> list[Any]:

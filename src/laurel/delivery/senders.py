@@ -1,10 +1,7 @@
 """Talking to the outside: SMTP for email (aiosmtplib), HTTP for webhooks (httpx)."""
 
-import asyncio
-import hashlib
-import hmac
-import ipaddress
-import time
+import re
+from email.headerregistry import Address
 from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
 
@@ -12,6 +9,8 @@ import aiosmtplib
 import httpx
 
 from laurel.config import Settings
+from laurel.delivery.signatures import webhook_signature_headers
+from laurel.kit.outbound import DestinationRefused
 
 
 class DeliveryFailed(Exception):
@@ -20,37 +19,59 @@ class DeliveryFailed(Exception):
         self.status_code = status_code
 
 
+# C0 and C1 controls (CR and LF among them) and Unicode's line and paragraph separators.
+_NOT_IN_A_HEADER = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def header_text(value: str) -> str:
+    """A header value on one line: control characters become spaces, runs of spaces one."""
+    return " ".join(_NOT_IN_A_HEADER.sub(" ", value).split())
+
+
+def _recipient(message: dict[str, str]) -> Address:
+    """`to` must be one bare address; a display name comes apart, as `to_name`, so that no
+    name can add a recipient or end the header."""
+    try:
+        address = Address(addr_spec=message["to"])
+    except (ValueError, IndexError):
+        address = None
+    if address is None or address.addr_spec != message["to"] or "@" not in address.addr_spec:
+        raise DeliveryFailed(f"the recipient {message['to']!r} is not one email address")
+    return Address(
+        display_name=header_text(message.get("to_name", "")),
+        username=address.username,
+        domain=address.domain,
+    )
+
+
 def email_message(sender: str, message: dict[str, str]) -> EmailMessage:
     """The MIME message of an outbox email job: text/plain, and text/html beside it when the job
-    has one (jobs queued before emails had an HTML part have only text).
-
-    Header values are made one line here too, so that no job, however it was queued, can add a
-    header (and none makes the stdlib refuse the message, which would retry it forever).
-    """
+    has one (jobs queued before emails had an HTML part have only text)."""
     email = EmailMessage()
-    email["From"] = _one_line(sender)
-    email["To"] = _one_line(message["to"])
-    email["Subject"] = _one_line(message["subject"])
-    email["Message-ID"] = _one_line(message["message_id"])
+    email["From"] = header_text(sender)
+    email["To"] = _recipient(message)
+    email["Subject"] = header_text(message["subject"])
+    email["Message-ID"] = header_text(message["message_id"])
     email.set_content(message["text"])
     if message.get("html"):
         email.add_alternative(message["html"], subtype="html")
     return email
 
 
-def _one_line(value: str) -> str:
-    return " ".join(value.split())
-
-
 async def send_email(settings: Settings, message: dict[str, str]) -> None:
+    """Send one message. Every header value is made one line here, whatever built the message:
+    this is the one place messages become SMTP, so no template, recipient or group name can
+    inject a header. The envelope goes to `to` alone, never to addresses read from headers."""
     if settings.smtp_url is None:
         raise DeliveryFailed("no SMTP server is configured (LAUREL_SMTP_URL)")
     url = urlsplit(settings.smtp_url)
+    recipient = _recipient(message)
     email = email_message(settings.smtp_from, message)
     implicit_tls = url.scheme == "smtps"
     try:
         await aiosmtplib.send(
             email,
+            recipients=[recipient.addr_spec],
             hostname=url.hostname or "localhost",
             port=url.port or (465 if implicit_tls else 587),
             username=unquote(url.username) if url.username else None,
@@ -64,34 +85,6 @@ async def send_email(settings: Settings, message: dict[str, str]) -> None:
         raise DeliveryFailed(f"SMTP: {error}") from error
 
 
-def webhook_signature_headers(secret: str, body: str, now: int | None = None) -> dict[str, str]:
-    """Certifier's `X-Webhook-Signature` (hex HMAC-SHA256 of the body) that existing receivers
-    check, and a Stripe-style `Laurel-Signature` over `timestamp.body` against replays."""
-    timestamp = int(now if now is not None else time.time())
-    plain = hmac.new(secret.encode(), body.encode(), hashlib.sha256).hexdigest()
-    timed = hmac.new(secret.encode(), f"{timestamp}.{body}".encode(), hashlib.sha256).hexdigest()
-    return {"X-Webhook-Signature": plain, "Laurel-Signature": f"t={timestamp},v1={timed}"}
-
-
-async def refuse_private_destination(url: str) -> None:
-    """Refuse URLs that resolve to private, loopback, link-local or otherwise internal addresses.
-
-    Checked when an endpoint is saved and again before every delivery, since a name can be made
-    to resolve elsewhere later (DNS rebinding).
-    """
-    host = urlsplit(url).hostname
-    if not host:
-        raise DeliveryFailed("the URL has no host")
-    try:
-        infos = await asyncio.get_running_loop().getaddrinfo(host, None)
-    except OSError as error:
-        raise DeliveryFailed(f"cannot resolve {host}: {error}") from error
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global or address.is_multicast:
-            raise DeliveryFailed(f"{host} resolves to a non-public address ({address})")
-
-
 async def post_webhook(
     client: httpx.AsyncClient,
     settings: Settings,
@@ -99,22 +92,34 @@ async def post_webhook(
     url: str,
     secret: str,
     body: str,
+    delivery_id: str,
     event_id: str,
 ) -> int:
-    if not settings.webhooks_allow_private_addresses:
-        await refuse_private_destination(url)
+    """POST one delivery, signed. `client` is the worker's public-only client (kit/outbound.py),
+    which checks the address it connects to; a redirect is an answer, never followed."""
     headers = {
         "Content-Type": "application/json",
         "User-Agent": "Laurel-Webhooks/1",
         "Laurel-Event-Id": event_id,
-        **webhook_signature_headers(secret, body),
+        **webhook_signature_headers(secret, body, delivery_id),
     }
     try:
         response = await client.post(
-            url, content=body.encode(), headers=headers, timeout=settings.webhook_timeout_seconds
+            url,
+            content=body.encode(),
+            headers=headers,
+            timeout=settings.webhook_timeout_seconds,
+            follow_redirects=False,
         )
+    except DestinationRefused as refused:
+        raise DeliveryFailed(f"refused: {refused}") from None
     except httpx.HTTPError as error:
         raise DeliveryFailed(f"{type(error).__name__}: {error}") from error
+    if 300 <= response.status_code < 400:
+        raise DeliveryFailed(
+            f"the endpoint answered {response.status_code}; redirects are not followed",
+            response.status_code,
+        )
     if not 200 <= response.status_code < 300:
         raise DeliveryFailed(f"the endpoint answered {response.status_code}", response.status_code)
     return response.status_code

@@ -15,7 +15,6 @@ import time
 from datetime import timedelta
 from typing import Any
 
-import httpx
 import structlog
 
 from laurel.config import Settings
@@ -26,6 +25,7 @@ from laurel.delivery.repository import OutboxRepository
 from laurel.delivery.senders import DeliveryFailed, post_webhook, send_email
 from laurel.kit.crypto import decrypt_secret
 from laurel.kit.idempotency import IdempotencyRepository
+from laurel.kit.outbound import Resolver, public_only_client, system_resolver
 from laurel.kit.timestamps import utc_now
 from laurel.models import JobKind, JobStatus
 from laurel.oauth.repository import OAuthRepository
@@ -56,12 +56,19 @@ class DeliveryWorker:
         *,
         batch_size: int = 20,
         worker_id: str | None = None,
+        resolver: Resolver = system_resolver,
     ) -> None:
         self.database = database
         self.settings = settings
         self.batch_size = batch_size
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
-        self.http = httpx.AsyncClient(follow_redirects=False)
+        # Webhooks connect only to public addresses, checked when connecting (not before), so a
+        # name that resolves elsewhere by then is refused too; redirects are never followed.
+        self.http = public_only_client(
+            resolver=resolver,
+            allow_private=settings.webhooks_allow_private_addresses,
+            timeout=settings.webhook_timeout_seconds,
+        )
 
     async def run(self, stop: asyncio.Event) -> None:
         log.info("worker_started", worker_id=self.worker_id)
@@ -177,5 +184,6 @@ class DeliveryWorker:
             url=endpoint.url,
             secret=decrypt_secret(self.settings.secret_key, endpoint.secret_encrypted),
             body=job.payload["body"],
+            delivery_id=job.id,
             event_id=job.event_id or job.id,
         )

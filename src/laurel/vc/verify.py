@@ -17,11 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from laurel.config import Settings
 from laurel.dataintegrity.jsonld import OPEN_BADGES_CONTEXT
 from laurel.dataintegrity.proofs import Ed25519Multikey, ProofError, verify
-from laurel.delivery.senders import DeliveryFailed, refuse_private_destination
 from laurel.issuers.repository import IssuerRepository
 from laurel.issuers.service import did_web
 from laurel.kit.body import parse_json
 from laurel.kit.errors import ValidationFailed
+from laurel.kit.outbound import DestinationRefused, public_only_client
 from laurel.links import PublicLinks
 from laurel.vc.baking import PNG_SIGNATURE, NotBaked, unbake
 from laurel.vc.repository import StatusRepository
@@ -135,13 +135,12 @@ async def resolve_did_web(
 ) -> tuple[Ed25519Multikey, str] | str:
     """Fetch another issuer's DID document: bounded in time and size, public addresses only."""
     url = did_web_url(settings, did)
+    client = public_only_client(
+        allow_private=settings.webhooks_allow_private_addresses,
+        timeout=settings.remote_issuer_timeout_seconds,
+    )
     try:
-        if not settings.webhooks_allow_private_addresses:
-            await refuse_private_destination(url)
-        async with (
-            httpx.AsyncClient(timeout=settings.remote_issuer_timeout_seconds) as client,
-            client.stream("GET", url, follow_redirects=False) as response,
-        ):
+        async with client, client.stream("GET", url, follow_redirects=False) as response:
             if response.status_code != 200:
                 return f"{url} answered {response.status_code}"
             body = b""
@@ -150,7 +149,7 @@ async def resolve_did_web(
                 if len(body) > MAX_DID_DOCUMENT_BYTES:
                     return f"{url} is larger than a DID document should be"
         document = json.loads(body)
-    except (DeliveryFailed, httpx.HTTPError, ValueError) as error:
+    except (DestinationRefused, httpx.HTTPError, ValueError) as error:
         return f"cannot resolve {did}: {error}"
     if not isinstance(document, dict) or document.get("id") != did:
         return f"{url} is not the DID document of {did}"

@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from laurel.auth.dependencies import Api
 from laurel.kit.body import body_docs, json_body
@@ -11,6 +11,7 @@ from laurel.kit.errors import (
     ValidationFailed,
     error_responses,
 )
+from laurel.kit.outbound import Resolver
 from laurel.kit.pagination import ListResponse, PageQuery, list_body
 from laurel.kit.versioning import VersionedRoute
 from laurel.webhooks import service
@@ -24,6 +25,12 @@ router = APIRouter(
 )
 
 
+def outbound_resolver(request: Request) -> Resolver:
+    """The application's resolver for outbound names (create_app's `resolver`)."""
+    resolver: Resolver = request.app.state.resolver
+    return resolver
+
+
 @router.post(
     "",
     name="webhooks.create",
@@ -32,14 +39,18 @@ router = APIRouter(
     responses=error_responses(InvalidJson, ValidationFailed),
 )
 async def create_webhook(
-    api: Api, body: Annotated[WebhookCreate, json_body(WebhookCreate)]
+    api: Api,
+    body: Annotated[WebhookCreate, json_body(WebhookCreate)],
+    resolver: Annotated[Resolver, Depends(outbound_resolver)],
 ) -> object:
     """Subscribe a URL to credential events. The signing secret is shown only in this answer.
 
     Each delivery is a POST with `X-Webhook-Signature` (hex HMAC-SHA256 of the raw body, as
-    Certifier sends) and `Laurel-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "t.body">`.
+    Certifier sends) and the Standard Webhooks headers `webhook-id`, `webhook-timestamp` and
+    `webhook-signature: v1,<base64 HMAC-SHA256 of "id.timestamp.body">`. The URL must be, and
+    resolve to, public addresses only.
     """
-    return await service.create_webhook(api.session, api.principal, api.settings, body)
+    return await service.create_webhook(api.session, api.principal, api.settings, body, resolver)
 
 
 @router.get("", name="webhooks.list", response_model=ListResponse[WebhookRead])

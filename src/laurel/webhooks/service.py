@@ -1,6 +1,5 @@
 """Webhook endpoints: where and what to announce, with a signing secret shown once."""
 
-import secrets
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -8,27 +7,32 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from laurel.auth.dependencies import Principal
 from laurel.config import Settings
 from laurel.delivery.repository import OutboxRepository
-from laurel.delivery.senders import DeliveryFailed, refuse_private_destination
+from laurel.delivery.signatures import new_webhook_secret
 from laurel.kit.crypto import encrypt_secret
 from laurel.kit.errors import NotFound, ValidationFailed, found
 from laurel.kit.ids import is_valid_id, new_id
+from laurel.kit.outbound import DestinationRefused, Resolver, refuse_non_public_url
 from laurel.kit.pagination import PageParams, PageResult
 from laurel.models import JobStatus
 from laurel.webhooks.repository import WebhookRepository
 from laurel.webhooks.schemas import WebhookCreate
 
-SECRET_PREFIX = "whsec_"  # noqa: S105 (a prefix, not a secret)
-
 
 async def create_webhook(
-    session: AsyncSession, principal: Principal, settings: Settings, data: WebhookCreate
+    session: AsyncSession,
+    principal: Principal,
+    settings: Settings,
+    data: WebhookCreate,
+    resolver: Resolver,
 ) -> dict[str, Any]:
+    """Subscribe a URL; one that is, or resolves to, a non-public address is refused (unless
+    LAUREL_WEBHOOKS_ALLOW_PRIVATE_ADDRESSES), and the worker checks again on every delivery."""
     if not settings.webhooks_allow_private_addresses:
         try:
-            await refuse_private_destination(data.url)
-        except DeliveryFailed as refused:
+            await refuse_non_public_url(data.url, resolver)
+        except DestinationRefused as refused:
             raise ValidationFailed(f"url: {refused}", param="url") from None
-    secret = SECRET_PREFIX + secrets.token_urlsafe(32)
+    secret = new_webhook_secret()
     endpoint_id = new_id()
     repository = WebhookRepository(session)
     await repository.insert(
@@ -65,7 +69,7 @@ async def rotate_secret(
     session: AsyncSession, principal: Principal, settings: Settings, endpoint_id: str
 ) -> dict[str, Any]:
     await _endpoint(session, principal, endpoint_id)
-    secret = SECRET_PREFIX + secrets.token_urlsafe(32)
+    secret = new_webhook_secret()
     await WebhookRepository(session).set_secret(
         principal.organization_id, endpoint_id, encrypt_secret(settings.secret_key, secret)
     )
