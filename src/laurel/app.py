@@ -146,7 +146,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # Added first, so it runs inside the request context (ids, logs, the error envelope).
     app.add_middleware(IdempotencyMiddleware, database=app.state.database)
-    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RequestContextMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        body_timeout_seconds=settings.body_timeout_seconds,
+    )
     app.add_exception_handler(LaurelError, _render_laurel_error)
     app.add_exception_handler(RequestValidationError, _render_validation_error)
     app.add_exception_handler(StarletteHTTPException, _render_http_error)
