@@ -30,7 +30,7 @@ from laurel.health.endpoints import router as health_router
 from laurel.issuers.endpoints import router as issuers_router
 from laurel.kit.body import describe_location
 from laurel.kit.errors import Conflict, LaurelError, MethodNotAllowed, NotFound, ValidationFailed
-from laurel.kit.idempotency import IdempotencyMiddleware
+from laurel.kit.idempotency import IdempotencyMiddleware, InFlightKeys, renew_leases_periodically
 from laurel.kit.logs import configure_logging
 from laurel.kit.middleware import RequestContextMiddleware
 from laurel.kit.outbound import Resolver, system_resolver
@@ -124,7 +124,11 @@ def create_app(settings: Settings | None = None, *, resolver: Resolver | None = 
         tasks = [
             asyncio.create_task(
                 write_views_periodically(app.state.view_buffer, database, stop), name="views"
-            )
+            ),
+            asyncio.create_task(
+                renew_leases_periodically(app.state.in_flight_keys, database, stop),
+                name="idempotency-leases",
+            ),
         ]
         if settings.run_worker_in_process:
             delivery = DeliveryWorker(database, settings, resolver=resolver)
@@ -150,10 +154,17 @@ def create_app(settings: Settings | None = None, *, resolver: Resolver | None = 
     app.state.principal_cache = PrincipalCache(settings.auth_cache_seconds)
     app.state.page_cache = PageCache(settings.page_cache_seconds)
     app.state.view_buffer = ViewBuffer()
+    app.state.in_flight_keys = InFlightKeys()
 
     # Added first, so it runs inside the request context (ids, logs, the error envelope).
-    app.add_middleware(IdempotencyMiddleware, database=app.state.database)
-    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        IdempotencyMiddleware, database=app.state.database, in_flight=app.state.in_flight_keys
+    )
+    app.add_middleware(
+        RequestContextMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        body_timeout_seconds=settings.body_timeout_seconds,
+    )
     app.add_exception_handler(LaurelError, _render_laurel_error)
     app.add_exception_handler(RequestValidationError, _render_validation_error)
     app.add_exception_handler(StarletteHTTPException, _render_http_error)

@@ -39,6 +39,7 @@ from laurel.migrate import upgrade_database
 from laurel.models import Plan, Role
 from laurel.oauth.cli import app as apps_app
 from laurel.organizations import service as organizations
+from laurel.serving import uvicorn_options
 from laurel.tokens import service as tokens
 from laurel.users import service as users
 from laurel.users.cli import app as users_app
@@ -87,9 +88,7 @@ def serve(
         host=settings.host,
         port=settings.port,
         workers=workers,
-        log_config=None,
-        access_log=False,
-        proxy_headers=True,
+        **uvicorn_options(settings),
     )
 
 

@@ -80,6 +80,19 @@ class Settings(BaseSettings):
     # did:web is HTTPS by definition; tests point it at a plain-HTTP server on loopback.
     did_web_scheme: str = Field(default="https", pattern="^https?$")
     database_pool_size: int = Field(default=10, ge=1)
+    # PostgreSQL: how long to wait for a new connection before answering 503 (asyncpg's own
+    # default is 60 s, long enough to pile up every request while the database is away).
+    database_connect_timeout_seconds: float = Field(default=5, gt=0)
+    # What `laurel serve` allows a client (docs/deployment.md): the time to send a request's
+    # headers and, after them, its body; the connections one process serves at once (beyond
+    # them requests get 503); the size of a request's headers; how long an idle keep-alive
+    # connection stays open; and which addresses may set X-Forwarded-For/-Proto.
+    header_timeout_seconds: float = Field(default=10, gt=0)
+    body_timeout_seconds: float = Field(default=30, gt=0)
+    max_connections: int = Field(default=1000, ge=1)
+    max_header_bytes: int = Field(default=64 * 1024, ge=1024)
+    keep_alive_seconds: int = Field(default=5, ge=1)
+    forwarded_allow_ips: str = "127.0.0.1"
     # A credential's public page is rendered (and verified) at most once this often per process;
     # a revocation shows on it within this many seconds. 0 renders every view.
     page_cache_seconds: float = Field(default=10.0, ge=0)

@@ -6,7 +6,7 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy import event
-from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.engine.interfaces import DBAPIConnection, Dialect
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from laurel.config import Settings
+from laurel.kit.outages import DatabaseUnreachable
 from laurel.kit.sqlite_inline import DataVersion, inline_connector
 
 T = TypeVar("T")
@@ -49,10 +50,25 @@ def create_engine(settings: Settings) -> AsyncEngine:
         options["pool_reset_on_return"] = None
     else:
         options["pool_size"] = settings.database_pool_size
+        options["connect_args"] = {"timeout": settings.database_connect_timeout_seconds}
     engine = create_async_engine(settings.database_url, **options)
     if settings.is_sqlite:
         event.listen(engine.sync_engine, "connect", _tune_sqlite_connection)
+    else:
+        event.listen(engine.sync_engine, "do_connect", _connect_or_report_unreachable)
     return engine
+
+
+def _connect_or_report_unreachable(
+    dialect: Dialect, _: ConnectionPoolEntry, cargs: Any, cparams: Any
+) -> DBAPIConnection:
+    # A refused, reset or timed-out connect surfaces as a bare OSError or TimeoutError, which
+    # could come from anywhere; named here, it is recognisably the database being away
+    # (kit/outages: 503 with Retry-After, not 500).
+    try:
+        return dialect.connect(*cargs, **cparams)
+    except (OSError, TimeoutError) as error:
+        raise DatabaseUnreachable(f"Cannot reach the database: {error}") from error
 
 
 class CommittedReads:

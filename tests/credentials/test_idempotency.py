@@ -16,6 +16,7 @@ from laurel.kit.idempotency import IdempotencyRepository, key_scope, request_fin
 from laurel.kit.timestamps import utc_now
 from laurel.models import IdempotencyKey
 from tests.conftest import Api
+from tests.fixtures.owners import RUNNING_ELSEWHERE
 
 
 def body(group_id: str, name: str = "Ada") -> dict[str, object]:
@@ -69,7 +70,7 @@ async def test_a_request_still_in_flight_is_a_409(
     scope = key_scope(api.tenant.token, "/v1/credentials")
     async with database.sessions() as session, session.begin():
         await IdempotencyRepository(session).insert(
-            scope, "busy", request_fingerprint("/v1/credentials", payload)
+            scope, "busy", request_fingerprint("/v1/credentials", payload), RUNNING_ELSEWHERE
         )
     response = await api.request(
         "POST",

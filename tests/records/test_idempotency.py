@@ -7,6 +7,7 @@ import httpx
 import pytest
 
 from laurel.kit.idempotency import IdempotencyRepository, key_scope, request_fingerprint
+from tests.fixtures.owners import RUNNING_ELSEWHERE
 from tests.fixtures.records import Person
 
 
@@ -58,6 +59,7 @@ async def test_a_duplicate_while_the_first_runs_is_409(
             key_scope(member.token, "/v1/certifications"),
             "busy",
             request_fingerprint("/v1/certifications", payload),
+            RUNNING_ELSEWHERE,
         )
     response = await member.request(
         "POST",

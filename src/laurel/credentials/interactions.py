@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from laurel.credentials.repository import InteractionRepository
 from laurel.db import Database
+from laurel.kit.outages import database_unreachable
 from laurel.kit.timestamps import utc_now
 
 log = structlog.get_logger()
@@ -76,5 +77,8 @@ async def write_views_periodically(
             await asyncio.wait_for(stop.wait(), timeout=every)
         try:
             await buffer.write(database)
-        except Exception:  # a database hiccup must not end the task; the next second retries
-            log.exception("views_not_written")
+        except Exception as error:  # a database hiccup must not end the task; the next retries
+            if database_unreachable(error):
+                log.warning("views_not_written", error=repr(error))
+            else:
+                log.exception("views_not_written")

@@ -25,6 +25,7 @@ from laurel.delivery.repository import OutboxRepository
 from laurel.delivery.senders import DeliveryFailed, post_webhook, send_email
 from laurel.kit.crypto import decrypt_secret
 from laurel.kit.idempotency import IdempotencyRepository
+from laurel.kit.outages import database_unreachable
 from laurel.kit.outbound import Resolver, public_only_client, system_resolver
 from laurel.kit.timestamps import utc_now
 from laurel.models import JobKind, JobStatus
@@ -80,8 +81,11 @@ class DeliveryWorker:
                         await self.housekeeping()
                         next_housekeeping = time.monotonic() + HOUSEKEEPING_SECONDS
                     handled = await self.run_once()
-                except Exception:
-                    log.exception("worker_batch_failed")
+                except Exception as error:
+                    if database_unreachable(error):  # waited out, not a bug: no traceback
+                        log.warning("worker_database_unreachable", error=repr(error))
+                    else:
+                        log.exception("worker_batch_failed")
                     handled = 0
                 if handled == 0:
                     with contextlib.suppress(TimeoutError):

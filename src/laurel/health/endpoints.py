@@ -3,6 +3,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from laurel.db import Database
+from laurel.kit.errors import RETRY_AFTER_SECONDS
 
 router = APIRouter(tags=["Health"])
 
@@ -23,5 +24,9 @@ async def ready(request: Request) -> JSONResponse:
         async with database.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
     except Exception:
-        return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
+        return JSONResponse(
+            {"status": "unavailable", "database": "unreachable"},
+            status_code=503,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     return JSONResponse({"status": "ok", "database": "ok"})

@@ -13,6 +13,8 @@ from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel
 
+from laurel.kit.outages import database_unreachable
+
 
 class ErrorBody(BaseModel):
     code: str
@@ -210,10 +212,37 @@ class PayloadTooLarge(LaurelError):
     default_message = "The request body is larger than this server accepts"
 
 
+class RequestTimeout(LaurelError):
+    status_code = 408
+    code = "request_timeout"
+    default_message = "The request body did not arrive in time"
+
+    def __init__(self, seconds: float) -> None:
+        # The rest of the body may still be on its way: the connection cannot carry a next request.
+        super().__init__(
+            f"The request body must arrive within {seconds:g} s of its headers",
+            headers={"Connection": "close"},
+        )
+
+
 class RateLimited(LaurelError):
     status_code = 429
     code = "rate_limited"
     default_message = "You have exceeded the rate limit"
+
+
+RETRY_AFTER_SECONDS = 5
+
+
+class ServiceUnavailable(LaurelError):
+    """The database is out of reach, or this process holds all the connections it may."""
+
+    status_code = 503
+    code = "service_unavailable"
+    default_message = "The service is briefly unavailable; retry after the Retry-After seconds"
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
 def error_responses(
@@ -236,6 +265,7 @@ COMMON_API_ERRORS: tuple[type[LaurelError], ...] = (
     Unauthorized,
     RateLimited,
     InternalServerError,
+    ServiceUnavailable,
 )
 
 
@@ -249,6 +279,16 @@ class IdempotencyKeyInUse(LaurelError):
     status_code = 409
     code = "idempotency_key_in_use"
     default_message = "A request with this Idempotency-Key is still being processed; retry shortly"
+
+
+def as_laurel_error(error: Exception) -> LaurelError:
+    """The answer to an exception that reached the top of a request: ours as they are, an
+    outage of the database `503 service_unavailable`, anything else `500`."""
+    if isinstance(error, LaurelError):
+        return error
+    if database_unreachable(error):
+        return ServiceUnavailable()
+    return InternalServerError()
 
 
 Found = TypeVar("Found")

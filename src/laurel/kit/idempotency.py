@@ -3,19 +3,30 @@
 The key is scoped to the caller's token and the route. The first request's response (status,
 body, and the headers that are part of the answer, `REPLAYED_HEADERS`: its content type among
 them) is kept for 24 hours and replayed to any retry with the same key (`Idempotent-Replayed:
-true`); the same key with a different request is `422 idempotency_key_reused` — "different" read
-from the parsed JSON, so a client that re-serializes its body (other key order, spacing, a
-trailing newline) is still retrying; a retry while the first is still running is
-`409 idempotency_key_in_use`. Client errors are kept and replayed like any answer (as Stripe
-does); server errors (5xx), 401 and 429 are not, so a retry runs again. A marker left by a
-crashed process is taken over after ABANDONED_AFTER.
+true`); the same key with a different request is `422
+idempotency_key_reused` — "different" read from the parsed JSON, so a client that re-serializes its
+body (other key order, spacing, a trailing newline) is still retrying; a retry while the first is
+still running is `409 idempotency_key_in_use`. Client errors are kept and replayed like
+any answer (as Stripe does); server errors (5xx), 401 and 429 are not, so a retry runs again.
+
+A key in flight names its owner (kit/owners: the app and process running the request) and holds a
+lease its owner renews every LEASE_RENEWED_EVERY while the request runs. A retry takes the key
+over, at once, as soon as its owner is known to be gone: the owner is this very app and no
+request of it holds the key (the first one ended without settling it, e.g. the database went away
+at that moment), or it ran on this machine and its process no longer exists (crashed, killed);
+otherwise, wherever it ran, once its lease has not been renewed for LEASE_LOST_AFTER; and, as the
+last resort (keys marked before owners were recorded), ABANDONED_AFTER after the request began.
+Until then a retry is `409 idempotency_key_in_use`.
 """
 
+import asyncio
+import contextlib
 import hashlib
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import orjson
+import structlog
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +35,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from laurel.db import Database
 from laurel.kit.errors import IdempotencyKeyInUse, IdempotencyKeyReused, ValidationFailed
 from laurel.kit.ids import new_id
+from laurel.kit.owners import Owner
 from laurel.kit.timestamps import utc_now
 from laurel.models import IdempotencyKey
 from laurel.models.base import table_of
@@ -31,7 +43,12 @@ from laurel.models.base import table_of
 HEADER = "Idempotency-Key"
 KEPT_FOR = timedelta(hours=24)
 ABANDONED_AFTER = timedelta(minutes=2)
+LEASE_RENEWED_EVERY = timedelta(seconds=3)
+LEASE_LOST_AFTER = timedelta(seconds=10)
 _keys = table_of(IdempotencyKey)
+log = structlog.get_logger()
+
+
 # Response headers that say something about the outcome, so a replay must carry them too.
 REPLAYED_HEADERS = frozenset({b"content-type", b"laurel-delivery"})
 # What a key kept before content types were replayed was: every such answer was JSON.
@@ -57,30 +74,55 @@ class IdempotencyRepository:
         ).first()
         return row  # type: ignore[return-value]
 
-    async def insert(self, scope: str, key: str, request_hash: str) -> None:
+    async def insert(
+        self, scope: str, key: str, request_hash: str, owner: str, *, marker_id: str | None = None
+    ) -> None:
+        now = utc_now()
         await self.session.execute(
             insert(_keys).values(
-                id=new_id(), scope=scope, key=key, request_hash=request_hash, created_at=utc_now()
+                id=marker_id or new_id(),
+                scope=scope,
+                key=key,
+                request_hash=request_hash,
+                created_at=now,
+                owner=owner,
+                owner_seen_at=now,
             )
         )
 
-    async def restart(self, scope: str, key: str, request_hash: str) -> None:
-        await self.session.execute(
+    async def take_over(self, abandoned: IdempotencyKey, request_hash: str, owner: str) -> bool:
+        """Restart an abandoned key for `owner`; False if another retry took it first."""
+        now = utc_now()
+        result = await self.session.execute(
             update(_keys)
-            .where(_keys.c.scope == scope, _keys.c.key == key)
+            .where(
+                _keys.c.id == abandoned.id,
+                _keys.c.created_at == abandoned.created_at,
+                _keys.c.response_status.is_(None),
+            )
             .values(
                 request_hash=request_hash,
-                created_at=utc_now(),
-                response_status=None,
+                created_at=now,
+                owner=owner,
+                owner_seen_at=now,
                 response_body=None,
                 response_headers=None,
             )
         )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
-    async def complete(self, scope: str, key: str, response: StoredResponse) -> None:
+    async def renew(self, owner: str, ids: list[str]) -> None:
+        """Say `owner` still runs these keys' requests."""
         await self.session.execute(
             update(_keys)
-            .where(_keys.c.scope == scope, _keys.c.key == key)
+            .where(_keys.c.id.in_(ids), _keys.c.owner == owner, _keys.c.response_status.is_(None))
+            .values(owner_seen_at=utc_now())
+        )
+
+    async def complete(self, marker_id: str, owner: str, response: "StoredResponse") -> None:
+        await self.session.execute(
+            update(_keys)
+            .where(_keys.c.id == marker_id, _keys.c.owner == owner)
             .values(
                 response_status=response.status,
                 response_body=response.body,
@@ -88,54 +130,148 @@ class IdempotencyRepository:
             )
         )
 
-    async def forget(self, scope: str, key: str) -> None:
-        await self.session.execute(delete(_keys).where(_keys.c.scope == scope, _keys.c.key == key))
+    async def forget(self, scope: str, key: str, *, owner: str | None = None) -> None:
+        """Delete the key (only if `owner` still owns it, when given)."""
+        condition = [_keys.c.scope == scope, _keys.c.key == key]
+        if owner is not None:
+            condition.append(_keys.c.owner == owner)
+        await self.session.execute(delete(_keys).where(*condition))
 
     async def purge_expired(self) -> None:
         await self.session.execute(delete(_keys).where(_keys.c.created_at < utc_now() - KEPT_FOR))
 
 
+class InFlightKeys:
+    """The keys this app's requests are running, with the owner they are marked with.
+
+    Renewing their leases (`renew`, every LEASE_RENEWED_EVERY from the app's lifespan) is how
+    other processes know the requests still run.
+    """
+
+    def __init__(self) -> None:
+        self.owner = Owner.new()
+        self._ids: set[str] = set()
+
+    def hold(self, marker_id: str) -> None:
+        self._ids.add(marker_id)
+
+    def release(self, marker_id: str) -> None:
+        self._ids.discard(marker_id)
+
+    def holds(self, marker_id: str) -> bool:
+        return marker_id in self._ids
+
+    def abandoned(self, marker: IdempotencyKey, now: datetime) -> bool:
+        """Whether the request that marked this key is known to have ended without an answer."""
+        owner = Owner.parse(marker.owner) if marker.owner is not None else None
+        if owner is None:  # marked before owners were recorded: the last resort
+            return marker.created_at < now - ABANDONED_AFTER
+        if owner == self.owner:
+            return not self.holds(marker.id)
+        if self.owner.knows_gone(owner):
+            return True
+        last_seen = marker.owner_seen_at or marker.created_at
+        return last_seen < now - LEASE_LOST_AFTER
+
+    async def renew(self, database: Database) -> None:
+        if not self._ids:
+            return
+        async with database.sessions() as session, session.begin():
+            await IdempotencyRepository(session).renew(str(self.owner), sorted(self._ids))
+
+
+async def renew_leases_periodically(
+    keys: InFlightKeys, database: Database, stop: asyncio.Event
+) -> None:
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), LEASE_RENEWED_EVERY.total_seconds())
+        try:
+            await keys.renew(database)
+        except Exception as error:  # the database away: the next round tries again
+            log.warning("idempotency_leases_not_renewed", error=repr(error))
+
+
 async def _begin(
-    database: Database, scope: str, key: str, request_hash: str
-) -> StoredResponse | None:
-    """Mark the key in flight (its own transaction), or return the response to replay."""
+    database: Database, keys: InFlightKeys, scope: str, key: str, request_hash: str
+) -> str | StoredResponse:
+    """Mark the key in flight for `keys` (its own transaction): the marker's id, which `keys`
+    then holds; or the response to replay."""
+    marker_id = new_id()
+    keys.hold(marker_id)  # before the marker is visible, so that no request of ours takes it over
+    try:
+        outcome = await _mark(database, keys, scope, key, request_hash, marker_id)
+    except BaseException:
+        keys.release(marker_id)
+        raise
+    if outcome != marker_id:
+        keys.release(marker_id)
+    return outcome
+
+
+async def _mark(
+    database: Database,
+    keys: InFlightKeys,
+    scope: str,
+    key: str,
+    request_hash: str,
+    marker_id: str,
+) -> str | StoredResponse:
+    owner = str(keys.owner)
     try:
         async with database.sessions() as session, session.begin():
-            await IdempotencyRepository(session).insert(scope, key, request_hash)
-        return None
+            await IdempotencyRepository(session).insert(
+                scope, key, request_hash, owner, marker_id=marker_id
+            )
+        return marker_id
     except IntegrityError:
         pass
-    async with database.sessions() as session, session.begin():
-        repository = IdempotencyRepository(session)
-        existing = await repository.find(scope, key)
-        now = utc_now()
-        if existing is None or existing.created_at < now - KEPT_FOR:
-            await repository.forget(scope, key)
-            await repository.insert(scope, key, request_hash)
-            return None
-        if existing.request_hash != request_hash:
-            raise IdempotencyKeyReused()
-        if existing.response_status is not None and existing.response_body is not None:
-            return StoredResponse(
-                existing.response_status,
-                existing.response_body,
-                dict(existing.response_headers or {}),
-            )
-        if existing.created_at > now - ABANDONED_AFTER:
-            raise IdempotencyKeyInUse()
-        await repository.restart(scope, key, request_hash)
-        return None
+    taking_over: str | None = None
+    try:
+        async with database.sessions() as session, session.begin():
+            repository = IdempotencyRepository(session)
+            existing = await repository.find(scope, key)
+            now = utc_now()
+            if existing is None or existing.created_at < now - KEPT_FOR:
+                await repository.forget(scope, key)
+                await repository.insert(scope, key, request_hash, owner, marker_id=marker_id)
+                return marker_id
+            if existing.request_hash != request_hash:
+                raise IdempotencyKeyReused()
+            if existing.response_status is not None and existing.response_body is not None:
+                return StoredResponse(
+                    existing.response_status,
+                    existing.response_body,
+                    dict(existing.response_headers or {}),
+                )
+            if not keys.abandoned(existing, now):
+                raise IdempotencyKeyInUse()
+            taking_over = existing.id
+            keys.hold(taking_over)  # before the takeover commits, as for a new marker
+            if not await repository.take_over(existing, request_hash, owner):
+                raise IdempotencyKeyInUse()  # another retry was quicker
+            log.info("idempotency_key_taken_over", previous_owner=existing.owner)
+            return taking_over
+    except BaseException:
+        if taking_over is not None:
+            keys.release(taking_over)
+        raise
 
 
 async def _settle(
-    database: Database, scope: str, key: str, response: StoredResponse | None
+    database: Database,
+    owner: str,
+    scope: str,
+    key: str,
+    marker_id: str,
+    response: StoredResponse | None,
 ) -> None:
     async with database.sessions() as session, session.begin():
         repository = IdempotencyRepository(session)
         if response is not None:
-            await repository.complete(scope, key, response)
+            await repository.complete(marker_id, owner, response)
         else:
-            await repository.forget(scope, key)
+            await repository.forget(scope, key, owner=owner)
 
 
 def key_scope(token: str, path: str) -> str:
@@ -180,9 +316,10 @@ class IdempotencyMiddleware:
     transaction committed.
     """
 
-    def __init__(self, app: ASGIApp, database: Database) -> None:
+    def __init__(self, app: ASGIApp, database: Database, in_flight: InFlightKeys) -> None:
         self.app = app
         self.database = database
+        self.in_flight = in_flight
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         key = _key(scope) if scope["type"] == "http" and scope["method"] in _KEYED else None
@@ -194,13 +331,13 @@ class IdempotencyMiddleware:
             raise ValidationFailed(f"{HEADER}: 1 to 255 printable characters", param=HEADER)
         body = await _read_body(receive)
         fingerprint = request_fingerprint(scope["path"], body)
-        stored = await _begin(self.database, caller, key, fingerprint)
-        if stored is not None:
-            await _replay(send, stored)
+        marked = await _begin(self.database, self.in_flight, caller, key, fingerprint)
+        if isinstance(marked, StoredResponse):
+            await _replay(send, marked)
             return
         status = 500
-        chunks: list[bytes] = []
         kept_headers: dict[str, str] = {}
+        chunks: list[bytes] = []
 
         async def capture(message: Message) -> None:
             nonlocal status
@@ -219,7 +356,13 @@ class IdempotencyMiddleware:
             if status < 500 and status not in _NOT_KEPT:
                 response = StoredResponse(status, b"".join(chunks), kept_headers)
         finally:
-            await _settle(self.database, caller, key, response)
+            try:
+                await _settle(
+                    self.database, str(self.in_flight.owner), caller, key, marked, response
+                )
+            finally:
+                # Only now: until the settlement commits, no request of ours may take the key.
+                self.in_flight.release(marked)
 
 
 def _has_content_type(stored: StoredResponse) -> bool:
@@ -254,6 +397,7 @@ async def _replay(send: Send, stored: StoredResponse) -> None:
             "type": "http.response.start",
             "status": stored.status,
             "headers": [
+                # Keys kept before content types were replayed were all JSON.
                 *([] if _has_content_type(stored) else [(b"content-type", JSON.encode())]),
                 (b"content-length", str(len(stored.body)).encode()),
                 (b"idempotent-replayed", b"true"),

@@ -2,13 +2,18 @@
 
 `RequestContextMiddleware` gives each request an id (echoed in `X-Request-Id` and bound to every
 log line), adds headers that dependencies leave in `request.state.response_headers` (rate-limit
-headers, also on error responses), writes one access log line, caps the body size, and turns any
-unexpected exception into the 500 envelope without leaking internals.
+headers, also on error responses), writes one access log line, caps the body's size and the time
+it may take to arrive, and turns every exception that reaches it into the API's error format: an
+outage of the database is `503` with `Retry-After`, anything unexpected the 500 envelope without
+leaking internals. It is the outermost layer, so this holds for the idempotency middleware's
+database calls too, not only for the endpoints'.
 """
 
+import asyncio
 import re
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -16,7 +21,7 @@ import structlog
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from laurel.kit.errors import InternalServerError, LaurelError, PayloadTooLarge
+from laurel.kit.errors import LaurelError, PayloadTooLarge, RequestTimeout, as_laurel_error
 
 log = structlog.get_logger()
 
@@ -49,6 +54,7 @@ def error_message(error: LaurelError, request_id: str, path: str) -> list[Messag
         (b"content-type", media_type.encode()),
         (b"content-length", str(len(body)).encode()),
         (REQUEST_ID_HEADER.lower().encode(), request_id.encode()),
+        *((name.lower().encode(), value.encode()) for name, value in error.headers.items()),
     ]
     return [
         {"type": "http.response.start", "status": error.status_code, "headers": headers},
@@ -57,9 +63,10 @@ def error_message(error: LaurelError, request_id: str, path: str) -> list[Messag
 
 
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_body_bytes: int, body_timeout_seconds: float) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.body_timeout_seconds = body_timeout_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -74,9 +81,12 @@ class RequestContextMiddleware:
         started = time.perf_counter()
         status = 500
         response_started = False
+        body = _GuardedBody(receive, self.max_body_bytes, self.body_timeout_seconds)
 
         async def send_with_context(message: Message) -> None:
             nonlocal status, response_started
+            if body.failure is not None:
+                return  # the body's failure is the answer, whatever the app made of it
             if message["type"] == "http.response.start":
                 response_started = True
                 status = message["status"]
@@ -87,20 +97,11 @@ class RequestContextMiddleware:
             await send(message)
 
         try:
-            declared = _declared_length(scope)
-            if declared is not None and declared > self.max_body_bytes:
-                raise PayloadTooLarge(
-                    f"The request body may be at most {self.max_body_bytes} bytes"
-                )
-            await self.app(scope, self._capped(receive), send_with_context)
-        except Exception as error:
-            if response_started:
-                raise
-            if not isinstance(error, LaurelError):
-                log.exception("unhandled_error", path=scope["path"])
-            reply = error if isinstance(error, LaurelError) else InternalServerError()
-            for message in error_message(reply, request_id, scope["path"]):
-                await send_with_context(message)
+            reply = await self._run(scope, body, send_with_context, lambda: response_started)
+            if reply is not None:
+                body.failure = None
+                for message in error_message(reply, request_id, scope["path"]):
+                    await send_with_context(message)
         finally:
             log.info(
                 "request",
@@ -111,17 +112,62 @@ class RequestContextMiddleware:
             )
             structlog.contextvars.clear_contextvars()
 
-    def _capped(self, receive: Receive) -> Receive:
-        received = 0
-        limit = self.max_body_bytes
+    async def _run(
+        self, scope: Scope, body: "_GuardedBody", send: Send, response_started: Callable[[], bool]
+    ) -> LaurelError | None:
+        """Run the app; the error to answer with instead, if it did not answer (or may not)."""
+        try:
+            declared = _declared_length(scope)
+            if declared is not None and declared > self.max_body_bytes:
+                raise PayloadTooLarge(
+                    f"The request body may be at most {self.max_body_bytes} bytes"
+                )
+            await self.app(scope, body.receive, send)
+        except Exception as error:
+            if response_started():
+                raise
+            reply = body.failure or as_laurel_error(error)
+            if reply.status_code == 500:
+                log.exception("unhandled_error", path=scope["path"])
+            elif reply.status_code == 503:
+                log.warning("database_unreachable", path=scope["path"], error=repr(error))
+            return reply
+        return None if response_started() else body.failure
 
-        async def receive_capped() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    raise PayloadTooLarge(f"The request body may be at most {limit} bytes")
-            return message
 
-        return receive_capped
+class _GuardedBody:
+    """The request body, capped in size and in the time it may take to arrive after the headers.
+
+    A failure is remembered: whoever read the body may turn it into an answer of its own (a
+    form parser makes any read error a 400), but the answer is the failure (413 or 408).
+    """
+
+    def __init__(self, receive: Receive, max_bytes: int, timeout_seconds: float) -> None:
+        self._receive = receive
+        self._max_bytes = max_bytes
+        self._timeout_seconds = timeout_seconds
+        self._deadline = asyncio.get_running_loop().time() + timeout_seconds
+        self._received = 0
+        self._complete = False
+        self.failure: LaurelError | None = None
+
+    async def receive(self) -> Message:
+        if self._complete:
+            return await self._receive()  # waiting for a disconnect: no deadline
+        try:
+            async with asyncio.timeout_at(self._deadline):
+                message = await self._receive()
+        except TimeoutError:
+            self.failure = RequestTimeout(self._timeout_seconds)
+            raise self.failure from None
+        if message["type"] == "http.request":
+            self._received += len(message.get("body", b""))
+            if self._received > self._max_bytes:
+                self.failure = PayloadTooLarge(
+                    f"The request body may be at most {self._max_bytes} bytes"
+                )
+                raise self.failure
+            self._complete = not message.get("more_body", False)
+        else:
+            self._complete = True
+        return message

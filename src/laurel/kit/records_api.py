@@ -11,6 +11,7 @@ from laurel.kit.errors import (
     LaurelError,
     NotFound,
     RateLimited,
+    ServiceUnavailable,
     Unauthorized,
     ValidationFailed,
     error_responses,
@@ -24,6 +25,7 @@ COMMON_RECORDS_ERRORS: tuple[type[LaurelError], ...] = (
     NotFound,
     RateLimited,
     InternalServerError,
+    ServiceUnavailable,
 )
 
 

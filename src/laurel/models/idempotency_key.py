@@ -20,3 +20,8 @@ class IdempotencyKey(IdMixin, Base):
     # The response headers that are part of the answer (`Laurel-Delivery`), replayed with it.
     response_headers: Mapped[dict[str, str] | None] = mapped_column(JSON, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    # Who is running the request (kit/owners: host, machine, pid, nonce) and when it last said
+    # it still is (its lease, renewed every few seconds while it runs). NULL on keys kept before
+    # owners were recorded.
+    owner: Mapped[str | None] = mapped_column(String(255))
+    owner_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
