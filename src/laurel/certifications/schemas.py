@@ -4,6 +4,7 @@ from uuid import UUID
 
 from pydantic import Field, StringConstraints, ValidationInfo, field_validator
 
+from laurel.kit.fields import CalendarDate
 from laurel.kit.ids import UuidId
 from laurel.kit.schemas import SnakeModel
 from laurel.kit.timestamps import SecondsTimestamp
@@ -50,8 +51,9 @@ class CertificationTypeSummary(SnakeModel):
 class CertificationFields(SnakeModel):
     external_id: Text255 | None = None
     external_source: Text255 | None = None
-    issued_on: date | None = None
-    expires_on: date | None = None
+    # YYYY-MM-DD only: pydantic alone would also read a number as a Unix timestamp.
+    issued_on: CalendarDate | None = None
+    expires_on: CalendarDate | None = None
     issuer_name: Text255 | None = None
     serial_number: Text255 | None = None
 
@@ -132,5 +134,5 @@ class CertificationFilters(SnakeModel):
     lifecycle_status: LifecycleStatus | None = None
     verification_status: VerificationStatus | None = None
     validity_status: ValidityStatus | None = None
-    expires_before: date | None = None
+    expires_before: CalendarDate | None = None
     expiring_within_days: Annotated[int, Field(ge=0, le=3650)] | None = None

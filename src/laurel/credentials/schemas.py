@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, StrictInt, model_validator
 
 from laurel.kit.errors import ValidationFailed
 from laurel.kit.fields import (
@@ -222,4 +222,4 @@ class SearchRequest(CamelModel):
     filter: dict[str, Any] | None = None
     sort: SearchSort | None = None
     cursor: str | None = Field(default=None, max_length=200)
-    limit: int = Field(default=20, ge=1, le=100)
+    limit: StrictInt = Field(default=20, ge=1, le=100)

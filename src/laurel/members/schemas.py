@@ -1,6 +1,6 @@
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StrictBool, StringConstraints
 
 from laurel.kit.ids import UuidId
 from laurel.kit.schemas import SnakeModel
@@ -44,13 +44,13 @@ class MemberCreate(SnakeModel):
     email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=320)]
     display_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)] = ""
     role: Role = Role.member
-    is_primary: bool = False
+    is_primary: StrictBool = False
 
 
 class MemberUpdate(SnakeModel):
     role: Role | None = None
     status: Literal["active", "suspended"] | None = None
-    is_primary: bool | None = None
+    is_primary: StrictBool | None = None
 
 
 class MembershipSummary(SnakeModel):

@@ -2,7 +2,7 @@ from datetime import date
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StrictBool, StringConstraints
 
 from laurel.kit.ids import UuidId
 from laurel.kit.schemas import SnakeModel
@@ -32,7 +32,7 @@ class JobRoleRead(SnakeModel):
 
 
 class AssignmentUpsert(SnakeModel):
-    is_primary: bool = False
+    is_primary: StrictBool = False
 
 
 class AssignmentRead(SnakeModel):
