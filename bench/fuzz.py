@@ -1,9 +1,11 @@
 """`make fuzz`: schemathesis against a running Laurel, both API families, every check.
 
 It migrates a fresh SQLite database in a temporary folder, runs `laurel demo` for an issuer
-token and a records personal token, starts `laurel serve` on a free port, and runs schemathesis
-(`--checks all`) once per API family, with the family's credentials (bench/fuzz.toml says which
-checks are configured and why). Any finding fails the run.
+token and a records personal token, starts `laurel serve` on a free port, makes one of each
+resource through the API (`seed`), and runs schemathesis (`--checks all`) for each API family
+with the family's credentials: the examples, coverage and fuzzing phases with the seeded ids in
+the path, then the stateful phase on its own (bench/fuzz.toml says which checks are configured
+and why). Any finding, or a traceback in the server's log, fails the run.
 
     FUZZ_EXAMPLES   test cases per operation and phase (default 25)
     FUZZ_TIMEOUT    seconds the whole run may take; past them it stops and fails (default 1800)
