@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install serve test lint format bench clean
+.PHONY: help install serve test lint format fuzz bench clean
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -36,6 +36,9 @@ lint: $(STAMP) ## ruff (lint and format check) and mypy --strict
 format: $(STAMP) ## Format and fix what ruff can
 	$(BIN)/ruff format src tests bench migrations
 	$(BIN)/ruff check --fix src tests bench migrations
+
+fuzz: $(STAMP) ## Fuzz a local server's API against its OpenAPI (schemathesis; FUZZ_EXAMPLES=25)
+	$(BIN)/python bench/fuzz.py
 
 bench: $(STAMP) ## Load-test a local server with wrk; figures go to docs/benchmarks.md
 	$(BIN)/python bench/run.py

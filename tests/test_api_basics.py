@@ -224,3 +224,52 @@ async def test_racing_for_a_unique_value_is_a_409_not_a_500(api: Api) -> None:
     statuses = sorted(await asyncio.gather(define(), define(), define()))
     assert statuses[0] == 200
     assert set(statuses[1:]) == {409}
+
+
+UNKNOWN_ID = "01hz2ej4yzdcfkq9fa78nhyj0x"
+UNKNOWN_UUID = "01a2288b-33b1-767d-abee-532389bf36d7"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("PUT", "/v1/groups", "GET, POST"),
+        ("POST", f"/v1/groups/{UNKNOWN_ID}", "GET, PATCH, DELETE"),
+        ("OPTIONS", "/v1/designs", "GET, POST"),
+        # Also a credential id to the router; the resource it names is the search.
+        ("PUT", "/v1/credentials/search", "POST"),
+        ("DELETE", "/v1/issuer", "GET, PATCH"),
+        ("POST", "/healthz", "GET"),
+    ],
+)
+async def test_a_wrong_method_names_the_allowed_ones(
+    api: Api, method: str, path: str, allow: str
+) -> None:
+    response = await api.request(method, path)
+    assert response.status_code == 405
+    assert response.headers["Allow"] == allow
+    assert response.json()["error"]["code"] == "method_not_allowed"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("PUT", "/v1/me", "GET"),
+        ("DELETE", f"/v1/organizations/{UNKNOWN_UUID}", "GET, PATCH"),
+        ("PATCH", f"/v1/organizations/{UNKNOWN_UUID}/organization-members", "GET, POST"),
+        (
+            "POST",
+            f"/v1/organizations/{UNKNOWN_UUID}/job-roles/{UNKNOWN_UUID}",
+            "GET, PATCH, DELETE",
+        ),
+        ("GET", f"/v1/organizations/{UNKNOWN_UUID}/certifications/{UNKNOWN_UUID}/renew", "POST"),
+    ],
+)
+async def test_a_wrong_method_names_the_allowed_ones_in_the_records_api_too(
+    client: httpx.AsyncClient, method: str, path: str, allow: str
+) -> None:
+    response = await client.request(method, path)
+    assert response.status_code == 405
+    assert response.headers["Allow"] == allow
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["code"] == "method_not_allowed"

@@ -2,7 +2,8 @@
 
 import asyncio
 import gc
-from collections.abc import AsyncIterator
+import re
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -10,8 +11,10 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import BaseRoute
 
 from laurel import __version__
 from laurel.attributes.endpoints import router as attributes_router
@@ -33,6 +36,7 @@ from laurel.kit.errors import Conflict, LaurelError, MethodNotAllowed, NotFound,
 from laurel.kit.idempotency import IdempotencyMiddleware, InFlightKeys, renew_leases_periodically
 from laurel.kit.logs import configure_logging
 from laurel.kit.middleware import RequestContextMiddleware
+from laurel.kit.openapi import finish_openapi
 from laurel.kit.outbound import Resolver, system_resolver
 from laurel.kit.ratelimit import RateLimiter
 from laurel.kit.versioning import CERTIFIER_VERSIONS
@@ -83,24 +87,43 @@ async def _render_integrity_error(request: Request, error: Exception) -> JSONRes
 
 
 async def _render_http_error(request: Request, error: Exception) -> JSONResponse:
+    """Routing's own answers (no such path, or not this method) in the caller's API's format."""
     assert isinstance(error, StarletteHTTPException)
-    mapped: LaurelError = MethodNotAllowed() if error.status_code == 405 else NotFound()
-    return await _render_laurel_error(request, mapped)
+    headers = dict(error.headers or {})
+    if error.status_code != 405:
+        return await _render_laurel_error(request, NotFound(headers=headers))
+    # Starlette's `Allow` names the methods of the first route on the path only; a path served
+    # by several routes (GET and POST /v1/groups are two) allows the methods of them all.
+    headers["Allow"] = ", ".join(allowed_methods(request.app.routes, request.url.path))
+    return await _render_laurel_error(request, MethodNotAllowed(headers=headers))
 
 
-def _document_bearer_auth(app: FastAPI) -> None:
-    """Declare the bearer token in OpenAPI; the guard reads the header itself (see auth)."""
+def allowed_methods(routes: Sequence[BaseRoute], path: str) -> list[str]:
+    """The methods of the routes that serve `path` most specifically, in a stable order.
+
+    `/v1/credentials/search` is also `/v1/credentials/{credential_id}` to the router, but the
+    resource it names is the search: the routes with the fewest path parameters count.
+    """
+    by_parameter_count: dict[int, set[str]] = {}
+    for route in iter_route_contexts(routes):
+        pattern: re.Pattern[str] | None = getattr(route, "path_regex", None)
+        if route.methods and route.path and pattern is not None and pattern.match(path):
+            by_parameter_count.setdefault(route.path.count("{"), set()).update(route.methods)
+    methods = by_parameter_count[min(by_parameter_count)] if by_parameter_count else set()
+    return sorted(methods, key=lambda method: (_METHOD_ORDER.get(method, 99), method))
+
+
+_METHOD_ORDER = {"GET": 0, "HEAD": 1, "POST": 2, "PUT": 3, "PATCH": 4, "DELETE": 5, "OPTIONS": 6}
+
+
+def _finish_openapi(app: FastAPI) -> None:
+    """Complete the generated OpenAPI once (kit/openapi.py), with the bearer token's scheme."""
     build_openapi = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            schema = build_openapi()
-            schema.setdefault("components", {})["securitySchemes"] = BEARER_SCHEME
-            for path, operations in schema["paths"].items():
-                if path.startswith("/v1/"):
-                    for operation in operations.values():
-                        operation["security"] = [{"BearerAuth": []}]
-        return app.openapi_schema or build_openapi()
+            app.openapi_schema = finish_openapi(build_openapi(), BEARER_SCHEME)
+        return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
 
@@ -188,5 +211,5 @@ def create_app(settings: Settings | None = None, *, resolver: Resolver | None = 
     app.include_router(certifications_router)
     app.include_router(qualifications_router)
     app.include_router(oauth_router)
-    _document_bearer_auth(app)
+    _finish_openapi(app)
     return app

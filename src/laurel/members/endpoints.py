@@ -117,7 +117,7 @@ async def get_member(api: MembersRead, organization_id: UUID, member_id: UUID) -
     name="records.members.update",
     response_model=Data[MemberRead],
     openapi_extra=body_docs(MemberUpdate),
-    responses=problems(InvalidJson),
+    responses=problems(InvalidJson, Conflict),
 )
 async def update_member(
     api: MembersWrite,
@@ -125,14 +125,22 @@ async def update_member(
     member_id: UUID,
     body: Annotated[MemberUpdate, plain_json_body(MemberUpdate)],
 ) -> object:
-    """Change a member's role, status or primary flag (admins and owners)."""
+    """Change a member's role, status or primary flag (admins and owners).
+
+    Only an owner grants, changes or removes the owner role; the last active owner stays one.
+    """
     member = await service.update_member(
         api.session, api.caller, id_of_uuid(organization_id), id_of_uuid(member_id), body
     )
     return data_body(member)
 
 
-@router.delete(MEMBERS + "/{member_id}", name="records.members.remove", status_code=204)
+@router.delete(
+    MEMBERS + "/{member_id}",
+    name="records.members.remove",
+    status_code=204,
+    responses=problems(Conflict),
+)
 async def remove_member(api: MembersWrite, organization_id: UUID, member_id: UUID) -> Response:
     """Remove a member from the organization; their records are kept."""
     await service.remove_member(

@@ -4,7 +4,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laurel.kit.pagination import PageParams, PageResult, paginate
-from laurel.models import Membership, MembershipStatus, Organization, User
+from laurel.models import Membership, MembershipStatus, Organization, Role, User
 
 
 class MemberRepository:
@@ -45,6 +45,15 @@ class MemberRepository:
                 Membership.organization_id == organization_id, Membership.id == member_id
             )
         )
+
+    async def lock_active_owners(self, organization_id: str) -> Sequence[str]:
+        """The active owners' membership ids, locked until the transaction ends (PostgreSQL)."""
+        statement = select(Membership.id).where(
+            Membership.organization_id == organization_id,
+            Membership.role == Role.owner,
+            Membership.status == MembershipStatus.active,
+        )
+        return (await self.session.scalars(statement.with_for_update())).all()
 
     async def active_member_ids(self, organization_id: str) -> Sequence[str]:
         statement = select(Membership.id).where(

@@ -5,7 +5,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laurel.auth.users import Caller
-from laurel.kit.errors import Forbidden, NotFound, found
+from laurel.kit.errors import Conflict, Forbidden, NotFound, found
 from laurel.kit.pagination import PageParams, PageResult
 from laurel.kit.timestamps import utc_now
 from laurel.members.repository import MemberRepository, OrganizationListRepository
@@ -100,6 +100,11 @@ async def update_member(
     _may_grant(caller, organization_id, Role(membership.role))
     if body.role is not None:
         _may_grant(caller, organization_id, body.role)
+    stays_owner = (body.role or membership.role) == Role.owner
+    stays_active = (body.status or membership.status) == MembershipStatus.active
+    if not (stays_owner and stays_active):
+        await _keep_an_owner(session, membership)
+    if body.role is not None:
         membership.role = body.role
     if body.status is not None:
         membership.status = body.status
@@ -115,8 +120,20 @@ async def remove_member(
     """Deactivate a membership; the member's records stay, as history."""
     membership = found(await MemberRepository(session).get(organization_id, member_id))
     _may_grant(caller, organization_id, Role(membership.role))
+    await _keep_an_owner(session, membership)
     membership.status = MembershipStatus.suspended
     membership.deactivated_at = membership.updated_at = utc_now()
+
+
+async def _keep_an_owner(session: AsyncSession, leaving: Membership) -> None:
+    """Refuse to demote, suspend or remove the organization's last active owner."""
+    if leaving.role != Role.owner or leaving.status != MembershipStatus.active:
+        return
+    owners = await MemberRepository(session).lock_active_owners(leaving.organization_id)
+    if set(owners) <= {leaving.id}:
+        raise Conflict(
+            "An organization keeps at least one active owner: make another member owner first"
+        )
 
 
 def _may_grant(caller: Caller, organization_id: str, role: Role) -> None:

@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel
 
 from laurel.config import Settings
 from laurel.db import DbSession
@@ -26,6 +27,37 @@ FORM_BODY = {
         "required": True,
         "content": {"application/x-www-form-urlencoded": {"schema": {"type": "object"}}},
     }
+}
+
+
+class OAuthError(BaseModel):
+    """An RFC 6749 error, as OAuth clients read it."""
+
+    error: str
+    error_description: str | None = None
+
+
+def _oauth_errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    return {
+        status: {
+            "model": OAuthError,
+            "description": f"{description} (RFC 6749 `error`, `error_description`)",
+        }
+        for status, description in _OAUTH_ERRORS.items()
+        if status in statuses
+    }
+
+
+_OAUTH_ERRORS = {
+    400: "The request is refused: `invalid_request`, `invalid_grant`, `unsupported_grant_type`...",
+    401: "The client (or, for userinfo, the access token) did not authenticate",
+    403: "The access token was not granted `openid`",
+}
+# The sign-in pages: a person reads these, so refusals are pages too.
+_PAGE: dict[str, Any] = {"content": {"text/html": {}}}
+_SIGN_IN_PAGE_ANSWERS: dict[int | str, dict[str, Any]] = {
+    302: {"description": "Back to the app's redirect URI, with a code or an error"},
+    400: {**_PAGE, "description": "The request cannot be completed; the page says why"},
 }
 
 
@@ -61,14 +93,22 @@ def _page(result: ConsentPage | OAuthResponse) -> Response:
     return HTMLResponse(html, status_code=result.status, headers=PAGE_HEADERS)
 
 
-@router.get("/oauth/authorize", response_class=HTMLResponse)
+@router.get("/oauth/authorize", response_class=HTMLResponse, responses=_SIGN_IN_PAGE_ANSWERS)
 async def authorize_page(request: Request, session: DbSession) -> Response:
     """Show the sign-in and consent page for an app's authorization request."""
     call = await _call(request)
     return _page(await flow.begin_authorization(session, _settings(request), call))
 
 
-@router.post("/oauth/authorize", response_class=HTMLResponse, openapi_extra=FORM_BODY)
+@router.post(
+    "/oauth/authorize",
+    response_class=HTMLResponse,
+    openapi_extra=FORM_BODY,
+    responses={
+        **_SIGN_IN_PAGE_ANSWERS,
+        429: {**_PAGE, "description": "Too many sign-in attempts (`LAUREL_SIGN_IN_RATE_LIMIT`)"},
+    },
+)
 async def authorize_decision(request: Request, session: DbSession) -> Response:
     """Sign in and approve (a code for the app) or deny (access_denied for the app)."""
     call = await _call(request)
@@ -100,19 +140,19 @@ async def _throttle_sign_in(request: Request, call: flow.OAuthCall) -> Response 
     return None
 
 
-@router.post("/oauth/token", openapi_extra=FORM_BODY)
+@router.post("/oauth/token", openapi_extra=FORM_BODY, responses=_oauth_errors(400, 401))
 async def token(request: Request, session: DbSession) -> Response:
     """Exchange an authorization code (with its PKCE verifier) or a refresh token for tokens."""
     return _json(await flow.issue_tokens(session, _settings(request), await _call(request)))
 
 
-@router.post("/oauth/revoke", openapi_extra=FORM_BODY)
+@router.post("/oauth/revoke", openapi_extra=FORM_BODY, responses=_oauth_errors(400, 401))
 async def revoke(request: Request, session: DbSession) -> Response:
     """Revoke an access or refresh token (RFC 7009); unknown tokens are not an error."""
     return _json(await flow.revoke_token(session, _settings(request), await _call(request)))
 
 
-@router.get("/oauth/userinfo")
+@router.get("/oauth/userinfo", responses=_oauth_errors(401, 403))
 async def userinfo(request: Request, session: DbSession) -> Response:
     """The signed-in user's claims (OpenID Connect), for an access token granted `openid`."""
     return _json(await flow.read_user_info(session, request.headers.get("Authorization")))

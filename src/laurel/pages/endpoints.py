@@ -38,7 +38,19 @@ def _not_found() -> Response:
     return render_page("not_found.html", {}, status_code=404)
 
 
-@router.get("/credentials/{public_id}", name="public.credential")
+def _or_a_page(entry: dict[str, Any]) -> dict[str, Any]:
+    """An answer that a browser (HTML preferred) gets as a page instead."""
+    return {**entry, "content": {**entry.get("content", {}), "text/html": {}}}
+
+
+@router.get(
+    "/credentials/{public_id}",
+    name="public.credential",
+    responses={
+        200: _or_a_page({"content": {"application/json": {}}}),
+        404: _or_a_page(NotFound.openapi_response()),
+    },
+)
 async def public_credential(request: Request, session: DbSession, public_id: str) -> Response:
     """The signed credential by its public id, for anyone holding the link.
 

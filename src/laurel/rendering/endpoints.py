@@ -123,7 +123,12 @@ async def _public(
     return _file(rendered, cache="public, max-age=300", filename=filename)
 
 
-@public.get("/credentials/{public_id}/certificate.pdf", name="public.certificate_pdf")
+@public.get(
+    "/credentials/{public_id}/certificate.pdf",
+    name="public.certificate_pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}, **error_responses(NotFound)},
+)
 async def public_certificate_pdf(
     request: Request, session: DbSession, public_id: str, download: bool = False
 ) -> Response:
@@ -131,7 +136,12 @@ async def public_certificate_pdf(
     return await _public(request, session, public_id, "pdf", download)
 
 
-@public.get("/credentials/{public_id}/image.png", name="public.certificate_png")
+@public.get(
+    "/credentials/{public_id}/image.png",
+    name="public.certificate_png",
+    response_class=Response,
+    responses={200: {"content": {"image/png": {}}}, **error_responses(NotFound)},
+)
 async def public_certificate_png(
     request: Request, session: DbSession, public_id: str, download: bool = False
 ) -> Response:

@@ -10,7 +10,14 @@ from laurel.auth.dependencies import Api
 from laurel.db import DbSession
 from laurel.issuers.service import did_document, key_document
 from laurel.kit.body import body_docs, json_body
-from laurel.kit.errors import COMMON_API_ERRORS, Conflict, NotFound, error_responses
+from laurel.kit.errors import (
+    COMMON_API_ERRORS,
+    Conflict,
+    InvalidJson,
+    NotFound,
+    ValidationFailed,
+    error_responses,
+)
 from laurel.kit.schemas import CamelModel
 from laurel.kit.svg_headers import headers_for
 from laurel.kit.versioning import VersionedRoute
@@ -80,21 +87,27 @@ async def revoke_credential(
 # served by laurel.pages.endpoints.public_credential.
 
 
-@public.get("/status/{list_id}", name="public.status_list")
+@public.get("/status/{list_id}", name="public.status_list", responses=error_responses(NotFound))
 async def status_list(request: Request, session: DbSession, list_id: str) -> Response:
     """A signed BitstringStatusListCredential."""
     document = await service.status_list_credential(session, request.app.state.settings, list_id)
     return JSONResponse(document, headers=CACHED_PUBLICLY)
 
 
-@public.get("/achievements/{group_id}", name="public.achievement")
+@public.get(
+    "/achievements/{group_id}", name="public.achievement", responses=error_responses(NotFound)
+)
 async def published_achievement(request: Request, session: DbSession, group_id: str) -> Response:
     """The Open Badges 3.0 Achievement a credential names: its credential template, published."""
     document = await service.published_achievement(session, request.app.state.settings, group_id)
     return JSONResponse(document, headers=CACHED_PUBLICLY)
 
 
-@public.get("/issuers/{organization_id}/did.json", name="public.did_document")
+@public.get(
+    "/issuers/{organization_id}/did.json",
+    name="public.did_document",
+    responses=error_responses(NotFound),
+)
 async def issuer_did_document(
     request: Request, session: DbSession, organization_id: str
 ) -> Response:
@@ -103,7 +116,11 @@ async def issuer_did_document(
     return JSONResponse(document, headers=CACHED_PUBLICLY)
 
 
-@public.get("/issuers/{organization_id}/keys/{key_id}", name="public.key")
+@public.get(
+    "/issuers/{organization_id}/keys/{key_id}",
+    name="public.key",
+    responses=error_responses(NotFound),
+)
 async def issuer_key(
     request: Request, session: DbSession, organization_id: str, key_id: str
 ) -> Response:
@@ -112,7 +129,11 @@ async def issuer_key(
     return JSONResponse(document, headers=CACHED_PUBLICLY)
 
 
-@public.post("/v1/verify", name="public.verify")
+@public.post(
+    "/v1/verify",
+    name="public.verify",
+    responses=error_responses(InvalidJson, ValidationFailed),
+)
 async def verify(request: Request, session: DbSession) -> Any:
     """Verify a credential: proof, issuer key, validity dates, revocation, OB 3.0 shape.
 
