@@ -1,4 +1,5 @@
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import Select, and_, or_, select
@@ -10,7 +11,9 @@ from laurel.models import (
     CertificationRecord,
     CertificationType,
     CertificationVerification,
+    LifecycleStatus,
     Membership,
+    VerificationStatus,
 )
 
 Record, Type = CertificationRecord, CertificationType
@@ -53,6 +56,60 @@ class CertificationTypeRepository:
         self.session.add(certification_type)
 
 
+@dataclass(frozen=True)
+class RecordReach:
+    """The records a caller may see: in these organizations, and only their own when set."""
+
+    organization_ids: Sequence[str]
+    only_user_id: str | None = None
+    only_member_id: str | None = None
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        conditions: list[ColumnElement[bool]] = [Record.organization_id.in_(self.organization_ids)]
+        if self.only_user_id is not None:
+            conditions.append(Record.user_id == self.only_user_id)
+        if self.only_member_id is not None:
+            conditions.append(Record.organization_member_id == self.only_member_id)
+        return conditions
+
+
+@dataclass(frozen=True)
+class RecordFilters:
+    """What a list of records is narrowed to, as of `today` (the list routes' query filters)."""
+
+    today: date
+    expiring_window_days: int
+    organization_member_id: str | None = None
+    certification_type_id: str | None = None
+    lifecycle_status: LifecycleStatus | None = None
+    verification_status: VerificationStatus | None = None
+    validity_status: str | None = None
+    expires_before: date | None = None
+    expiring_within_days: int | None = None
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        today = self.today
+        conditions: list[ColumnElement[bool]] = []
+        if self.organization_member_id is not None:
+            conditions.append(Record.organization_member_id == self.organization_member_id)
+        if self.certification_type_id is not None:
+            conditions.append(Record.certification_type_id == self.certification_type_id)
+        if self.lifecycle_status is not None:
+            conditions.append(Record.lifecycle_status == self.lifecycle_status)
+        if self.verification_status is not None:
+            conditions.append(Record.verification_status == self.verification_status)
+        if self.validity_status is not None:
+            conditions.append(
+                validity_condition(self.validity_status, today, self.expiring_window_days)
+            )
+        if self.expires_before is not None:
+            conditions.append(Record.expires_on < self.expires_before)
+        if self.expiring_within_days is not None:
+            horizon = today + timedelta(days=self.expiring_within_days)
+            conditions += [Record.expires_on >= today, Record.expires_on <= horizon]
+        return conditions
+
+
 def validity_condition(status: str, today: date, window_days: int) -> ColumnElement[bool]:
     """SQL for a computed `validity_status` (see service.validity_status, its Python twin)."""
     started = or_(Record.issued_on.is_(None), Record.issued_on <= today)
@@ -70,21 +127,19 @@ class CertificationRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    def with_types(self) -> Select[CertificationRecord, CertificationType]:
+    def _with_types(self) -> Select[CertificationRecord, CertificationType]:
         return select(Record, Type).join(Type, Type.id == Record.certification_type_id)
 
     async def list_page(
-        self,
-        statement: Select[CertificationRecord, CertificationType],
-        conditions: Sequence[ColumnElement[bool]],
-        params: PageParams,
+        self, reach: RecordReach, filters: RecordFilters, params: PageParams
     ) -> PageResult[tuple[CertificationRecord, CertificationType]]:
-        return await paginate(self.session, statement.where(*conditions), Record.id, params)
+        statement = self._with_types().where(*reach.conditions(), *filters.conditions())
+        return await paginate(self.session, statement, Record.id, params)
 
     async def get_with_type(
-        self, record_id: str, *conditions: ColumnElement[bool]
+        self, record_id: str, reach: RecordReach
     ) -> tuple[CertificationRecord, CertificationType] | None:
-        statement = self.with_types().where(Record.id == record_id, *conditions)
+        statement = self._with_types().where(Record.id == record_id, *reach.conditions())
         row = (await self.session.execute(statement)).first()
         if row is None:
             return None

@@ -5,13 +5,13 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.elements import ColumnElement
 
 from laurel.auth.users import Caller
 from laurel.certifications.repository import (
     CertificationRepository,
     CertificationTypeRepository,
-    validity_condition,
+    RecordFilters,
+    RecordReach,
 )
 from laurel.certifications.schemas import (
     CertificationCreate,
@@ -168,39 +168,30 @@ async def update_type(
 # -- certification records ----------------------------------------------------------------
 
 
-def _visibility(caller: Caller, organization_id: str | None) -> list[ColumnElement[bool]]:
+def _reach(caller: Caller, organization_id: str | None) -> RecordReach:
     """Which records the caller may see: their own, or an organization's (managers and up)."""
     if organization_id is None:
         reachable = [m.organization_id for m in caller.memberships]
-        return [Record.user_id == caller.user_id, Record.organization_id.in_(reachable)]
+        return RecordReach(reachable, only_user_id=caller.user_id)
     own = caller.member_of(organization_id)
-    conditions = [Record.organization_id == organization_id]
-    if not own.at_least(Role.manager):
-        conditions.append(Record.organization_member_id == own.id)
-    return conditions
+    return RecordReach(
+        [organization_id], only_member_id=None if own.at_least(Role.manager) else own.id
+    )
 
 
-def _filter_conditions(filters: CertificationFilters, window: int) -> list[ColumnElement[bool]]:
-    today = utc_now().date()
-    conditions: list[ColumnElement[bool]] = []
-    if filters.organization_member_id is not None:
-        conditions.append(
-            Record.organization_member_id == id_of_uuid(filters.organization_member_id)
-        )
-    if filters.certification_type_id is not None:
-        conditions.append(Record.certification_type_id == id_of_uuid(filters.certification_type_id))
-    if filters.lifecycle_status is not None:
-        conditions.append(Record.lifecycle_status == filters.lifecycle_status)
-    if filters.verification_status is not None:
-        conditions.append(Record.verification_status == filters.verification_status)
-    if filters.validity_status is not None:
-        conditions.append(validity_condition(filters.validity_status, today, window))
-    if filters.expires_before is not None:
-        conditions.append(Record.expires_on < filters.expires_before)
-    if filters.expiring_within_days is not None:
-        horizon = today + timedelta(days=filters.expiring_within_days)
-        conditions += [Record.expires_on >= today, Record.expires_on <= horizon]
-    return conditions
+def _record_filters(filters: CertificationFilters, window: int) -> RecordFilters:
+    member_id, type_id = filters.organization_member_id, filters.certification_type_id
+    return RecordFilters(
+        today=utc_now().date(),
+        expiring_window_days=window,
+        organization_member_id=None if member_id is None else id_of_uuid(member_id),
+        certification_type_id=None if type_id is None else id_of_uuid(type_id),
+        lifecycle_status=filters.lifecycle_status,
+        verification_status=filters.verification_status,
+        validity_status=filters.validity_status,
+        expires_before=filters.expires_before,
+        expiring_within_days=filters.expiring_within_days,
+    )
 
 
 async def list_certifications(
@@ -212,9 +203,8 @@ async def list_certifications(
     organization_id: str | None,
     window: int,
 ) -> PageResult[dict[str, Any]]:
-    repository = CertificationRepository(session)
-    conditions = _visibility(caller, organization_id) + _filter_conditions(filters, window)
-    result = await repository.list_page(repository.with_types(), conditions, page)
+    reach, narrowed = _reach(caller, organization_id), _record_filters(filters, window)
+    result = await CertificationRepository(session).list_page(reach, narrowed, page)
     rows = [record_view(record, kind, window) for record, kind in result.rows]
     return PageResult(rows, result.prev, result.next)
 
@@ -223,7 +213,7 @@ async def _visible_record(
     session: AsyncSession, caller: Caller, record_id: str, organization_id: str | None
 ) -> tuple[Record, CertificationType]:
     repository = CertificationRepository(session)
-    return found(await repository.get_with_type(record_id, *_visibility(caller, organization_id)))
+    return found(await repository.get_with_type(record_id, _reach(caller, organization_id)))
 
 
 async def get_certification(
