@@ -3,30 +3,27 @@ from uuid import UUID
 
 from fastapi import Query
 
-from laurel.auth.users import RecordsRead, RecordsWrite, TypesRead, TypesWrite
-from laurel.certifications import service
+from laurel.auth.users import RecordsRead, RecordsWrite
+from laurel.certifications import type_endpoints
 from laurel.certifications.schemas import (
     CertificationCreate,
     CertificationFilters,
     CertificationRead,
     CertificationRenewal,
-    CertificationTypeCreate,
-    CertificationTypeRead,
-    CertificationTypeUpdate,
     CertificationUpdate,
     RevokeRequest,
     VerificationCreate,
     VerificationRead,
 )
+from laurel.certifications.service import lifecycle, records
 from laurel.kit.body import body_docs, plain_json_body
-from laurel.kit.errors import Conflict, DuplicateExternalId, InvalidJson, InvalidTransition
+from laurel.kit.errors import DuplicateExternalId, InvalidJson, InvalidTransition
 from laurel.kit.ids import id_of_uuid
 from laurel.kit.pagination import RecordsListResponse, RecordsPageQuery, records_list_body
 from laurel.kit.records_api import problems, records_router
 from laurel.kit.schemas import Data, data_body
 
 router = records_router("Records: certifications")
-TYPES = "/organizations/{organization_id}/certification-types"
 ORG_RECORDS = "/organizations/{organization_id}/certifications"
 ONE_RECORD = ORG_RECORDS + "/{certification_id}"
 Filters = Annotated[CertificationFilters, Query()]
@@ -45,7 +42,7 @@ async def list_my_certifications(
     api: RecordsRead, filters: Filters, page: RecordsPageQuery
 ) -> object:
     """List the token subject's certifications, in every organization they belong to."""
-    result = await service.list_certifications(
+    result = await records.list_certifications(
         api.session,
         api.caller,
         filters,
@@ -68,7 +65,7 @@ async def create_my_certification(
     api: RecordsWrite, body: Annotated[CertificationCreate, plain_json_body(CertificationCreate)]
 ) -> object:
     """Create certification for the token subject (or a member they manage)."""
-    record = await service.create_certification(
+    record = await records.create_certification(
         api.session,
         api.caller,
         body,
@@ -85,7 +82,7 @@ async def create_my_certification(
 )
 async def get_my_certification(api: RecordsRead, certification_id: UUID) -> object:
     """Get one of the token subject's certifications."""
-    record = await service.get_certification(
+    record = await records.get_certification(
         api.session,
         api.caller,
         id_of_uuid(certification_id),
@@ -95,69 +92,9 @@ async def get_my_certification(api: RecordsRead, certification_id: UUID) -> obje
     return data_body(record)
 
 
-# -- certification types ------------------------------------------------------------------
+# -- certification types (type_endpoints.py), here to keep the routes in their order ------
 
-
-@router.get(
-    TYPES,
-    name="records.types.list",
-    response_model=RecordsListResponse[CertificationTypeRead],
-)
-async def list_types(api: TypesRead, organization_id: UUID, page: RecordsPageQuery) -> object:
-    """List the certification types the organization can use: its own and the standard ones."""
-    result = await service.list_types(api.session, api.caller, id_of_uuid(organization_id), page)
-    return records_list_body(result)
-
-
-@router.post(
-    TYPES,
-    name="records.types.create",
-    status_code=201,
-    response_model=Data[CertificationTypeRead],
-    openapi_extra=body_docs(CertificationTypeCreate),
-    responses=problems(InvalidJson, Conflict),
-)
-async def create_type(
-    api: TypesWrite,
-    organization_id: UUID,
-    body: Annotated[CertificationTypeCreate, plain_json_body(CertificationTypeCreate)],
-) -> object:
-    """Create a certification type of the organization (admins and owners)."""
-    created = await service.create_type(api.session, api.caller, id_of_uuid(organization_id), body)
-    return data_body(created)
-
-
-@router.get(
-    TYPES + "/{type_id}",
-    name="records.types.get",
-    response_model=Data[CertificationTypeRead],
-)
-async def get_type(api: TypesRead, organization_id: UUID, type_id: UUID) -> object:
-    """Get a certification type."""
-    found = await service.get_type(
-        api.session, api.caller, id_of_uuid(organization_id), id_of_uuid(type_id)
-    )
-    return data_body(found)
-
-
-@router.patch(
-    TYPES + "/{type_id}",
-    name="records.types.update",
-    response_model=Data[CertificationTypeRead],
-    openapi_extra=body_docs(CertificationTypeUpdate),
-    responses=problems(InvalidJson),
-)
-async def update_type(
-    api: TypesWrite,
-    organization_id: UUID,
-    type_id: UUID,
-    body: Annotated[CertificationTypeUpdate, plain_json_body(CertificationTypeUpdate)],
-) -> object:
-    """Change a type's title, description or status; an archived type takes no new records."""
-    updated = await service.update_type(
-        api.session, api.caller, id_of_uuid(organization_id), id_of_uuid(type_id), body
-    )
-    return data_body(updated)
+router.include_router(type_endpoints.router)
 
 
 # -- an organization's records ------------------------------------------------------------
@@ -172,7 +109,7 @@ async def list_certifications(
     api: RecordsRead, organization_id: UUID, filters: Filters, page: RecordsPageQuery
 ) -> object:
     """List the organization's certifications (a member sees only their own)."""
-    result = await service.list_certifications(
+    result = await records.list_certifications(
         api.session,
         api.caller,
         filters,
@@ -197,7 +134,7 @@ async def create_certification(
     body: Annotated[CertificationCreate, plain_json_body(CertificationCreate)],
 ) -> object:
     """Create a certification for a member of the organization (`organization_member_id`)."""
-    record = await service.create_certification(
+    record = await records.create_certification(
         api.session,
         api.caller,
         body,
@@ -212,7 +149,7 @@ async def get_certification(
     api: RecordsRead, organization_id: UUID, certification_id: UUID
 ) -> object:
     """Get a certification of the organization."""
-    record = await service.get_certification(
+    record = await records.get_certification(
         api.session,
         api.caller,
         id_of_uuid(certification_id),
@@ -236,7 +173,7 @@ async def update_certification(
     body: Annotated[CertificationUpdate, plain_json_body(CertificationUpdate)],
 ) -> object:
     """Change a certification's details; statuses change only through the actions."""
-    record = await service.update_certification(
+    record = await records.update_certification(
         api.session,
         api.caller,
         id_of_uuid(organization_id),
@@ -262,7 +199,7 @@ async def renew_certification(
     body: Annotated[CertificationRenewal, plain_json_body(CertificationRenewal)],
 ) -> object:
     """Renew: a new certification supersedes this one, which becomes `superseded`."""
-    record = await service.renew_certification(
+    record = await lifecycle.renew_certification(
         api.session,
         api.caller,
         id_of_uuid(organization_id),
@@ -280,7 +217,7 @@ async def _change(
     action: str,
     reason: str | None,
 ) -> object:
-    record = await service.change_lifecycle(
+    record = await lifecycle.change_lifecycle(
         api.session,
         api.caller,
         id_of_uuid(organization_id),
@@ -350,7 +287,7 @@ async def add_verification(
     body: Annotated[VerificationCreate, plain_json_body(VerificationCreate)],
 ) -> object:
     """Record a verification of the certification (method, result); the history is kept."""
-    verification = await service.add_verification(
+    verification = await lifecycle.add_verification(
         api.session, api.caller, id_of_uuid(organization_id), id_of_uuid(certification_id), body
     )
     return data_body(verification)
@@ -365,7 +302,7 @@ async def list_verifications(
     api: RecordsRead, organization_id: UUID, certification_id: UUID, page: RecordsPageQuery
 ) -> object:
     """List a certification's verifications, newest first."""
-    result = await service.list_verifications(
+    result = await lifecycle.list_verifications(
         api.session, api.caller, id_of_uuid(organization_id), id_of_uuid(certification_id), page
     )
     return records_list_body(result)

@@ -1,4 +1,4 @@
-"""Certification types and records: who may see and change which, and the record lifecycle."""
+"""Certification records: who may see and record which, and what a record shows."""
 
 from datetime import date, timedelta
 from typing import Any
@@ -17,35 +17,22 @@ from laurel.certifications.schemas import (
     CertificationCreate,
     CertificationFields,
     CertificationFilters,
-    CertificationTypeCreate,
-    CertificationTypeUpdate,
-    VerificationCreate,
 )
-from laurel.kit.errors import (
-    Conflict,
-    DuplicateExternalId,
-    Forbidden,
-    InvalidTransition,
-    ValidationFailed,
-    found,
-)
+from laurel.kit.errors import DuplicateExternalId, Forbidden, ValidationFailed, found
 from laurel.kit.ids import id_of_uuid, uuid_of
 from laurel.kit.pagination import PageParams, PageResult
 from laurel.kit.timestamps import utc_now
 from laurel.models import (
     CertificationRecord,
     CertificationType,
-    CertificationVerification,
-    LifecycleStatus,
     Membership,
     MembershipStatus,
     Role,
-    TypeScope,
     TypeStatus,
 )
 
 Record = CertificationRecord
-_FIELDS: tuple[str, ...] = (
+RECORD_FIELDS: tuple[str, ...] = (
     "external_id",
     "external_source",
     "issued_on",
@@ -91,81 +78,8 @@ _VIEW_COLUMNS = (
     "last_verified_at",
     "created_at",
     "updated_at",
-    *_FIELDS,
+    *RECORD_FIELDS,
 )
-
-
-# -- certification types ------------------------------------------------------------------
-
-
-async def list_types(
-    session: AsyncSession, caller: Caller, organization_id: str, page: PageParams
-) -> PageResult[CertificationType]:
-    caller.member_of(organization_id)
-    return await CertificationTypeRepository(session).list_page(organization_id, page)
-
-
-async def get_type(
-    session: AsyncSession, caller: Caller, organization_id: str, type_id: str
-) -> CertificationType:
-    caller.member_of(organization_id)
-    return found(await CertificationTypeRepository(session).get_visible(organization_id, type_id))
-
-
-async def create_type(
-    session: AsyncSession, caller: Caller, organization_id: str, body: CertificationTypeCreate
-) -> CertificationType:
-    """An organization's own type (admins); standard types are the operator's, from the CLI."""
-    caller.with_role(organization_id, Role.admin)
-    if body.scope == TypeScope.standard:
-        raise Forbidden(
-            "scope: standard types are shared by every organization and are created by the "
-            "operator (`laurel certification-types create-standard`)",
-            param="scope",
-        )
-    return await add_type(session, organization_id, body)
-
-
-async def add_type(
-    session: AsyncSession, organization_id: str | None, body: CertificationTypeCreate
-) -> CertificationType:
-    repository = CertificationTypeRepository(session)
-    if await repository.slug_taken(organization_id, body.slug):
-        raise Conflict(f"slug: a certification type '{body.slug}' exists already", param="slug")
-    certification_type = CertificationType(
-        organization_id=organization_id,
-        slug=body.slug,
-        title=body.title,
-        description=body.description,
-        scope=TypeScope.standard if organization_id is None else TypeScope.organization,
-        status=body.status,
-    )
-    repository.add(certification_type)
-    await session.flush()
-    return certification_type
-
-
-async def update_type(
-    session: AsyncSession,
-    caller: Caller,
-    organization_id: str,
-    type_id: str,
-    body: CertificationTypeUpdate,
-) -> CertificationType:
-    caller.with_role(organization_id, Role.admin)
-    certification_type = await get_type(session, caller, organization_id, type_id)
-    if certification_type.organization_id is None:
-        raise Forbidden("Standard certification types are changed by the operator only")
-    for name in body.model_fields_set:
-        value = getattr(body, name)
-        if value is None and name != "description":
-            raise ValidationFailed(f"{name}: must not be null", param=name)
-        setattr(certification_type, name, value)
-    certification_type.updated_at = utc_now()
-    return certification_type
-
-
-# -- certification records ----------------------------------------------------------------
 
 
 def _reach(caller: Caller, organization_id: str | None) -> RecordReach:
@@ -209,7 +123,7 @@ async def list_certifications(
     return PageResult(rows, result.prev, result.next)
 
 
-async def _visible_record(
+async def visible_record(
     session: AsyncSession, caller: Caller, record_id: str, organization_id: str | None
 ) -> tuple[Record, CertificationType]:
     repository = CertificationRepository(session)
@@ -219,7 +133,7 @@ async def _visible_record(
 async def get_certification(
     session: AsyncSession, caller: Caller, record_id: str, organization_id: str | None, window: int
 ) -> dict[str, Any]:
-    record, kind = await _visible_record(session, caller, record_id, organization_id)
+    record, kind = await visible_record(session, caller, record_id, organization_id)
     return record_view(record, kind, window)
 
 
@@ -249,7 +163,7 @@ async def _target_member(
     return member
 
 
-async def _usable_type(
+async def usable_type(
     session: AsyncSession, organization_id: str, type_id: str
 ) -> CertificationType:
     field = "certification_type_id"
@@ -263,7 +177,7 @@ async def _usable_type(
     return kind
 
 
-async def _check_external_id(
+async def check_external_id(
     session: AsyncSession,
     organization_id: str,
     external: tuple[str | None, str | None],
@@ -292,7 +206,7 @@ async def create_certification(
         caller.member_of(organization_id)
     member = await _target_member(session, caller, body.organization_member_id, organization_id)
     type_id = id_of_uuid(body.certification_type_id)
-    kind = await _usable_type(session, member.organization_id, type_id)
+    kind = await usable_type(session, member.organization_id, type_id)
     record = Record(
         organization_id=member.organization_id,
         organization_member_id=member.id,
@@ -300,20 +214,20 @@ async def create_certification(
         certification_type_id=kind.id,
         source=body.source,
         created_by_user_id=caller.user_id,
-        **{name: getattr(body, name) for name in _FIELDS},
+        **{name: getattr(body, name) for name in RECORD_FIELDS},
     )
     external = (record.external_source, record.external_id)
-    await _check_external_id(session, member.organization_id, external)
+    await check_external_id(session, member.organization_id, external)
     CertificationRepository(session).add(record)
     await session.flush()
     return record_view(record, kind, window)
 
 
-async def _managed_record(
+async def managed_record(
     session: AsyncSession, caller: Caller, organization_id: str, record_id: str
 ) -> tuple[Record, CertificationType]:
     caller.with_role(organization_id, Role.manager)
-    return await _visible_record(session, caller, record_id, organization_id)
+    return await visible_record(session, caller, record_id, organization_id)
 
 
 async def update_certification(
@@ -324,117 +238,14 @@ async def update_certification(
     body: CertificationFields,
     window: int,
 ) -> dict[str, Any]:
-    record, kind = await _managed_record(session, caller, organization_id, record_id)
-    changes = {name: getattr(body, name) for name in body.model_fields_set & set(_FIELDS)}
-    merged = {name: changes.get(name, getattr(record, name)) for name in _FIELDS}
+    record, kind = await managed_record(session, caller, organization_id, record_id)
+    changes = {name: getattr(body, name) for name in body.model_fields_set & set(RECORD_FIELDS)}
+    merged = {name: changes.get(name, getattr(record, name)) for name in RECORD_FIELDS}
     if merged["issued_on"] and merged["expires_on"] and merged["expires_on"] < merged["issued_on"]:
         raise ValidationFailed("expires_on: must not be before issued_on", param="expires_on")
     external = (merged["external_source"], merged["external_id"])
-    await _check_external_id(session, organization_id, external, ignore_id=record.id)
+    await check_external_id(session, organization_id, external, ignore_id=record.id)
     for name, value in changes.items():
         setattr(record, name, value)
     record.updated_at = utc_now()
     return record_view(record, kind, window)
-
-
-_ALLOWED_FROM = {
-    "suspend": {LifecycleStatus.active},
-    "reinstate": {LifecycleStatus.suspended},
-    "revoke": {LifecycleStatus.active, LifecycleStatus.suspended},
-    "renew": {LifecycleStatus.active, LifecycleStatus.suspended},
-}
-_RESULT_OF = {
-    "suspend": LifecycleStatus.suspended,
-    "reinstate": LifecycleStatus.active,
-    "revoke": LifecycleStatus.revoked,
-}
-
-
-def _check_transition(record: Record, action: str) -> None:
-    if record.lifecycle_status not in _ALLOWED_FROM[action]:
-        raise InvalidTransition(
-            f"A certification that is {record.lifecycle_status} cannot be changed by {action}"
-        )
-
-
-async def change_lifecycle(
-    session: AsyncSession,
-    caller: Caller,
-    organization_id: str,
-    record_id: str,
-    action: str,
-    *,
-    reason: str | None,
-    window: int,
-) -> dict[str, Any]:
-    """Suspend, reinstate or revoke (terminal, with a reason)."""
-    record, kind = await _managed_record(session, caller, organization_id, record_id)
-    _check_transition(record, action)
-    record.lifecycle_status = _RESULT_OF[action]
-    now = utc_now()
-    if action == "revoke":
-        record.revocation_reason, record.revoked_at = reason, now
-        record.revoked_by_user_id = caller.user_id
-    record.updated_at = now
-    return record_view(record, kind, window)
-
-
-async def renew_certification(
-    session: AsyncSession,
-    caller: Caller,
-    organization_id: str,
-    record_id: str,
-    body: CertificationFields,
-    window: int,
-) -> dict[str, Any]:
-    """A new record of the same member and type supersedes the old one."""
-    old, kind = await _managed_record(session, caller, organization_id, record_id)
-    _check_transition(old, "renew")
-    kind = await _usable_type(session, organization_id, kind.id)
-    renewed = Record(
-        organization_id=old.organization_id,
-        organization_member_id=old.organization_member_id,
-        user_id=old.user_id,
-        certification_type_id=old.certification_type_id,
-        source=old.source,
-        created_by_user_id=caller.user_id,
-        **{name: getattr(body, name) for name in _FIELDS},
-    )
-    await _check_external_id(session, organization_id, (body.external_source, body.external_id))
-    CertificationRepository(session).add(renewed)
-    await session.flush()
-    old.lifecycle_status, old.superseded_by_id = LifecycleStatus.superseded, renewed.id
-    old.updated_at = utc_now()
-    return record_view(renewed, kind, window)
-
-
-async def add_verification(
-    session: AsyncSession,
-    caller: Caller,
-    organization_id: str,
-    record_id: str,
-    body: VerificationCreate,
-) -> CertificationVerification:
-    """Append a verification to the history; the record shows the latest outcome."""
-    record, _ = await _managed_record(session, caller, organization_id, record_id)
-    now = utc_now()
-    verification = CertificationVerification(
-        certification_record_id=record.id,
-        method=body.method,
-        result=body.result,
-        notes=body.notes,
-        verified_by_user_id=caller.user_id,
-        created_at=now,
-    )
-    CertificationRepository(session).add(verification)
-    record.verification_status, record.verification_method = body.result, body.method
-    record.last_verified_at = record.updated_at = now
-    await session.flush()
-    return verification
-
-
-async def list_verifications(
-    session: AsyncSession, caller: Caller, organization_id: str, record_id: str, page: PageParams
-) -> PageResult[CertificationVerification]:
-    record, _ = await _visible_record(session, caller, record_id, organization_id)
-    return await CertificationRepository(session).verifications_page(record.id, page)

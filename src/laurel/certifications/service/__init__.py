@@ -1,0 +1,1 @@
+"""The certification services: types, records, and the record lifecycle."""

@@ -1,0 +1,1 @@
+"""The qualification services: job roles, qualifications, and who meets them."""
