@@ -1,7 +1,7 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import Query
+from fastapi import Depends, Query, Request
 
 from laurel.auth.users import RecordsRead, RecordsWrite
 from laurel.certifications import type_endpoints
@@ -16,6 +16,7 @@ from laurel.certifications.schemas import (
     VerificationRead,
 )
 from laurel.certifications.service import lifecycle, records
+from laurel.certifications.validity import Validity
 from laurel.kit.body import body_docs, plain_json_body
 from laurel.kit.errors import DuplicateExternalId, InvalidJson, InvalidTransition
 from laurel.kit.ids import id_of_uuid
@@ -30,6 +31,14 @@ Filters = Annotated[CertificationFilters, Query()]
 RecordData = Data[CertificationRead]
 
 
+def _validity(request: Request) -> Validity:
+    return Validity.of(request.app.state.settings)
+
+
+# What `validity_status` means on this server; every endpoint that shows records takes it.
+RecordValidity = Annotated[Validity, Depends(_validity)]
+
+
 # -- the token subject's own records (seed 004) -------------------------------------------
 
 
@@ -39,7 +48,7 @@ RecordData = Data[CertificationRead]
     response_model=RecordsListResponse[CertificationRead],
 )
 async def list_my_certifications(
-    api: RecordsRead, filters: Filters, page: RecordsPageQuery
+    api: RecordsRead, validity: RecordValidity, filters: Filters, page: RecordsPageQuery
 ) -> object:
     """List the token subject's certifications, in every organization they belong to."""
     result = await records.list_certifications(
@@ -48,7 +57,7 @@ async def list_my_certifications(
         filters,
         page,
         organization_id=None,
-        window=api.settings.expiring_window_days,
+        validity=validity,
     )
     return records_list_body(result)
 
@@ -62,7 +71,9 @@ async def list_my_certifications(
     responses=problems(InvalidJson, DuplicateExternalId),
 )
 async def create_my_certification(
-    api: RecordsWrite, body: Annotated[CertificationCreate, plain_json_body(CertificationCreate)]
+    api: RecordsWrite,
+    validity: RecordValidity,
+    body: Annotated[CertificationCreate, plain_json_body(CertificationCreate)],
 ) -> object:
     """Create certification for the token subject (or a member they manage)."""
     record = await records.create_certification(
@@ -70,7 +81,7 @@ async def create_my_certification(
         api.caller,
         body,
         organization_id=None,
-        window=api.settings.expiring_window_days,
+        validity=validity,
     )
     return data_body(record)
 
@@ -80,14 +91,16 @@ async def create_my_certification(
     name="records.certifications.get_mine",
     response_model=RecordData,
 )
-async def get_my_certification(api: RecordsRead, certification_id: UUID) -> object:
+async def get_my_certification(
+    api: RecordsRead, validity: RecordValidity, certification_id: UUID
+) -> object:
     """Get one of the token subject's certifications."""
     record = await records.get_certification(
         api.session,
         api.caller,
         id_of_uuid(certification_id),
         None,
-        api.settings.expiring_window_days,
+        validity=validity,
     )
     return data_body(record)
 
@@ -106,7 +119,11 @@ router.include_router(type_endpoints.router)
     response_model=RecordsListResponse[CertificationRead],
 )
 async def list_certifications(
-    api: RecordsRead, organization_id: UUID, filters: Filters, page: RecordsPageQuery
+    api: RecordsRead,
+    validity: RecordValidity,
+    organization_id: UUID,
+    filters: Filters,
+    page: RecordsPageQuery,
 ) -> object:
     """List the organization's certifications (a member sees only their own)."""
     result = await records.list_certifications(
@@ -115,7 +132,7 @@ async def list_certifications(
         filters,
         page,
         organization_id=id_of_uuid(organization_id),
-        window=api.settings.expiring_window_days,
+        validity=validity,
     )
     return records_list_body(result)
 
@@ -130,6 +147,7 @@ async def list_certifications(
 )
 async def create_certification(
     api: RecordsWrite,
+    validity: RecordValidity,
     organization_id: UUID,
     body: Annotated[CertificationCreate, plain_json_body(CertificationCreate)],
 ) -> object:
@@ -139,14 +157,14 @@ async def create_certification(
         api.caller,
         body,
         organization_id=id_of_uuid(organization_id),
-        window=api.settings.expiring_window_days,
+        validity=validity,
     )
     return data_body(record)
 
 
 @router.get(ONE_RECORD, name="records.certifications.get", response_model=RecordData)
 async def get_certification(
-    api: RecordsRead, organization_id: UUID, certification_id: UUID
+    api: RecordsRead, validity: RecordValidity, organization_id: UUID, certification_id: UUID
 ) -> object:
     """Get a certification of the organization."""
     record = await records.get_certification(
@@ -154,7 +172,7 @@ async def get_certification(
         api.caller,
         id_of_uuid(certification_id),
         id_of_uuid(organization_id),
-        api.settings.expiring_window_days,
+        validity=validity,
     )
     return data_body(record)
 
@@ -168,6 +186,7 @@ async def get_certification(
 )
 async def update_certification(
     api: RecordsWrite,
+    validity: RecordValidity,
     organization_id: UUID,
     certification_id: UUID,
     body: Annotated[CertificationUpdate, plain_json_body(CertificationUpdate)],
@@ -179,7 +198,7 @@ async def update_certification(
         id_of_uuid(organization_id),
         id_of_uuid(certification_id),
         body,
-        api.settings.expiring_window_days,
+        validity=validity,
     )
     return data_body(record)
 
@@ -194,6 +213,7 @@ async def update_certification(
 )
 async def renew_certification(
     api: RecordsWrite,
+    validity: RecordValidity,
     organization_id: UUID,
     certification_id: UUID,
     body: Annotated[CertificationRenewal, plain_json_body(CertificationRenewal)],
@@ -205,13 +225,14 @@ async def renew_certification(
         id_of_uuid(organization_id),
         id_of_uuid(certification_id),
         body,
-        api.settings.expiring_window_days,
+        validity=validity,
     )
     return data_body(record)
 
 
 async def _change(
     api: RecordsWrite,
+    validity: RecordValidity,
     organization_id: UUID,
     certification_id: UUID,
     action: str,
@@ -224,7 +245,7 @@ async def _change(
         id_of_uuid(certification_id),
         action,
         reason=reason,
-        window=api.settings.expiring_window_days,
+        validity=validity,
     )
     return data_body(record)
 
@@ -236,10 +257,10 @@ async def _change(
     responses=problems(InvalidTransition),
 )
 async def suspend_certification(
-    api: RecordsWrite, organization_id: UUID, certification_id: UUID
+    api: RecordsWrite, validity: RecordValidity, organization_id: UUID, certification_id: UUID
 ) -> object:
     """Suspend an active certification (reinstate undoes it)."""
-    return await _change(api, organization_id, certification_id, "suspend", None)
+    return await _change(api, validity, organization_id, certification_id, "suspend", None)
 
 
 @router.post(
@@ -249,10 +270,10 @@ async def suspend_certification(
     responses=problems(InvalidTransition),
 )
 async def reinstate_certification(
-    api: RecordsWrite, organization_id: UUID, certification_id: UUID
+    api: RecordsWrite, validity: RecordValidity, organization_id: UUID, certification_id: UUID
 ) -> object:
     """Reinstate a suspended certification."""
-    return await _change(api, organization_id, certification_id, "reinstate", None)
+    return await _change(api, validity, organization_id, certification_id, "reinstate", None)
 
 
 @router.post(
@@ -264,12 +285,13 @@ async def reinstate_certification(
 )
 async def revoke_certification(
     api: RecordsWrite,
+    validity: RecordValidity,
     organization_id: UUID,
     certification_id: UUID,
     body: Annotated[RevokeRequest, plain_json_body(RevokeRequest)],
 ) -> object:
     """Revoke a certification, for good, with a reason."""
-    return await _change(api, organization_id, certification_id, "revoke", body.reason)
+    return await _change(api, validity, organization_id, certification_id, "revoke", body.reason)
 
 
 @router.post(

@@ -12,7 +12,6 @@ from laurel.models import (
     CertificationType,
     CertificationVerification,
     LifecycleStatus,
-    Membership,
     VerificationStatus,
 )
 
@@ -78,7 +77,7 @@ class RecordFilters:
     """What a list of records is narrowed to, as of `today` (the list routes' query filters)."""
 
     today: date
-    expiring_window_days: int
+    expiring_until: date  # the last expiry date that counts as expiring (see validity.py)
     organization_member_id: str | None = None
     certification_type_id: str | None = None
     lifecycle_status: LifecycleStatus | None = None
@@ -99,9 +98,7 @@ class RecordFilters:
         if self.verification_status is not None:
             conditions.append(Record.verification_status == self.verification_status)
         if self.validity_status is not None:
-            conditions.append(
-                validity_condition(self.validity_status, today, self.expiring_window_days)
-            )
+            conditions.append(validity_condition(self.validity_status, today, self.expiring_until))
         if self.expires_before is not None:
             conditions.append(Record.expires_on < self.expires_before)
         if self.expiring_within_days is not None:
@@ -110,10 +107,9 @@ class RecordFilters:
         return conditions
 
 
-def validity_condition(status: str, today: date, window_days: int) -> ColumnElement[bool]:
-    """SQL for a computed `validity_status` (see service.validity_status, its Python twin)."""
+def validity_condition(status: str, today: date, horizon: date) -> ColumnElement[bool]:
+    """SQL for a computed `validity_status` (validity.Validity.status is its Python twin)."""
     started = or_(Record.issued_on.is_(None), Record.issued_on <= today)
-    horizon = today + timedelta(days=window_days)
     conditions: dict[str, ColumnElement[bool]] = {
         "not_yet_valid": Record.issued_on > today,
         "expired": and_(started, Record.expires_on < today),
@@ -156,9 +152,6 @@ class CertificationRepository:
                 Record.external_id == external_id,
             )
         )
-
-    async def membership(self, member_id: str) -> Membership | None:
-        return await self.session.get(Membership, member_id)
 
     def add(self, entity: CertificationRecord | CertificationVerification) -> None:
         self.session.add(entity)

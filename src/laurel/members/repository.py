@@ -8,8 +8,34 @@ from laurel.models import Membership, MembershipStatus, Organization, User
 
 
 class MemberRepository:
+    """Memberships (an organization's members): every look-up of one is here."""
+
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+
+    async def get(self, member_id: str, *, organization_id: str | None = None) -> Membership | None:
+        """A membership by id; None when it is not of `organization_id` (when that is given)."""
+        # session.get answers from the identity map when the request has read it already.
+        membership = await self.session.get(Membership, member_id)
+        if membership is None or organization_id not in (None, membership.organization_id):
+            return None
+        return membership
+
+    async def get_for_user(self, organization_id: str, user_id: str) -> Membership | None:
+        return await self.session.scalar(
+            select(Membership).where(
+                Membership.organization_id == organization_id, Membership.user_id == user_id
+            )
+        )
+
+    async def active_for_user(self, user_id: str) -> Sequence[Membership]:
+        statement = select(Membership).where(
+            Membership.user_id == user_id, Membership.status == MembershipStatus.active
+        )
+        return (await self.session.scalars(statement.order_by(Membership.id))).all()
+
+    def add(self, membership: Membership) -> None:
+        self.session.add(membership)
 
     def _members(self, organization_id: str) -> Select[Membership, User]:
         return (
@@ -38,13 +64,6 @@ class MemberRepository:
             return None
         first, second = row
         return first, second
-
-    async def get(self, organization_id: str, member_id: str) -> Membership | None:
-        return await self.session.scalar(
-            select(Membership).where(
-                Membership.organization_id == organization_id, Membership.id == member_id
-            )
-        )
 
     async def active_member_ids(self, organization_id: str) -> Sequence[str]:
         statement = select(Membership.id).where(

@@ -113,7 +113,9 @@ async def remove_member(
     session: AsyncSession, caller: Caller, organization_id: str, member_id: str
 ) -> None:
     """Deactivate a membership; the member's records stay, as history."""
-    membership = found(await MemberRepository(session).get(organization_id, member_id))
+    membership = found(
+        await MemberRepository(session).get(member_id, organization_id=organization_id)
+    )
     _may_grant(caller, organization_id, Role(membership.role))
     membership.status = MembershipStatus.suspended
     membership.deactivated_at = membership.updated_at = utc_now()

@@ -12,6 +12,7 @@ from laurel.kit.crypto import generate_token, hash_token
 from laurel.kit.errors import Conflict, NotFound, ValidationFailed
 from laurel.kit.fields import normalized_email
 from laurel.kit.timestamps import utc_now
+from laurel.members.repository import MemberRepository
 from laurel.models import Membership, MembershipStatus, Role, User, UserToken, UserTokenKind
 from laurel.organizations.repository import OrganizationRepository
 from laurel.users.passwords import hash_password
@@ -59,12 +60,12 @@ async def add_membership(
     *,
     is_primary: bool = False,
 ) -> Membership:
-    repository = UserRepository(session)
     if await OrganizationRepository(session).get(organization_id) is None:
         raise NotFound(f"No organization with id '{organization_id}'")
-    if await repository.get(user_id) is None:
+    if await UserRepository(session).get(user_id) is None:
         raise NotFound(f"No user with id '{user_id}'")
-    if await repository.membership(organization_id, user_id) is not None:
+    members = MemberRepository(session)
+    if await members.get_for_user(organization_id, user_id) is not None:
         raise Conflict("The user is a member of that organization already")
     membership = Membership(
         organization_id=organization_id,
@@ -73,7 +74,7 @@ async def add_membership(
         status=MembershipStatus.active,
         is_primary=is_primary,
     )
-    repository.add(membership)
+    members.add(membership)
     await session.flush()
     return membership
 

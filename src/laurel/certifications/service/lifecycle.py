@@ -16,6 +16,7 @@ from laurel.certifications.service.records import (
     usable_type,
     visible_record,
 )
+from laurel.certifications.validity import Validity
 from laurel.kit.errors import InvalidTransition
 from laurel.kit.pagination import PageParams, PageResult
 from laurel.kit.timestamps import utc_now
@@ -49,7 +50,7 @@ async def change_lifecycle(
     action: str,
     *,
     reason: str | None,
-    window: int,
+    validity: Validity,
 ) -> dict[str, Any]:
     """Suspend, reinstate or revoke (terminal, with a reason)."""
     record, kind = await managed_record(session, caller, organization_id, record_id)
@@ -60,7 +61,7 @@ async def change_lifecycle(
         record.revocation_reason, record.revoked_at = reason, now
         record.revoked_by_user_id = caller.user_id
     record.updated_at = now
-    return record_view(record, kind, window)
+    return record_view(record, kind, validity)
 
 
 async def renew_certification(
@@ -69,7 +70,8 @@ async def renew_certification(
     organization_id: str,
     record_id: str,
     body: CertificationFields,
-    window: int,
+    *,
+    validity: Validity,
 ) -> dict[str, Any]:
     """A new record of the same member and type supersedes the old one."""
     old, kind = await managed_record(session, caller, organization_id, record_id)
@@ -89,7 +91,7 @@ async def renew_certification(
     await session.flush()
     old.lifecycle_status, old.superseded_by_id = LifecycleStatus.superseded, renewed.id
     old.updated_at = utc_now()
-    return record_view(renewed, kind, window)
+    return record_view(renewed, kind, validity)
 
 
 async def add_verification(

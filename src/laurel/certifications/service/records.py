@@ -1,6 +1,5 @@
 """Certification records: who may see and record which, and what a record shows."""
 
-from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -18,10 +17,12 @@ from laurel.certifications.schemas import (
     CertificationFields,
     CertificationFilters,
 )
+from laurel.certifications.validity import Validity
 from laurel.kit.errors import DuplicateExternalId, Forbidden, ValidationFailed, found
 from laurel.kit.ids import id_of_uuid, uuid_of
 from laurel.kit.pagination import PageParams, PageResult
 from laurel.kit.timestamps import utc_now
+from laurel.members.repository import MemberRepository
 from laurel.models import (
     CertificationRecord,
     CertificationType,
@@ -42,25 +43,12 @@ RECORD_FIELDS: tuple[str, ...] = (
 )
 
 
-def validity_status(
-    issued_on: date | None, expires_on: date | None, today: date, window: int
-) -> str:
-    """Computed from the dates, never stored (repository.validity_condition is its SQL twin)."""
-    if issued_on is not None and issued_on > today:
-        return "not_yet_valid"
-    if expires_on is None:
-        return "valid"
-    if expires_on < today:
-        return "expired"
-    return "expiring" if expires_on <= today + timedelta(days=window) else "valid"
-
-
 def record_view(
-    record: Record, certification_type: CertificationType, window: int
+    record: Record, certification_type: CertificationType, validity: Validity
 ) -> dict[str, Any]:
     view = {column: getattr(record, column) for column in _VIEW_COLUMNS}
     today = utc_now().date()
-    view["validity_status"] = validity_status(record.issued_on, record.expires_on, today, window)
+    view["validity_status"] = validity.status(record.issued_on, record.expires_on, today)
     view["certification_type"] = certification_type
     return view
 
@@ -93,11 +81,12 @@ def _reach(caller: Caller, organization_id: str | None) -> RecordReach:
     )
 
 
-def _record_filters(filters: CertificationFilters, window: int) -> RecordFilters:
+def _record_filters(filters: CertificationFilters, validity: Validity) -> RecordFilters:
     member_id, type_id = filters.organization_member_id, filters.certification_type_id
+    today = utc_now().date()
     return RecordFilters(
-        today=utc_now().date(),
-        expiring_window_days=window,
+        today=today,
+        expiring_until=validity.expiring_until(today),
         organization_member_id=None if member_id is None else id_of_uuid(member_id),
         certification_type_id=None if type_id is None else id_of_uuid(type_id),
         lifecycle_status=filters.lifecycle_status,
@@ -115,11 +104,11 @@ async def list_certifications(
     page: PageParams,
     *,
     organization_id: str | None,
-    window: int,
+    validity: Validity,
 ) -> PageResult[dict[str, Any]]:
-    reach, narrowed = _reach(caller, organization_id), _record_filters(filters, window)
+    reach, narrowed = _reach(caller, organization_id), _record_filters(filters, validity)
     result = await CertificationRepository(session).list_page(reach, narrowed, page)
-    rows = [record_view(record, kind, window) for record, kind in result.rows]
+    rows = [record_view(record, kind, validity) for record, kind in result.rows]
     return PageResult(rows, result.prev, result.next)
 
 
@@ -131,10 +120,15 @@ async def visible_record(
 
 
 async def get_certification(
-    session: AsyncSession, caller: Caller, record_id: str, organization_id: str | None, window: int
+    session: AsyncSession,
+    caller: Caller,
+    record_id: str,
+    organization_id: str | None,
+    *,
+    validity: Validity,
 ) -> dict[str, Any]:
     record, kind = await visible_record(session, caller, record_id, organization_id)
-    return record_view(record, kind, window)
+    return record_view(record, kind, validity)
 
 
 async def _target_member(
@@ -150,7 +144,7 @@ async def _target_member(
         if len(primary) != 1:
             raise ValidationFailed(f"{field}: required: name the membership", param=field)
         member_id = primary[0].id
-    member = await CertificationRepository(session).membership(member_id)
+    member = await MemberRepository(session).get(member_id)
     if member is None or member.status != MembershipStatus.active:
         raise ValidationFailed(f"{field}: no active member with this id", param=field)
     if organization_id is not None and member.organization_id != organization_id:
@@ -200,7 +194,7 @@ async def create_certification(
     body: CertificationCreate,
     *,
     organization_id: str | None,
-    window: int,
+    validity: Validity,
 ) -> dict[str, Any]:
     if organization_id is not None:
         caller.member_of(organization_id)
@@ -220,7 +214,7 @@ async def create_certification(
     await check_external_id(session, member.organization_id, external)
     CertificationRepository(session).add(record)
     await session.flush()
-    return record_view(record, kind, window)
+    return record_view(record, kind, validity)
 
 
 async def managed_record(
@@ -236,7 +230,8 @@ async def update_certification(
     organization_id: str,
     record_id: str,
     body: CertificationFields,
-    window: int,
+    *,
+    validity: Validity,
 ) -> dict[str, Any]:
     record, kind = await managed_record(session, caller, organization_id, record_id)
     changes = {name: getattr(body, name) for name in body.model_fields_set & set(RECORD_FIELDS)}
@@ -248,4 +243,4 @@ async def update_certification(
     for name, value in changes.items():
         setattr(record, name, value)
     record.updated_at = utc_now()
-    return record_view(record, kind, window)
+    return record_view(record, kind, validity)

@@ -63,7 +63,7 @@ async def delete_job_role(
 
 async def _require_member(session: AsyncSession, organization_id: str, member_id: str) -> None:
     """404 unless the member belongs to the organization."""
-    found(await MemberRepository(session).get(organization_id, member_id))
+    found(await MemberRepository(session).get(member_id, organization_id=organization_id))
 
 
 async def assign_job_role(
