@@ -13,7 +13,7 @@ from laurel.db import Database
 from laurel.delivery.repository import OutboxRepository
 from laurel.kit.timestamps import utc_now
 from laurel.models import OutboxJob
-from tests.conftest import Api, Tenant, make_client
+from tests.conftest import CertifierClient, Tenant, make_client
 from tests.delivery.conftest import SmtpServer, deliver_due, email_parts, free_port
 
 
@@ -32,7 +32,7 @@ def laurel(settings: Settings, *args: str) -> str:
 async def issue_and_send(settings: Settings, tenant: Tenant, email: str = "ada@example.org") -> str:
     app = create_app(settings)
     async with make_client(app) as http:
-        api = Api(http, tenant)
+        api = CertifierClient(http, tenant)
         group = await api.create_group(name="Data Science", designIds=[await api.create_design()])
         response = await api.request(
             "POST",

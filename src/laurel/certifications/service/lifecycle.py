@@ -9,7 +9,6 @@ from laurel.certifications.repository import CertificationRepository
 from laurel.certifications.schemas import CertificationFields, VerificationCreate
 from laurel.certifications.service.records import (
     RECORD_FIELDS,
-    Record,
     check_external_id,
     managed_record,
     record_view,
@@ -20,7 +19,7 @@ from laurel.certifications.validity import Validity
 from laurel.kit.errors import InvalidTransition
 from laurel.kit.pagination import PageParams, PageResult
 from laurel.kit.timestamps import utc_now
-from laurel.models import CertificationVerification, LifecycleStatus
+from laurel.models import CertificationRecord, CertificationVerification, LifecycleStatus
 
 _ALLOWED_FROM = {
     "suspend": {LifecycleStatus.active},
@@ -35,7 +34,7 @@ _RESULT_OF = {
 }
 
 
-def _check_transition(record: Record, action: str) -> None:
+def _check_transition(record: CertificationRecord, action: str) -> None:
     if record.lifecycle_status not in _ALLOWED_FROM[action]:
         raise InvalidTransition(
             f"A certification that is {record.lifecycle_status} cannot be changed by {action}"
@@ -77,7 +76,7 @@ async def renew_certification(
     old, kind = await managed_record(session, caller, organization_id, record_id)
     _check_transition(old, "renew")
     kind = await usable_type(session, organization_id, kind.id)
-    renewed = Record(
+    renewed = CertificationRecord(
         organization_id=old.organization_id,
         organization_member_id=old.organization_member_id,
         user_id=old.user_id,

@@ -32,7 +32,6 @@ from laurel.models import (
     TypeStatus,
 )
 
-Record = CertificationRecord
 RECORD_FIELDS: tuple[str, ...] = (
     "external_id",
     "external_source",
@@ -44,7 +43,7 @@ RECORD_FIELDS: tuple[str, ...] = (
 
 
 def record_view(
-    record: Record, certification_type: CertificationType, validity: Validity
+    record: CertificationRecord, certification_type: CertificationType, validity: Validity
 ) -> dict[str, Any]:
     view = {column: getattr(record, column) for column in _VIEW_COLUMNS}
     today = utc_now().date()
@@ -114,7 +113,7 @@ async def list_certifications(
 
 async def visible_record(
     session: AsyncSession, caller: Caller, record_id: str, organization_id: str | None
-) -> tuple[Record, CertificationType]:
+) -> tuple[CertificationRecord, CertificationType]:
     repository = CertificationRepository(session)
     return found(await repository.get_with_type(record_id, _reach(caller, organization_id)))
 
@@ -201,7 +200,7 @@ async def create_certification(
     member = await _target_member(session, caller, body.organization_member_id, organization_id)
     type_id = id_of_uuid(body.certification_type_id)
     kind = await usable_type(session, member.organization_id, type_id)
-    record = Record(
+    record = CertificationRecord(
         organization_id=member.organization_id,
         organization_member_id=member.id,
         user_id=member.user_id,
@@ -219,7 +218,7 @@ async def create_certification(
 
 async def managed_record(
     session: AsyncSession, caller: Caller, organization_id: str, record_id: str
-) -> tuple[Record, CertificationType]:
+) -> tuple[CertificationRecord, CertificationType]:
     caller.with_role(organization_id, Role.manager)
     return await visible_record(session, caller, record_id, organization_id)
 
