@@ -65,6 +65,19 @@ class MemberRepository:
         first, second = row
         return first, second
 
+    async def active_ids_page(
+        self, organization_id: str, params: PageParams, *, only_member_id: str | None = None
+    ) -> PageResult[str]:
+        # Two columns, so that the page holds rows (a single column would page bare values).
+        statement = select(Membership.id, Membership.user_id).where(
+            Membership.organization_id == organization_id,
+            Membership.status == MembershipStatus.active,
+        )
+        if only_member_id is not None:
+            statement = statement.where(Membership.id == only_member_id)
+        result = await paginate(self.session, statement, Membership.id, params)
+        return PageResult([row.id for row in result.rows], result.prev, result.next)
+
     async def active_member_ids(self, organization_id: str) -> Sequence[str]:
         statement = select(Membership.id).where(
             Membership.organization_id == organization_id,

@@ -1,4 +1,9 @@
-"""Users, their memberships, and personal access tokens (the records API's callers)."""
+"""Users, their memberships, and personal access tokens (the records API's callers).
+
+The operator's side of the records services (the `laurel users` commands, the demo, and the
+members service that adds people): functions like every records service, taking the session
+first, but no caller — who may call them is decided by whoever calls them.
+"""
 
 from collections.abc import Sequence
 from dataclasses import dataclass

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from laurel.auth.users import Caller
 from laurel.kit.pagination import PageParams, PageResult
 from laurel.kit.timestamps import utc_now
+from laurel.members.repository import MemberRepository
 from laurel.models import Role
 from laurel.qualifications import evaluation
 from laurel.qualifications.repository import EvaluationRepository, QualificationRepository
@@ -50,7 +51,9 @@ async def organization_results(
     """Results of a page of members (a member sees their own only)."""
     own = caller.member_of(organization_id)
     only = None if own.at_least(Role.manager) else own.id
-    members = await EvaluationRepository(session).member_ids_page(organization_id, page, only)
+    members = await MemberRepository(session).active_ids_page(
+        organization_id, page, only_member_id=only
+    )
     now = utc_now()
     results = await _evaluate(session, organization_id, members.rows) if members.rows else []
     views = [evaluation.as_view(result, now) for result in results]
