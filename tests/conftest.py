@@ -177,7 +177,7 @@ BADGE_SVG = (
 
 
 @dataclass
-class Api:
+class CertifierClient:
     """A Certifier-style client for one tenant, as a real integration would call Laurel."""
 
     http: httpx.AsyncClient
@@ -202,22 +202,22 @@ class Api:
 
 
 @pytest.fixture
-def api(client: httpx.AsyncClient, tenant: Tenant) -> Api:
-    return Api(client, tenant)
+def api(client: httpx.AsyncClient, tenant: Tenant) -> CertifierClient:
+    return CertifierClient(client, tenant)
 
 
 @pytest.fixture
-def free_api(client: httpx.AsyncClient, free_tenant: Tenant) -> Api:
-    return Api(client, free_tenant)
+def free_api(client: httpx.AsyncClient, free_tenant: Tenant) -> CertifierClient:
+    return CertifierClient(client, free_tenant)
 
 
 @pytest.fixture
-def other_api(client: httpx.AsyncClient, other_tenant: Tenant) -> Api:
-    return Api(client, other_tenant)
+def other_api(client: httpx.AsyncClient, other_tenant: Tenant) -> CertifierClient:
+    return CertifierClient(client, other_tenant)
 
 
 @pytest.fixture
-async def group_id(api: Api) -> str:
+async def group_id(api: CertifierClient) -> str:
     """A credential template of the default tenant, named "Financial Markets"."""
     group = await api.create_group(name="Financial Markets", designIds=[await api.create_design()])
     return str(group["id"])

@@ -10,7 +10,7 @@ from laurel.app import create_app
 from laurel.config import Settings
 from laurel.db import Database
 from laurel.tokens.service import revoke_token
-from tests.conftest import VERSION, Api, Tenant, make_client
+from tests.conftest import VERSION, CertifierClient, Tenant, make_client
 
 MISSING_VERSION = {
     "error": {
@@ -55,7 +55,7 @@ async def test_the_version_header_is_required(client: httpx.AsyncClient, tenant:
 
 
 @pytest.mark.parametrize("version", ["2021-01-01", "latest", "x" * 200])
-async def test_an_unknown_version_is_refused(api: Api, version: str) -> None:
+async def test_an_unknown_version_is_refused(api: CertifierClient, version: str) -> None:
     response = await api.request("GET", "/v1/groups", headers={"Certifier-Version": version})
     assert response.status_code == 400
     error = response.json()["error"]
@@ -64,7 +64,9 @@ async def test_an_unknown_version_is_refused(api: Api, version: str) -> None:
     assert "2022-10-26" in error["message"]
 
 
-async def test_a_revoked_token_stops_working(api: Api, database: Database, tenant: Tenant) -> None:
+async def test_a_revoked_token_stops_working(
+    api: CertifierClient, database: Database, tenant: Tenant
+) -> None:
     assert (await api.request("GET", "/v1/groups")).status_code == 200
     async with database.sessions() as session, session.begin():
         from laurel.tokens.service import list_tokens
@@ -100,7 +102,9 @@ async def test_the_principal_cache_forgets_a_revoked_token_after_its_ttl(
         (b'"just a string"', "validation_error"),
     ],
 )
-async def test_malformed_bodies_are_clear_400s(api: Api, content: bytes, code: str) -> None:
+async def test_malformed_bodies_are_clear_400s(
+    api: CertifierClient, content: bytes, code: str
+) -> None:
     response = await api.request(
         "POST", "/v1/groups", content=content, headers={"Content-Type": "application/json"}
     )
@@ -108,7 +112,7 @@ async def test_malformed_bodies_are_clear_400s(api: Api, content: bytes, code: s
     assert response.json()["error"]["code"] == code
 
 
-async def test_an_oversized_body_is_refused_before_it_is_read(api: Api) -> None:
+async def test_an_oversized_body_is_refused_before_it_is_read(api: CertifierClient) -> None:
     response = await api.request(
         "POST", "/v1/designs", content=b"{" + b" " * (2 * 1024 * 1024) + b"}"
     )
@@ -116,13 +120,13 @@ async def test_an_oversized_body_is_refused_before_it_is_read(api: Api) -> None:
     assert response.json()["error"]["code"] == "payload_too_large"
 
 
-async def test_unknown_fields_are_ignored(api: Api) -> None:
+async def test_unknown_fields_are_ignored(api: CertifierClient) -> None:
     design = await api.create_design()
     group = await api.create_group(name="G", designIds=[design], colour="blue")
     assert "colour" not in group
 
 
-async def test_unknown_paths_and_methods(api: Api) -> None:
+async def test_unknown_paths_and_methods(api: CertifierClient) -> None:
     missing = await api.request("GET", "/v1/nothing-here")
     assert missing.status_code == 404
     assert missing.json()["error"]["code"] == "not_found"
@@ -131,7 +135,7 @@ async def test_unknown_paths_and_methods(api: Api) -> None:
     assert wrong_method.json()["error"]["code"] == "method_not_allowed"
 
 
-async def test_request_ids_are_echoed_or_made(api: Api) -> None:
+async def test_request_ids_are_echoed_or_made(api: CertifierClient) -> None:
     made = await api.request("GET", "/v1/groups")
     assert len(made.headers["X-Request-Id"]) == 32
     echoed = await api.request("GET", "/v1/groups", headers={"X-Request-Id": "trace-123"})
@@ -200,7 +204,7 @@ async def test_openapi_documents_every_error(client: httpx.AsyncClient) -> None:
     assert (await client.get("/docs")).status_code == 200
 
 
-async def test_a_nul_character_is_a_400_on_every_database(api: Api) -> None:
+async def test_a_nul_character_is_a_400_on_every_database(api: CertifierClient) -> None:
     response = await api.request(
         "POST",
         "/v1/designs",
@@ -214,7 +218,7 @@ async def test_a_nul_character_is_a_400_on_every_database(api: Api) -> None:
     assert search.status_code == 400
 
 
-async def test_racing_for_a_unique_value_is_a_409_not_a_500(api: Api) -> None:
+async def test_racing_for_a_unique_value_is_a_409_not_a_500(api: CertifierClient) -> None:
     async def define() -> int:
         response = await api.request(
             "POST", "/v1/attributes", json={"tag": "custom.race", "name": "Race"}
@@ -243,7 +247,7 @@ UNKNOWN_UUID = "01a2288b-33b1-767d-abee-532389bf36d7"
     ],
 )
 async def test_a_wrong_method_names_the_allowed_ones(
-    api: Api, method: str, path: str, allow: str
+    api: CertifierClient, method: str, path: str, allow: str
 ) -> None:
     response = await api.request(method, path)
     assert response.status_code == 405

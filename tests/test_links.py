@@ -17,7 +17,7 @@ from sqlalchemy import select
 from laurel.config import Settings
 from laurel.db import Database
 from laurel.models import JobKind, OutboxJob
-from tests.conftest import Api
+from tests.conftest import CertifierClient
 
 URL = re.compile(r"https?://[^\s\"'<>)]+")
 HTML_LINK = re.compile(r"""(?:href|src|action)=["']([^"']+)["']""")
@@ -54,7 +54,7 @@ async def _follow(client: httpx.AsyncClient, paths: list[str]) -> dict[str, int]
     return answers
 
 
-async def _issued(api: Api, group_id: str) -> dict[str, Any]:
+async def _issued(api: CertifierClient, group_id: str) -> dict[str, Any]:
     response = await api.request(
         "POST",
         "/v1/credentials/create-issue-send",
@@ -65,7 +65,7 @@ async def _issued(api: Api, group_id: str) -> dict[str, Any]:
 
 
 async def test_every_link_in_a_signed_credential_answers(
-    api: Api, group_id: str, client: httpx.AsyncClient, settings: Settings
+    api: CertifierClient, group_id: str, client: httpx.AsyncClient, settings: Settings
 ) -> None:
     credential = await _issued(api, group_id)
     signed = (await api.request("GET", f"/v1/credentials/{credential['id']}/vc")).json()
@@ -79,7 +79,11 @@ async def test_every_link_in_a_signed_credential_answers(
 
 
 async def test_every_link_in_the_credential_email_answers(
-    api: Api, group_id: str, client: httpx.AsyncClient, settings: Settings, database: Database
+    api: CertifierClient,
+    group_id: str,
+    client: httpx.AsyncClient,
+    settings: Settings,
+    database: Database,
 ) -> None:
     credential = await _issued(api, group_id)
     async with database.sessions() as session:
@@ -94,7 +98,7 @@ async def test_every_link_in_the_credential_email_answers(
 
 
 async def test_every_link_on_the_recipients_page_answers(
-    api: Api, group_id: str, client: httpx.AsyncClient, settings: Settings
+    api: CertifierClient, group_id: str, client: httpx.AsyncClient, settings: Settings
 ) -> None:
     credential = await _issued(api, group_id)
     page = await client.get(
@@ -112,7 +116,7 @@ async def test_every_link_on_the_recipients_page_answers(
 
 
 async def test_every_design_preview_answers_without_a_token(
-    api: Api, group_id: str, client: httpx.AsyncClient, settings: Settings
+    api: CertifierClient, group_id: str, client: httpx.AsyncClient, settings: Settings
 ) -> None:
     credential = await _issued(api, group_id)
     designs = (await api.request("GET", f"/v1/credentials/{credential['id']}/designs")).json()

@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from laurel.app import create_app
 from laurel.config import Settings
 from laurel.models import Plan
-from tests.conftest import VERSION, Api, TenantFactory, make_client
+from tests.conftest import VERSION, CertifierClient, TenantFactory, make_client
 from tests.contract.seeds import SeedExample, certifier_seeds, load_seed
 
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
@@ -42,7 +42,7 @@ def _map_ids(value: Any, ids: dict[str, str]) -> Any:
     return value
 
 
-async def _designs_for(api: Api, example: dict[str, Any]) -> dict[str, str]:
+async def _designs_for(api: CertifierClient, example: dict[str, Any]) -> dict[str, str]:
     """Create a design for each design id the example shows, of the type it is shown as."""
     return {
         example["certificateDesignId"]: await api.create_design("certificate"),
@@ -66,7 +66,9 @@ def assert_matches_example(actual: dict[str, Any], expected: dict[str, Any]) -> 
             assert actual[key] == value, key
 
 
-async def _replay(api: Api, seed: SeedExample, ids: dict[str, str]) -> tuple[dict[str, Any], str]:
+async def _replay(
+    api: CertifierClient, seed: SeedExample, ids: dict[str, str]
+) -> tuple[dict[str, Any], str]:
     """Send the seed's example request; returns the expected body and the path used."""
     expected = _map_ids(seed.response, ids)
     if seed.method == "POST":
@@ -96,7 +98,7 @@ async def _replay(api: Api, seed: SeedExample, ids: dict[str, str]) -> tuple[dic
 
 
 @pytest.mark.parametrize("seed_path", SEEDS, ids=[p.stem for p in SEEDS])
-async def test_example_request_and_response(seed_path: Path, api: Api) -> None:
+async def test_example_request_and_response(seed_path: Path, api: CertifierClient) -> None:
     seed = load_seed(seed_path)
     ids = await _designs_for(api, seed.response)
     expected, path = await _replay(api, seed, ids)
@@ -104,7 +106,9 @@ async def test_example_request_and_response(seed_path: Path, api: Api) -> None:
     assert_matches_example(stored.json(), expected)
 
 
-async def test_the_legacy_create_as_written_is_refused_for_want_of_a_design(api: Api) -> None:
+async def test_the_legacy_create_as_written_is_refused_for_want_of_a_design(
+    api: CertifierClient,
+) -> None:
     seed = load_seed(next(path for path in SEEDS if path.stem.endswith("create-legacy")))
     assert seed.request == {"name": "Financial Markets"}
     response = await api.request("POST", seed.path, json=seed.request)
@@ -112,37 +116,47 @@ async def test_the_legacy_create_as_written_is_refused_for_want_of_a_design(api:
     assert response.json()["error"]["param"] == "designIds"
 
 
-ErrorTrigger = Callable[[SeedExample, Api, httpx.AsyncClient], Awaitable[httpx.Response]]
+ErrorTrigger = Callable[
+    [SeedExample, CertifierClient, httpx.AsyncClient], Awaitable[httpx.Response]
+]
 
 
-async def _target(seed: SeedExample, api: Api) -> str:
+async def _target(seed: SeedExample, api: CertifierClient) -> str:
     if seed.method == "POST":
         return seed.path
     group = await api.create_group(name="Target", designIds=[await api.create_design()])
     return f"/v1/groups/{group['id']}"
 
 
-async def _without_version(seed: SeedExample, api: Api, _: httpx.AsyncClient) -> httpx.Response:
+async def _without_version(
+    seed: SeedExample, api: CertifierClient, _: httpx.AsyncClient
+) -> httpx.Response:
     path = await _target(seed, api)
     return await api.http.request(
         seed.method, path, json={}, headers={"Authorization": api.tenant.headers["Authorization"]}
     )
 
 
-async def _without_token(seed: SeedExample, api: Api, _: httpx.AsyncClient) -> httpx.Response:
+async def _without_token(
+    seed: SeedExample, api: CertifierClient, _: httpx.AsyncClient
+) -> httpx.Response:
     path = await _target(seed, api)
     return await api.http.request(
         seed.method, path, json={}, headers={"Certifier-Version": VERSION}
     )
 
 
-async def _beyond_free_plan(seed: SeedExample, api: Api, _: httpx.AsyncClient) -> httpx.Response:
+async def _beyond_free_plan(
+    seed: SeedExample, api: CertifierClient, _: httpx.AsyncClient
+) -> httpx.Response:
     designs = [await api.create_design("certificate"), await api.create_design("certificate")]
     path = await _target(seed, api)
     return await api.request(seed.method, path, json={"name": "Two", "designIds": designs})
 
 
-async def _unknown_resource(seed: SeedExample, api: Api, _: httpx.AsyncClient) -> httpx.Response:
+async def _unknown_resource(
+    seed: SeedExample, api: CertifierClient, _: httpx.AsyncClient
+) -> httpx.Response:
     if seed.method == "POST":
         return await api.request(
             "POST", seed.path, json={"name": "X", "designIds": ["01fpwtztwf7sacca5r0c483mnm"]}
@@ -151,7 +165,7 @@ async def _unknown_resource(seed: SeedExample, api: Api, _: httpx.AsyncClient) -
 
 
 async def _over_the_limit(
-    seed: SeedExample, api: Api, limited: httpx.AsyncClient
+    seed: SeedExample, api: CertifierClient, limited: httpx.AsyncClient
 ) -> httpx.Response:
     path = await _target(seed, api)
     await limited.request(seed.method, path, json={}, headers=api.tenant.headers)
@@ -159,7 +173,7 @@ async def _over_the_limit(
 
 
 async def _broken_database(
-    seed: SeedExample, api: Api, broken: httpx.AsyncClient
+    seed: SeedExample, api: CertifierClient, broken: httpx.AsyncClient
 ) -> httpx.Response:
     return await broken.request(seed.method, seed.path, json={}, headers=api.tenant.headers)
 
@@ -194,7 +208,7 @@ async def test_example_errors(
     code = example["error"]["code"]
     status, trigger = TRIGGERS[code]
     plan = Plan.free if code == "payment_required" else Plan.premium
-    api = Api(client, await make_tenant(plan))
+    api = CertifierClient(client, await make_tenant(plan))
     special: FastAPI | None = None
     if code == "rate_limited":
         special = create_app(settings.model_copy(update={"rate_limit": "1/minute"}))

@@ -1,7 +1,9 @@
-from tests.conftest import Api
+from tests.conftest import CertifierClient
 
 
-async def create_credential(api: Api, group_id: str, **overrides: object) -> dict[str, object]:
+async def create_credential(
+    api: CertifierClient, group_id: str, **overrides: object
+) -> dict[str, object]:
     body = {
         "groupId": group_id,
         "recipient": {"name": "Ada Lovelace", "email": "ada@example.org"},

@@ -6,13 +6,15 @@ import pytest
 
 from laurel.db import Database
 from laurel.delivery.repository import OutboxRepository
-from tests.conftest import Api
+from tests.conftest import CertifierClient
 from tests.credentials.conftest import create_credential
 
 TODAY = datetime.now(UTC).date()
 
 
-async def test_create_makes_a_draft_with_resolved_attributes(api: Api, group_id: str) -> None:
+async def test_create_makes_a_draft_with_resolved_attributes(
+    api: CertifierClient, group_id: str
+) -> None:
     credential = await create_credential(api, group_id)
     assert list(credential) == [
         "id", "publicId", "groupId", "status", "recipient", "issueDate", "expiryDate",
@@ -36,7 +38,7 @@ async def test_create_makes_a_draft_with_resolved_attributes(api: Api, group_id:
     assert fetched.json() == credential
 
 
-async def test_issue_then_send(api: Api, group_id: str, database: Database) -> None:
+async def test_issue_then_send(api: CertifierClient, group_id: str, database: Database) -> None:
     credential = await create_credential(api, group_id)
     path = f"/v1/credentials/{credential['id']}"
     early_send = await api.request("POST", f"{path}/send")
@@ -61,7 +63,7 @@ async def test_issue_then_send(api: Api, group_id: str, database: Database) -> N
 
 
 async def test_a_future_issue_date_is_scheduled_and_past_expiry_is_expired(
-    api: Api, group_id: str
+    api: CertifierClient, group_id: str
 ) -> None:
     future = await create_credential(
         api, group_id, issueDate=(TODAY + timedelta(days=3)).isoformat()
@@ -78,7 +80,7 @@ async def test_a_future_issue_date_is_scheduled_and_past_expiry_is_expired(
     assert expired.json()["status"] == "expired"
 
 
-async def test_create_issue_send_in_one_call(api: Api, group_id: str) -> None:
+async def test_create_issue_send_in_one_call(api: CertifierClient, group_id: str) -> None:
     response = await api.request(
         "POST",
         "/v1/credentials/create-issue-send",
@@ -88,7 +90,7 @@ async def test_create_issue_send_in_one_call(api: Api, group_id: str) -> None:
     assert response.json()["status"] == "issued"
 
 
-async def test_sending_needs_an_email(api: Api, group_id: str) -> None:
+async def test_sending_needs_an_email(api: CertifierClient, group_id: str) -> None:
     credential = await create_credential(api, group_id, recipient={"name": "No Mail"})
     await api.request("POST", f"/v1/credentials/{credential['id']}/issue")
     response = await api.request("POST", f"/v1/credentials/{credential['id']}/send")
@@ -116,7 +118,7 @@ BASE = {"groupId": "GROUP", "recipient": {"name": "A"}}
     ],
 )
 async def test_create_validates_naming_the_field(
-    api: Api, group_id: str, body: dict[str, object], param: str
+    api: CertifierClient, group_id: str, body: dict[str, object], param: str
 ) -> None:
     body = {k: (group_id if v == "GROUP" else v) for k, v in body.items()}
     response = await api.request("POST", "/v1/credentials", json=body)
@@ -125,7 +127,7 @@ async def test_create_validates_naming_the_field(
     assert (await api.request("GET", "/v1/credentials")).json()["data"] == []
 
 
-async def test_custom_attributes(api: Api, group_id: str) -> None:
+async def test_custom_attributes(api: CertifierClient, group_id: str) -> None:
     defined = await api.request(
         "POST", "/v1/attributes", json={"tag": "mentor", "name": "Mentor", "defaultValue": "TBD"}
     )
@@ -149,7 +151,7 @@ async def test_custom_attributes(api: Api, group_id: str) -> None:
     assert mentored["attributes"]["custom.mentor"] == "Jane"  # type: ignore[index]
 
 
-async def test_patch_changes_only_what_is_sent(api: Api, group_id: str) -> None:
+async def test_patch_changes_only_what_is_sent(api: CertifierClient, group_id: str) -> None:
     credential = await create_credential(
         api, group_id, expiryDate=(TODAY + timedelta(days=365)).isoformat()
     )
@@ -172,7 +174,7 @@ async def test_patch_changes_only_what_is_sent(api: Api, group_id: str) -> None:
     assert (await api.request("GET", path)).json()["expiryDate"] is None
 
 
-async def test_delete(api: Api, group_id: str) -> None:
+async def test_delete(api: CertifierClient, group_id: str) -> None:
     credential = await create_credential(api, group_id)
     path = f"/v1/credentials/{credential['id']}"
     assert (await api.request("DELETE", path)).status_code == 204
@@ -180,7 +182,9 @@ async def test_delete(api: Api, group_id: str) -> None:
     assert (await api.request("DELETE", path)).status_code == 404
 
 
-async def test_a_template_with_credentials_cannot_be_deleted(api: Api, group_id: str) -> None:
+async def test_a_template_with_credentials_cannot_be_deleted(
+    api: CertifierClient, group_id: str
+) -> None:
     credential = await create_credential(api, group_id)
     refused = await api.request("DELETE", f"/v1/groups/{group_id}")
     assert refused.status_code == 409
@@ -190,7 +194,7 @@ async def test_a_template_with_credentials_cannot_be_deleted(api: Api, group_id:
 
 
 async def test_credentials_are_private_to_their_organization(
-    api: Api, other_api: Api, group_id: str
+    api: CertifierClient, other_api: CertifierClient, group_id: str
 ) -> None:
     credential = await create_credential(api, group_id)
     path = f"/v1/credentials/{credential['id']}"
@@ -206,7 +210,7 @@ async def test_credentials_are_private_to_their_organization(
     assert borrowed.status_code == 404
 
 
-async def test_list_pages(api: Api, group_id: str) -> None:
+async def test_list_pages(api: CertifierClient, group_id: str) -> None:
     ids = [(await create_credential(api, group_id))["id"] for _ in range(5)]
     first = (await api.request("GET", "/v1/credentials", params={"limit": 2})).json()
     assert [c["id"] for c in first["data"]] == ids[::-1][:2]
@@ -218,7 +222,7 @@ async def test_list_pages(api: Api, group_id: str) -> None:
     assert [c["id"] for c in second["data"]] == ids[::-1][2:4]
 
 
-async def test_interactions(api: Api, group_id: str) -> None:
+async def test_interactions(api: CertifierClient, group_id: str) -> None:
     credential = await create_credential(api, group_id)
     recorded = await api.request(
         "POST",
@@ -252,20 +256,26 @@ async def test_interactions(api: Api, group_id: str) -> None:
 @pytest.mark.parametrize(
     "email", ["jane@corp.local", "ops@intranet.internal", "qa@example.test", "root@mailhost"]
 )
-async def test_intranet_addresses_are_accepted(api: Api, group_id: str, email: str) -> None:
+async def test_intranet_addresses_are_accepted(
+    api: CertifierClient, group_id: str, email: str
+) -> None:
     credential = await create_credential(api, group_id, recipient={"name": "Jane", "email": email})
     assert credential["recipient"]["email"] == email  # type: ignore[index]
 
 
 @pytest.mark.parametrize("email", ["jane@", "not an address", "a@b..c", "@corp.local"])
-async def test_malformed_addresses_are_still_refused(api: Api, group_id: str, email: str) -> None:
+async def test_malformed_addresses_are_still_refused(
+    api: CertifierClient, group_id: str, email: str
+) -> None:
     body = {"groupId": group_id, "recipient": {"name": "Jane", "email": email}}
     response = await api.request("POST", "/v1/credentials", json=body)
     assert response.status_code == 400, response.text
     assert response.json()["error"]["param"] == "recipient.email"
 
 
-async def test_attribute_objects_carry_id_type_and_timestamps(api: Api, other_api: Api) -> None:
+async def test_attribute_objects_carry_id_type_and_timestamps(
+    api: CertifierClient, other_api: CertifierClient
+) -> None:
     defined = await api.request("POST", "/v1/attributes", json={"tag": "mentor", "name": "Mentor"})
     created = defined.json()
     assert set(created) == {

@@ -15,7 +15,7 @@ from laurel.delivery.worker import DeliveryWorker
 from laurel.kit.idempotency import IdempotencyRepository, key_scope, request_fingerprint
 from laurel.kit.timestamps import utc_now
 from laurel.models import IdempotencyKey
-from tests.conftest import Api
+from tests.conftest import CertifierClient
 from tests.fixtures.owners import RUNNING_ELSEWHERE
 
 
@@ -23,7 +23,9 @@ def body(group_id: str, name: str = "Ada") -> dict[str, object]:
     return {"groupId": group_id, "recipient": {"name": name, "email": "ada@example.org"}}
 
 
-async def test_a_retried_create_is_replayed_not_repeated(api: Api, group_id: str) -> None:
+async def test_a_retried_create_is_replayed_not_repeated(
+    api: CertifierClient, group_id: str
+) -> None:
     headers = {"Idempotency-Key": "order-42"}
     first = await api.request("POST", "/v1/credentials", json=body(group_id), headers=headers)
     second = await api.request("POST", "/v1/credentials", json=body(group_id), headers=headers)
@@ -39,7 +41,9 @@ async def test_a_retried_create_is_replayed_not_repeated(api: Api, group_id: str
     assert other_key.json()["id"] != first.json()["id"]
 
 
-async def test_the_same_key_with_another_request_is_refused(api: Api, group_id: str) -> None:
+async def test_the_same_key_with_another_request_is_refused(
+    api: CertifierClient, group_id: str
+) -> None:
     headers = {"Idempotency-Key": "k1"}
     await api.request("POST", "/v1/credentials", json=body(group_id), headers=headers)
     other = await api.request(
@@ -49,7 +53,9 @@ async def test_the_same_key_with_another_request_is_refused(api: Api, group_id: 
     assert other.json()["error"]["code"] == "idempotency_key_reused"
 
 
-async def test_keys_belong_to_their_caller(api: Api, other_api: Api, group_id: str) -> None:
+async def test_keys_belong_to_their_caller(
+    api: CertifierClient, other_api: CertifierClient, group_id: str
+) -> None:
     headers = {"Idempotency-Key": "shared-name"}
     mine = await api.request("POST", "/v1/credentials", json=body(group_id), headers=headers)
     other_group = (
@@ -64,7 +70,7 @@ async def test_keys_belong_to_their_caller(api: Api, other_api: Api, group_id: s
 
 
 async def test_a_request_still_in_flight_is_a_409(
-    api: Api, group_id: str, database: Database
+    api: CertifierClient, group_id: str, database: Database
 ) -> None:
     payload = orjson.dumps(body(group_id))
     scope = key_scope(api.tenant.token, "/v1/credentials")
@@ -83,7 +89,7 @@ async def test_a_request_still_in_flight_is_a_409(
     assert (await api.request("GET", "/v1/credentials")).json()["data"] == []
 
 
-async def test_a_client_error_is_kept_like_any_answer(api: Api, group_id: str) -> None:
+async def test_a_client_error_is_kept_like_any_answer(api: CertifierClient, group_id: str) -> None:
     headers = {"Idempotency-Key": "fix-me"}
     invalid = {"groupId": group_id, "recipient": {"name": ""}}
     bad = await api.request("POST", "/v1/credentials", json=invalid, headers=headers)
@@ -101,7 +107,7 @@ async def test_a_client_error_is_kept_like_any_answer(api: Api, group_id: str) -
     assert fixed_new_key.status_code == 200
 
 
-async def test_unauthorized_answers_are_not_kept(api: Api, group_id: str) -> None:
+async def test_unauthorized_answers_are_not_kept(api: CertifierClient, group_id: str) -> None:
     headers = {"Idempotency-Key": "k", "Authorization": "Bearer wrong"}
     refused = await api.request("POST", "/v1/credentials", json=body(group_id), headers=headers)
     assert refused.status_code == 401
@@ -113,7 +119,9 @@ async def test_unauthorized_answers_are_not_kept(api: Api, group_id: str) -> Non
     )
 
 
-async def test_a_retried_send_sends_one_email(api: Api, group_id: str, database: Database) -> None:
+async def test_a_retried_send_sends_one_email(
+    api: CertifierClient, group_id: str, database: Database
+) -> None:
     created = (await api.request("POST", "/v1/credentials", json=body(group_id))).json()
     await api.request("POST", f"/v1/credentials/{created['id']}/issue")
     for _ in range(3):
@@ -126,7 +134,7 @@ async def test_a_retried_send_sends_one_email(api: Api, group_id: str, database:
 
 
 async def test_keys_are_forgotten_after_a_day(
-    api: Api, group_id: str, database: Database, settings: Settings
+    api: CertifierClient, group_id: str, database: Database, settings: Settings
 ) -> None:
     headers = {"Idempotency-Key": "old"}
     first = await api.request("POST", "/v1/credentials", json=body(group_id), headers=headers)
@@ -143,7 +151,9 @@ async def test_keys_are_forgotten_after_a_day(
     assert "Idempotent-Replayed" not in later.headers
 
 
-async def test_parallel_retries_with_one_key_create_one_credential(api: Api, group_id: str) -> None:
+async def test_parallel_retries_with_one_key_create_one_credential(
+    api: CertifierClient, group_id: str
+) -> None:
     headers = {"Idempotency-Key": "stampede"}
 
     async def attempt() -> httpx.Response:
@@ -159,7 +169,7 @@ async def test_parallel_retries_with_one_key_create_one_credential(api: Api, gro
     assert replay.json()["id"] in created
 
 
-async def test_one_key_may_serve_different_routes(api: Api, group_id: str) -> None:
+async def test_one_key_may_serve_different_routes(api: CertifierClient, group_id: str) -> None:
     headers = {"Idempotency-Key": "same"}
     created = await api.request("POST", "/v1/credentials", json=body(group_id), headers=headers)
     issued = await api.request(
@@ -170,7 +180,7 @@ async def test_one_key_may_serve_different_routes(api: Api, group_id: str) -> No
 
 
 async def test_a_retry_whose_json_was_re_serialized_is_the_same_request(
-    api: Api, group_id: str
+    api: CertifierClient, group_id: str
 ) -> None:
     headers = {"Idempotency-Key": "reserialized", "Content-Type": "application/json"}
     first = await api.request(
@@ -190,7 +200,7 @@ async def test_a_retry_whose_json_was_re_serialized_is_the_same_request(
     assert again.json() == first.json()
 
 
-async def test_a_replayed_error_keeps_its_content_type(api: Api) -> None:
+async def test_a_replayed_error_keeps_its_content_type(api: CertifierClient) -> None:
     headers = {"Idempotency-Key": "bad-once"}
     missing = {"groupId": "0" * 26, "recipient": {"name": "Ada"}}
     first = await api.request("POST", "/v1/credentials", json=missing, headers=headers)

@@ -11,7 +11,7 @@ from laurel.config import Settings
 from laurel.credentials.importer import plan_import, run_import
 from laurel.db import Database
 from laurel.delivery.repository import OutboxRepository
-from tests.conftest import Api, Tenant
+from tests.conftest import CertifierClient, Tenant
 from tests.credentials.conftest import create_credential
 
 
@@ -35,18 +35,18 @@ def run_cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture
-async def mentor_defined(api: Api) -> None:
+async def mentor_defined(api: CertifierClient) -> None:
     response = await api.request("POST", "/v1/attributes", json={"tag": "mentor", "name": "Mentor"})
     assert response.status_code == 200
 
 
-async def count(api: Api) -> int:
+async def count(api: CertifierClient) -> int:
     found = await api.request("POST", "/v1/credentials/search", json={"limit": 100})
     return len(found.json()["data"])
 
 
 async def test_bad_rows_are_reported_by_line_and_nothing_is_written(
-    api: Api, group_id: str, settings: Settings, tmp_path: Path, mentor_defined: None
+    api: CertifierClient, group_id: str, settings: Settings, tmp_path: Path, mentor_defined: None
 ) -> None:
     csv_file = write_csv(
         tmp_path / "people.csv",
@@ -63,7 +63,7 @@ async def test_bad_rows_are_reported_by_line_and_nothing_is_written(
 
 
 async def test_an_unknown_custom_column_is_refused(
-    api: Api, group_id: str, settings: Settings, tmp_path: Path
+    api: CertifierClient, group_id: str, settings: Settings, tmp_path: Path
 ) -> None:
     csv_file = write_csv(tmp_path / "p.csv", ["Ada,ada@example.org,,Jane"])
     result = run_cli(settings, str(csv_file), "--group", group_id)
@@ -72,7 +72,7 @@ async def test_an_unknown_custom_column_is_refused(
 
 
 async def test_import_then_run_again_creates_nothing_twice(
-    api: Api, group_id: str, settings: Settings, database: Database, tmp_path: Path,
+    api: CertifierClient, group_id: str, settings: Settings, database: Database, tmp_path: Path,
     mentor_defined: None,
 ) -> None:  # fmt: skip
     rows = [
@@ -104,7 +104,7 @@ async def test_import_then_run_again_creates_nothing_twice(
 
 
 async def test_an_interrupted_import_finishes_on_the_next_run(
-    api: Api, group_id: str, settings: Settings, database: Database, tenant: Tenant,
+    api: CertifierClient, group_id: str, settings: Settings, database: Database, tenant: Tenant,
     tmp_path: Path,
 ) -> None:  # fmt: skip
     await create_credential(api, group_id)  # unrelated, must stay alone

@@ -6,14 +6,14 @@ from typing import Any
 import pytest
 
 from laurel.credentials.search import MAX_VALUE_LENGTH
-from tests.conftest import Api
+from tests.conftest import CertifierClient
 from tests.credentials.conftest import create_credential
 
 LONG = "x" * 60_000
 
 
 @pytest.fixture
-async def credential_id(api: Api, group_id: str) -> str:
+async def credential_id(api: CertifierClient, group_id: str) -> str:
     """There must be rows: SQLite checks a LIKE pattern's length only when it compares one."""
     return str((await create_credential(api, group_id))["id"])
 
@@ -30,7 +30,7 @@ async def credential_id(api: Api, group_id: str) -> str:
     ],
 )
 async def test_long_search_values_are_refused(
-    api: Api, credential_id: str, condition: dict[str, Any]
+    api: CertifierClient, credential_id: str, condition: dict[str, Any]
 ) -> None:
     response = await api.request("POST", "/v1/credentials/search", json={"filter": condition})
     assert response.status_code == 400, response.text
@@ -40,7 +40,9 @@ async def test_long_search_values_are_refused(
     assert f"at most {MAX_VALUE_LENGTH} characters" in error["message"]
 
 
-async def test_a_search_value_at_the_bound_is_searched(api: Api, credential_id: str) -> None:
+async def test_a_search_value_at_the_bound_is_searched(
+    api: CertifierClient, credential_id: str
+) -> None:
     for operator in ("contains", "equals", "startsWith", "endsWith"):
         body = {"filter": {"recipient.name": {operator: "x" * MAX_VALUE_LENGTH}}}
         response = await api.request("POST", "/v1/credentials/search", json=body)
@@ -54,7 +56,7 @@ async def test_a_search_value_at_the_bound_is_searched(api: Api, credential_id: 
 
 @pytest.mark.parametrize("limit", ["5", 5.0, True, None])
 async def test_the_search_limit_is_a_json_integer(
-    api: Api, credential_id: str, limit: object
+    api: CertifierClient, credential_id: str, limit: object
 ) -> None:
     response = await api.request("POST", "/v1/credentials/search", json={"limit": limit})
     assert response.status_code == 400, response.text
@@ -72,7 +74,7 @@ async def test_the_search_limit_is_a_json_integer(
     ],
 )
 async def test_credential_fields_are_bounded_and_strict(
-    api: Api, group_id: str, body: dict[str, Any], param: str
+    api: CertifierClient, group_id: str, body: dict[str, Any], param: str
 ) -> None:
     request = {"groupId": group_id, "recipient": {"name": "Ada"}} | body
     response = await api.request("POST", "/v1/credentials", json=request)
@@ -84,7 +86,7 @@ async def test_credential_fields_are_bounded_and_strict(
 
 @pytest.mark.parametrize("triggered_at", [1699920000, "1699920000", "2024-01-01"])
 async def test_an_interaction_time_is_a_zoned_timestamp(
-    api: Api, credential_id: str, triggered_at: object
+    api: CertifierClient, credential_id: str, triggered_at: object
 ) -> None:
     response = await api.request(
         "POST",
@@ -100,7 +102,7 @@ async def test_an_interaction_time_is_a_zoned_timestamp(
 
 
 async def test_long_ids_in_paths_and_queries_are_not_found_or_refused(
-    api: Api, credential_id: str
+    api: CertifierClient, credential_id: str
 ) -> None:
     for path in ("/v1/credentials/" + "0" * 10_000, "/v1/webhooks/" + "0" * 10_000):
         assert (await api.request("GET", path)).status_code == 404

@@ -15,7 +15,7 @@ from laurel.db import Database
 from laurel.delivery.worker import DeliveryWorker
 from laurel.kit.timestamps import format_timestamp, utc_now
 from laurel.models import OutboxJob
-from tests.conftest import Api
+from tests.conftest import CertifierClient
 from tests.credentials.conftest import create_credential
 from tests.delivery.conftest import deliver_due, free_port
 
@@ -32,13 +32,13 @@ def ahead(delta: timedelta) -> str:
     return format_timestamp(utc_now() + delta)
 
 
-async def schedule(api: Api, credential_id: object, at: str, **kwargs: Any) -> Any:
+async def schedule(api: CertifierClient, credential_id: object, at: str, **kwargs: Any) -> Any:
     return await api.request(
         "POST", f"/v1/credentials/{credential_id}/schedule", json={"scheduledAt": at}, **kwargs
     )
 
 
-async def subscribe(api: Api, *events: str) -> None:
+async def subscribe(api: CertifierClient, *events: str) -> None:
     # Nothing listens there: these tests read the queued events in the outbox.
     url = f"http://127.0.0.1:{free_port()}/hooks"
     body = {"url": url, "eventTypes": list(events)}
@@ -72,12 +72,12 @@ async def make_scheduled_issues_due(database: Database) -> None:
         )
 
 
-async def status_of(api: Api, credential_id: object) -> str:
+async def status_of(api: CertifierClient, credential_id: object) -> str:
     response = await api.request("GET", f"/v1/credentials/{credential_id}")
     return str(response.json()["status"])
 
 
-async def search(api: Api, status: str) -> set[str]:
+async def search(api: CertifierClient, status: str) -> set[str]:
     body = {"filter": {"status": {"equals": status}}, "limit": 100}
     response = await api.request("POST", "/v1/credentials/search", json=body)
     assert response.status_code == 200, response.text
@@ -85,7 +85,7 @@ async def search(api: Api, status: str) -> set[str]:
 
 
 async def test_a_scheduled_draft_shows_scheduled_in_get_and_search(
-    api: Api, group_id: str, database: Database
+    api: CertifierClient, group_id: str, database: Database
 ) -> None:
     await subscribe(api, "credential.updated")
     draft = await create_credential(api, group_id)
@@ -135,7 +135,7 @@ async def test_a_scheduled_draft_shows_scheduled_in_get_and_search(
     ],
 )
 async def test_a_bad_schedule_is_a_400_naming_scheduled_at(
-    api: Api, group_id: str, database: Database, value: object
+    api: CertifierClient, group_id: str, database: Database, value: object
 ) -> None:
     draft = await create_credential(api, group_id)
     response = await api.request(
@@ -148,7 +148,9 @@ async def test_a_bad_schedule_is_a_400_naming_scheduled_at(
     assert await jobs_of(database, "issue_scheduled") == []
 
 
-async def test_a_schedule_needs_a_body_naming_the_moment(api: Api, group_id: str) -> None:
+async def test_a_schedule_needs_a_body_naming_the_moment(
+    api: CertifierClient, group_id: str
+) -> None:
     draft = await create_credential(api, group_id)
     response = await api.request("POST", f"/v1/credentials/{draft['id']}/schedule", json={})
     assert response.status_code == 400
@@ -156,7 +158,7 @@ async def test_a_schedule_needs_a_body_naming_the_moment(api: Api, group_id: str
 
 
 async def test_only_drafts_are_scheduled_and_only_scheduled_ones_unscheduled(
-    api: Api, group_id: str
+    api: CertifierClient, group_id: str
 ) -> None:
     issued = await create_credential(api, group_id)
     await api.request("POST", f"/v1/credentials/{issued['id']}/issue")
@@ -177,7 +179,7 @@ async def test_only_drafts_are_scheduled_and_only_scheduled_ones_unscheduled(
 
 
 async def test_unscheduling_makes_a_draft_and_the_queued_issue_does_nothing(
-    api: Api, group_id: str, settings: Settings, database: Database
+    api: CertifierClient, group_id: str, settings: Settings, database: Database
 ) -> None:
     draft = await create_credential(api, group_id)
     await schedule(api, draft["id"], ahead(timedelta(days=1)))
@@ -196,7 +198,7 @@ async def test_unscheduling_makes_a_draft_and_the_queued_issue_does_nothing(
 
 
 async def test_rescheduling_moves_the_moment_and_outdates_the_first_job(
-    api: Api, group_id: str, settings: Settings, database: Database
+    api: CertifierClient, group_id: str, settings: Settings, database: Database
 ) -> None:
     draft = await create_credential(api, group_id)
     await schedule(api, draft["id"], ahead(timedelta(days=1)))
@@ -220,7 +222,7 @@ async def test_rescheduling_moves_the_moment_and_outdates_the_first_job(
 
 
 async def test_issuing_a_scheduled_credential_now_clears_its_schedule(
-    api: Api, group_id: str, settings: Settings, database: Database
+    api: CertifierClient, group_id: str, settings: Settings, database: Database
 ) -> None:
     draft = await create_credential(api, group_id)
     await schedule(api, draft["id"], ahead(timedelta(days=1)))
@@ -237,7 +239,7 @@ async def test_issuing_a_scheduled_credential_now_clears_its_schedule(
 
 
 async def test_the_worker_issues_and_sends_when_the_time_comes(
-    api: Api, group_id: str, settings: Settings, database: Database
+    api: CertifierClient, group_id: str, settings: Settings, database: Database
 ) -> None:
     draft = await create_credential(api, group_id)
     no_email = await create_credential(api, group_id, recipient={"name": "Grace Hopper"})
@@ -271,7 +273,7 @@ async def test_the_worker_issues_and_sends_when_the_time_comes(
     assert vc.status_code == 200
 
 
-async def _arrange_due_schedule(api: Api, group_id: str, database: Database) -> str:
+async def _arrange_due_schedule(api: CertifierClient, group_id: str, database: Database) -> str:
     draft = await create_credential(api, group_id)
     await schedule(api, draft["id"], ahead(timedelta(hours=1)))
     await subscribe(api, "credential.issued", "credential.sent")
@@ -279,7 +281,7 @@ async def _arrange_due_schedule(api: Api, group_id: str, database: Database) -> 
     return str(draft["id"])
 
 
-async def _assert_issued_once(api: Api, database: Database, credential_id: str) -> None:
+async def _assert_issued_once(api: CertifierClient, database: Database, credential_id: str) -> None:
     assert await status_of(api, credential_id) == "issued"
     jobs = await jobs_of(database)
     assert Counter(job.kind for job in jobs) == {
@@ -295,7 +297,7 @@ async def _assert_issued_once(api: Api, database: Database, credential_id: str) 
 
 
 async def test_two_workers_racing_for_a_due_schedule_issue_it_once(
-    api: Api, group_id: str, settings: Settings, database: Database
+    api: CertifierClient, group_id: str, settings: Settings, database: Database
 ) -> None:
     credential_id = await _arrange_due_schedule(api, group_id, database)
     workers = [DeliveryWorker(database, settings, worker_id=f"racer-{n}") for n in range(2)]
@@ -309,7 +311,7 @@ async def test_two_workers_racing_for_a_due_schedule_issue_it_once(
 
 
 async def test_one_job_run_twice_at_once_issues_once(
-    api: Api, group_id: str, settings: Settings, database: Database
+    api: CertifierClient, group_id: str, settings: Settings, database: Database
 ) -> None:
     """As when a lease runs out while its worker is still at the job: the update decides."""
     credential_id = await _arrange_due_schedule(api, group_id, database)
@@ -323,7 +325,7 @@ async def test_one_job_run_twice_at_once_issues_once(
     await _assert_issued_once(api, database, credential_id)
 
 
-async def test_idempotent_schedule(api: Api, group_id: str, database: Database) -> None:
+async def test_idempotent_schedule(api: CertifierClient, group_id: str, database: Database) -> None:
     draft = await create_credential(api, group_id)
     at = ahead(timedelta(days=1))
     headers = {"Idempotency-Key": "schedule-1"}
@@ -336,7 +338,7 @@ async def test_idempotent_schedule(api: Api, group_id: str, database: Database) 
 
 
 async def test_another_organizations_credential_is_not_found(
-    api: Api, other_api: Api, group_id: str
+    api: CertifierClient, other_api: CertifierClient, group_id: str
 ) -> None:
     draft = await create_credential(api, group_id)
     at = ahead(timedelta(days=1))

@@ -4,14 +4,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.conftest import Api
+from tests.conftest import CertifierClient
 from tests.credentials.conftest import create_credential
 
 TODAY = datetime.now(UTC).date()
 
 
 @pytest.fixture
-async def people(api: Api, group_id: str) -> dict[str, str]:
+async def people(api: CertifierClient, group_id: str) -> dict[str, str]:
     other_group = (await api.create_group(name="Other", designIds=[await api.create_design()]))[
         "id"
     ]
@@ -39,13 +39,13 @@ async def people(api: Api, group_id: str) -> dict[str, str]:
     }
 
 
-async def search(api: Api, body: dict[str, object]) -> list[str]:
+async def search(api: CertifierClient, body: dict[str, object]) -> list[str]:
     response = await api.request("POST", "/v1/credentials/search", json=body)
     assert response.status_code == 200, response.text
     return [c["id"] for c in response.json()["data"]]
 
 
-async def test_filters(api: Api, people: dict[str, str], group_id: str) -> None:
+async def test_filters(api: CertifierClient, people: dict[str, str], group_id: str) -> None:
     def ids(*names: str) -> set[str]:
         return {people[n] for n in names}
 
@@ -110,7 +110,7 @@ async def test_filters(api: Api, people: dict[str, str], group_id: str) -> None:
     assert await search(api, {"filter": {"recipient.name": {"equals": "x' OR '1'='1"}}}) == []
 
 
-async def test_sort_and_pages(api: Api, people: dict[str, str]) -> None:
+async def test_sort_and_pages(api: CertifierClient, people: dict[str, str]) -> None:
     by_issue = await search(api, {"sort": {"property": "issueDate", "order": "asc"}})
     assert by_issue[:2] == [people["ada"], people["grace"]]
     first = await api.request("POST", "/v1/credentials/search", json={"limit": 3})
@@ -146,14 +146,14 @@ async def test_sort_and_pages(api: Api, people: dict[str, str]) -> None:
         {"cursor": "not-a-cursor"},
     ],
 )  # fmt: skip
-async def test_bad_searches_are_400s(api: Api, body: dict[str, object]) -> None:
+async def test_bad_searches_are_400s(api: CertifierClient, body: dict[str, object]) -> None:
     response = await api.request("POST", "/v1/credentials/search", json=body)
     assert response.status_code == 400, response.text
     assert response.json()["error"]["code"] == "validation_error"
 
 
 async def test_the_nested_recipient_form_certifier_documents(
-    api: Api, people: dict[str, str]
+    api: CertifierClient, people: dict[str, str]
 ) -> None:
     nested = {
         "filter": {

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from laurel.credentials.interactions import ViewBuffer
 from laurel.db import Database
 from laurel.models import CredentialInteraction
-from tests.conftest import Api
+from tests.conftest import CertifierClient
 from tests.credentials.conftest import create_credential
 
 
@@ -16,7 +16,7 @@ async def _views(database: Database) -> int:
 
 
 async def test_a_deleted_credential_does_not_stop_views_being_written(
-    api: Api, group_id: str, database: Database
+    api: CertifierClient, group_id: str, database: Database
 ) -> None:
     kept = await create_credential(api, group_id)
     gone = await create_credential(api, group_id)

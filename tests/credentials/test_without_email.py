@@ -11,7 +11,7 @@ from laurel.db import Database
 from laurel.delivery.repository import OutboxRepository
 from laurel.kit.ids import new_id
 from laurel.webhooks.repository import WebhookRepository
-from tests.conftest import Api, Tenant
+from tests.conftest import CertifierClient, Tenant
 from tests.credentials.conftest import create_credential
 from tests.credentials.test_import import run_cli, write_csv
 
@@ -44,7 +44,7 @@ def kinds(jobs: list[Any]) -> list[tuple[str, str]]:
 
 
 async def test_create_issue_send_issues_a_name_only_credential_without_email(
-    api: Api, group_id: str, database: Database, subscribed: None
+    api: CertifierClient, group_id: str, database: Database, subscribed: None
 ) -> None:
     response = await api.request(
         "POST",
@@ -67,7 +67,7 @@ async def test_create_issue_send_issues_a_name_only_credential_without_email(
 
 
 async def test_with_an_email_nothing_is_skipped(
-    api: Api, group_id: str, database: Database, subscribed: None
+    api: CertifierClient, group_id: str, database: Database, subscribed: None
 ) -> None:
     response = await api.request(
         "POST",
@@ -86,7 +86,7 @@ async def test_with_an_email_nothing_is_skipped(
 
 
 async def test_a_replayed_create_issue_send_says_it_skipped_the_email_too(
-    api: Api, group_id: str, database: Database
+    api: CertifierClient, group_id: str, database: Database
 ) -> None:
     body = {"groupId": group_id, "recipient": {"name": "Ada Lovelace"}}
     headers = {"Idempotency-Key": "name-only-1"}
@@ -103,7 +103,7 @@ async def test_a_replayed_create_issue_send_says_it_skipped_the_email_too(
 
 
 async def test_sending_a_credential_without_email_is_refused_before_any_write(
-    api: Api, group_id: str, database: Database, subscribed: None
+    api: CertifierClient, group_id: str, database: Database, subscribed: None
 ) -> None:
     credential = await create_credential(api, group_id, recipient={"name": "No Mail"})
     issued = (await api.request("POST", f"/v1/credentials/{credential['id']}/issue")).json()
@@ -123,7 +123,11 @@ async def test_sending_a_credential_without_email_is_refused_before_any_write(
 
 @pytest.mark.parametrize("template", ["foreign", "missing", "malformed"])
 async def test_an_email_template_not_of_the_organization_is_refused_naming_the_field(
-    api: Api, other_api: Api, group_id: str, database: Database, template: str
+    api: CertifierClient,
+    other_api: CertifierClient,
+    group_id: str,
+    database: Database,
+    template: str,
 ) -> None:
     foreign = await other_api.request(
         "POST", "/v1/email-templates", json={"name": "Theirs", "subject": "S", "body": "B"}
@@ -158,7 +162,7 @@ async def test_an_email_template_not_of_the_organization_is_refused_naming_the_f
 
 
 async def test_the_importer_issues_rows_without_email_and_says_how_many_it_did_not_email(
-    api: Api, group_id: str, settings: Settings, database: Database, tmp_path: Path,
+    api: CertifierClient, group_id: str, settings: Settings, database: Database, tmp_path: Path,
     subscribed: None,
 ) -> None:  # fmt: skip
     template = await api.request(

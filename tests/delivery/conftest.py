@@ -21,7 +21,7 @@ from laurel.config import Settings
 from laurel.db import Database
 from laurel.delivery.worker import DeliveryWorker
 from laurel.kit.outbound import Resolver, system_resolver
-from tests.conftest import Api, Tenant, make_client
+from tests.conftest import CertifierClient, Tenant, make_client
 
 
 def free_port() -> int:
@@ -201,14 +201,14 @@ def hook_settings(settings: Settings) -> Settings:
 @pytest.fixture
 async def hook_api(
     hook_settings: Settings, database: Database, tenant: Tenant
-) -> AsyncIterator[Api]:
+) -> AsyncIterator[CertifierClient]:
     app = create_app(hook_settings)
     async with make_client(app) as http:
-        yield Api(http, tenant)
+        yield CertifierClient(http, tenant)
     await app.state.database.dispose()
 
 
-async def subscribe(api: Api, url: str, *events: str) -> dict[str, str]:
+async def subscribe(api: CertifierClient, url: str, *events: str) -> dict[str, str]:
     response = await api.request(
         "POST", "/v1/webhooks", json={"url": url, "eventTypes": list(events)}
     )

@@ -18,7 +18,7 @@ from laurel.delivery.events import email_job
 from laurel.delivery.repository import OutboxRepository
 from laurel.email_templates.rendering import DEFAULT_TEMPLATE
 from laurel.links import PublicLinks
-from tests.conftest import Api, Tenant, TenantFactory, make_client
+from tests.conftest import CertifierClient, Tenant, TenantFactory, make_client
 from tests.delivery.conftest import HtmlLinks, SmtpServer, deliver_due, email_parts
 from tests.pages.conftest import BROWSER
 
@@ -30,7 +30,7 @@ LOGO = "https://cdn.example.org/acme/logo.png?size=2&v=3"
 class Mail:
     """An API client of an app that sends email to the test's SMTP server."""
 
-    api: Api
+    api: CertifierClient
     settings: Settings
     database: Database
     smtp: SmtpServer
@@ -67,7 +67,7 @@ async def mail_for(
     configured = settings.model_copy(update={"smtp_url": smtp.url, "public_url": PUBLIC_URL})
     app = create_app(configured)
     async with make_client(app) as http:
-        yield Mail(Api(http, tenant), configured, database, smtp)
+        yield Mail(CertifierClient(http, tenant), configured, database, smtp)
     await app.state.database.dispose()
 
 

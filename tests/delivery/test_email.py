@@ -18,7 +18,7 @@ from laurel.delivery.repository import OutboxRepository
 from laurel.delivery.senders import DeliveryFailed, send_email
 from laurel.kit.timestamps import utc_now
 from laurel.models import OutboxJob
-from tests.conftest import Api, Tenant, make_client
+from tests.conftest import CertifierClient, Tenant, make_client
 from tests.delivery.conftest import SmtpServer, deliver_due, email_parts, free_port
 
 
@@ -37,7 +37,7 @@ def laurel(settings: Settings, *args: str) -> str:
 async def issue_and_send(settings: Settings, tenant: Tenant, email: str = "ada@example.org") -> str:
     app = create_app(settings)
     async with make_client(app) as http:
-        api = Api(http, tenant)
+        api = CertifierClient(http, tenant)
         group = await api.create_group(name="Data Science", designIds=[await api.create_design()])
         response = await api.request(
             "POST",
@@ -124,7 +124,7 @@ async def test_names_cannot_inject_headers(
     configured = settings.model_copy(update={"smtp_url": smtp_server.url})
     app = create_app(configured)
     async with make_client(app) as http:
-        api = Api(http, tenant)
+        api = CertifierClient(http, tenant)
         design = await api.create_design()
         group = await api.create_group(name=f"Data\nScience{HOSTILE}", designIds=[design])
         response = await api.request(

@@ -10,7 +10,7 @@ from laurel.app import create_app
 from laurel.config import Settings
 from laurel.db import Database
 from laurel.models import OutboxJob
-from tests.conftest import Api, Tenant, make_client
+from tests.conftest import CertifierClient, Tenant, make_client
 from tests.delivery.conftest import (
     WebhookReceiver,
     deliver_due,
@@ -73,16 +73,20 @@ NAMES = {
 
 
 @pytest.fixture
-async def strict_api(settings: Settings, database: Database, tenant: Tenant) -> AsyncIterator[Api]:
+async def strict_api(
+    settings: Settings, database: Database, tenant: Tenant
+) -> AsyncIterator[CertifierClient]:
     """The API as deployed: private destinations refused, names answered by a stub resolver."""
     app = create_app(settings, resolver=StubResolver({k: list(v) for k, v in NAMES.items()}))
     async with make_client(app) as http:
-        yield Api(http, tenant)
+        yield CertifierClient(http, tenant)
     await app.state.database.dispose()
 
 
 @pytest.mark.parametrize("url", HOSTILE_URLS)
-async def test_non_public_destinations_are_refused_when_saved(strict_api: Api, url: str) -> None:
+async def test_non_public_destinations_are_refused_when_saved(
+    strict_api: CertifierClient, url: str
+) -> None:
     response = await strict_api.request(
         "POST", "/v1/webhooks", json={"url": url, "eventTypes": ["credential.issued"]}
     )
@@ -102,11 +106,11 @@ async def test_non_public_destinations_are_refused_when_saved(strict_api: Api, u
         "https://[::ffff:8.8.8.8]/x",
     ],
 )
-async def test_public_destinations_are_accepted(strict_api: Api, url: str) -> None:
+async def test_public_destinations_are_accepted(strict_api: CertifierClient, url: str) -> None:
     await subscribe(strict_api, url, "credential.issued")
 
 
-async def test_the_refusal_says_why(strict_api: Api) -> None:
+async def test_the_refusal_says_why(strict_api: CertifierClient) -> None:
     for url, reason in (
         ("http://[2002:a9fe:a9fe::]/", "6to4 of 169.254.169.254, link-local"),
         ("http://nat64.test/", "nat64.test resolves to a non-public address"),
@@ -118,7 +122,7 @@ async def test_the_refusal_says_why(strict_api: Api) -> None:
         assert reason in response.json()["error"]["message"]
 
 
-async def _create_a_credential(api: Api) -> None:
+async def _create_a_credential(api: CertifierClient) -> None:
     group = await api.create_group(name="G", designIds=[await api.create_design()])
     response = await api.request(
         "POST", "/v1/credentials", json={"groupId": group["id"], "recipient": {"name": "Ada"}}
@@ -140,7 +144,7 @@ async def test_a_name_rebound_to_loopback_after_it_was_saved_is_refused_at_deliv
     rebinding = StubResolver({"rebind.test": [["93.184.215.14"], ["127.0.0.1"]]})
     app = create_app(settings, resolver=rebinding)
     async with make_client(app) as http:
-        api = Api(http, tenant)
+        api = CertifierClient(http, tenant)
         await subscribe(api, f"http://rebind.test:{port}/hooks", "credential.created")
         await _create_a_credential(api)
     await app.state.database.dispose()
@@ -158,7 +162,10 @@ async def test_a_name_rebound_to_loopback_after_it_was_saved_is_refused_at_deliv
 
 
 async def test_every_address_of_a_name_is_checked_at_delivery(
-    hook_api: Api, settings: Settings, database: Database, webhook_receiver: WebhookReceiver
+    hook_api: CertifierClient,
+    settings: Settings,
+    database: Database,
+    webhook_receiver: WebhookReceiver,
 ) -> None:
     await subscribe(hook_api, "http://two.test/hooks", "credential.created")
     await _create_a_credential(hook_api)
@@ -173,7 +180,10 @@ async def test_every_address_of_a_name_is_checked_at_delivery(
 
 
 async def test_deliveries_connect_to_the_address_the_resolver_gave(
-    hook_api: Api, hook_settings: Settings, database: Database, webhook_receiver: WebhookReceiver
+    hook_api: CertifierClient,
+    hook_settings: Settings,
+    database: Database,
+    webhook_receiver: WebhookReceiver,
 ) -> None:
     """The resolver's answer is where the socket goes; the URL and Host header keep the name."""
     port = webhook_receiver.url.split(":")[2].split("/")[0]
@@ -187,7 +197,10 @@ async def test_deliveries_connect_to_the_address_the_resolver_gave(
 
 
 async def test_a_redirect_is_never_followed(
-    hook_api: Api, hook_settings: Settings, database: Database, webhook_receiver: WebhookReceiver
+    hook_api: CertifierClient,
+    hook_settings: Settings,
+    database: Database,
+    webhook_receiver: WebhookReceiver,
 ) -> None:
     await subscribe(hook_api, webhook_receiver.url, "credential.created")
     webhook_receiver.plan = [("redirect", "http://169.254.169.254/latest/meta-data/")]

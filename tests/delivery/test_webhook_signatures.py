@@ -12,7 +12,7 @@ import httpx
 from laurel.config import Settings
 from laurel.db import Database
 from laurel.delivery.signatures import new_webhook_secret, webhook_signature_headers
-from tests.conftest import Api
+from tests.conftest import CertifierClient
 from tests.delivery.conftest import ReceivedHook, WebhookReceiver, deliver_due, subscribe
 
 # ---- The receiver's check, as docs/api.md gives it (only `now` is a parameter here, so
@@ -72,7 +72,10 @@ def test_secrets_are_32_random_bytes_in_standard_base64() -> None:
 
 
 async def test_a_receiver_verifies_deliveries_and_refuses_replays(
-    hook_api: Api, hook_settings: Settings, database: Database, webhook_receiver: WebhookReceiver
+    hook_api: CertifierClient,
+    hook_settings: Settings,
+    database: Database,
+    webhook_receiver: WebhookReceiver,
 ) -> None:
     endpoint = await subscribe(hook_api, webhook_receiver.url, "credential.created")
     secret = endpoint["secret"]

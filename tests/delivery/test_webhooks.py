@@ -13,7 +13,7 @@ from laurel.db import Database
 from laurel.delivery.worker import MAX_ATTEMPTS, retry_delay
 from laurel.kit.timestamps import utc_now
 from laurel.models import OutboxJob
-from tests.conftest import Api
+from tests.conftest import CertifierClient
 from tests.delivery.conftest import WebhookReceiver, deliver_due, delivery_settings, subscribe
 
 
@@ -22,7 +22,7 @@ async def make_due(database: Database) -> None:
         await session.execute(update(OutboxJob).values(next_attempt_at=utc_now()))
 
 
-async def test_endpoints_and_their_secret(hook_api: Api) -> None:
+async def test_endpoints_and_their_secret(hook_api: CertifierClient) -> None:
     created = await subscribe(hook_api, "https://example.org/hooks", "credential.issued")
     assert created["secret"].startswith("whsec_")
     shown = (await hook_api.request("GET", f"/v1/webhooks/{created['id']}")).json()
@@ -45,14 +45,19 @@ async def test_endpoints_and_their_secret(hook_api: Api) -> None:
         ({"url": "https://example.org", "eventTypes": ["credential.eaten"]}, "eventTypes[0]"),
     ],
 )
-async def test_endpoint_validation(hook_api: Api, body: dict[str, object], param: str) -> None:
+async def test_endpoint_validation(
+    hook_api: CertifierClient, body: dict[str, object], param: str
+) -> None:
     response = await hook_api.request("POST", "/v1/webhooks", json=body)
     assert response.status_code == 400
     assert response.json()["error"]["param"] == param
 
 
 async def test_signed_events_reach_the_receiver(
-    hook_api: Api, hook_settings: Settings, database: Database, webhook_receiver: WebhookReceiver
+    hook_api: CertifierClient,
+    hook_settings: Settings,
+    database: Database,
+    webhook_receiver: WebhookReceiver,
 ) -> None:
     endpoint = await subscribe(
         hook_api, webhook_receiver.url, "credential.created", "credential.issued"
@@ -84,7 +89,10 @@ async def test_signed_events_reach_the_receiver(
 
 
 async def test_a_failing_then_hanging_endpoint_is_retried_until_it_recovers(
-    hook_api: Api, hook_settings: Settings, database: Database, webhook_receiver: WebhookReceiver
+    hook_api: CertifierClient,
+    hook_settings: Settings,
+    database: Database,
+    webhook_receiver: WebhookReceiver,
 ) -> None:
     endpoint = await subscribe(hook_api, webhook_receiver.url, "credential.created")
     webhook_receiver.plan = [500, "hang", 200]
@@ -114,7 +122,10 @@ async def test_a_failing_then_hanging_endpoint_is_retried_until_it_recovers(
 
 
 async def test_a_delivery_gives_up_after_the_last_attempt(
-    hook_api: Api, hook_settings: Settings, database: Database, webhook_receiver: WebhookReceiver
+    hook_api: CertifierClient,
+    hook_settings: Settings,
+    database: Database,
+    webhook_receiver: WebhookReceiver,
 ) -> None:
     await subscribe(hook_api, webhook_receiver.url, "credential.created")
     webhook_receiver.plan = [503]
@@ -145,7 +156,10 @@ def test_backoff_grows_to_six_hours_and_spans_more_than_a_day() -> None:
 
 
 async def test_a_name_resolving_to_a_private_address_is_refused_at_delivery_by_the_system_resolver(
-    hook_api: Api, settings: Settings, database: Database, webhook_receiver: WebhookReceiver
+    hook_api: CertifierClient,
+    settings: Settings,
+    database: Database,
+    webhook_receiver: WebhookReceiver,
 ) -> None:
     await subscribe(
         hook_api, webhook_receiver.url.replace("127.0.0.1", "localhost"), "credential.created"
@@ -163,7 +177,7 @@ async def test_a_name_resolving_to_a_private_address_is_refused_at_delivery_by_t
 
 
 async def test_deliveries_of_another_organization_are_not_found(
-    hook_api: Api, other_api: Api
+    hook_api: CertifierClient, other_api: CertifierClient
 ) -> None:
     endpoint = await subscribe(hook_api, "https://example.org/x", "credential.created")
     for method, suffix in (

@@ -19,7 +19,7 @@ from laurel.designs.svg import (
     validate_svg,
 )
 from laurel.kit.errors import ValidationFailed
-from tests.conftest import Api
+from tests.conftest import CertifierClient
 
 NS = 'xmlns="http://www.w3.org/2000/svg"'
 
@@ -127,7 +127,7 @@ def test_a_design_at_the_limits_is_accepted(design: str) -> None:
     validate_svg(design, requires_recipient_name=False)
 
 
-async def test_the_api_refuses_a_deep_design_instead_of_crashing(api: Api) -> None:
+async def test_the_api_refuses_a_deep_design_instead_of_crashing(api: CertifierClient) -> None:
     response = await api.request(
         "POST", "/v1/designs", json={"name": "Deep", "type": "badge", "svg": nested(5000)}
     )

@@ -2,10 +2,10 @@
 
 import pytest
 
-from tests.conftest import BADGE_SVG, CERTIFICATE_SVG, Api
+from tests.conftest import BADGE_SVG, CERTIFICATE_SVG, CertifierClient
 
 
-async def test_create_get_update_list_delete(api: Api) -> None:
+async def test_create_get_update_list_delete(api: CertifierClient) -> None:
     created = await api.request(
         "POST",
         "/v1/designs",
@@ -55,7 +55,7 @@ UNSAFE_SVGS = {
 
 
 @pytest.mark.parametrize("svg", UNSAFE_SVGS.values(), ids=UNSAFE_SVGS.keys())
-async def test_unsafe_or_broken_svg_is_refused(api: Api, svg: str) -> None:
+async def test_unsafe_or_broken_svg_is_refused(api: CertifierClient, svg: str) -> None:
     response = await api.request(
         "POST", "/v1/designs", json={"name": "Bad", "type": "badge", "svg": svg}
     )
@@ -64,7 +64,7 @@ async def test_unsafe_or_broken_svg_is_refused(api: Api, svg: str) -> None:
     assert (await api.request("GET", "/v1/designs")).json()["data"] == []
 
 
-async def test_inline_images_and_internal_links_are_fine(api: Api) -> None:
+async def test_inline_images_and_internal_links_are_fine(api: CertifierClient) -> None:
     svg = (
         '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
         '<defs><linearGradient id="g"/></defs><rect style="fill:url(#g)"/>'
@@ -76,7 +76,7 @@ async def test_inline_images_and_internal_links_are_fine(api: Api) -> None:
     assert response.status_code == 200, response.text
 
 
-async def test_a_certificate_design_must_show_the_recipient_name(api: Api) -> None:
+async def test_a_certificate_design_must_show_the_recipient_name(api: CertifierClient) -> None:
     response = await api.request(
         "POST", "/v1/designs", json={"name": "Nameless", "type": "certificate", "svg": BADGE_SVG}
     )
@@ -93,13 +93,15 @@ async def test_a_certificate_design_must_show_the_recipient_name(api: Api) -> No
         ({"name": "x", "type": "badge", "svg": 12}, "svg"),
     ],
 )
-async def test_create_validates_fields(api: Api, body: dict[str, object], param: str) -> None:
+async def test_create_validates_fields(
+    api: CertifierClient, body: dict[str, object], param: str
+) -> None:
     response = await api.request("POST", "/v1/designs", json=body)
     assert response.status_code == 400
     assert response.json()["error"]["param"] == param
 
 
-async def test_a_design_in_use_cannot_be_deleted_or_change_type(api: Api) -> None:
+async def test_a_design_in_use_cannot_be_deleted_or_change_type(api: CertifierClient) -> None:
     design = await api.create_design("badge")
     await api.create_group(name="Uses it", designIds=[design])
     deleted = await api.request("DELETE", f"/v1/designs/{design}")
@@ -112,7 +114,7 @@ async def test_a_design_in_use_cannot_be_deleted_or_change_type(api: Api) -> Non
     assert (await api.request("GET", f"/v1/designs/{design}")).json()["type"] == "badge"
 
 
-async def test_update_revalidates_the_svg(api: Api) -> None:
+async def test_update_revalidates_the_svg(api: CertifierClient) -> None:
     design = await api.create_design("certificate")
     response = await api.request("PATCH", f"/v1/designs/{design}", json={"svg": BADGE_SVG})
     assert response.status_code == 400
@@ -121,7 +123,9 @@ async def test_update_revalidates_the_svg(api: Api) -> None:
     assert nulled.json()["error"]["param"] == "name"
 
 
-async def test_designs_are_private_to_their_organization(api: Api, other_api: Api) -> None:
+async def test_designs_are_private_to_their_organization(
+    api: CertifierClient, other_api: CertifierClient
+) -> None:
     design = await api.create_design()
     assert (await other_api.request("GET", f"/v1/designs/{design}")).status_code == 404
     assert (

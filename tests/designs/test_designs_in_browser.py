@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from laurel.db import Database
-from tests.conftest import Api, Tenant, unavailable
+from tests.conftest import CertifierClient, Tenant, unavailable
 from tests.designs.conftest import store_unchecked
 from tests.pages.conftest import issue_signed
 from tests.pages.test_browser import CHROMIUM, CHROMIUM_ARGS, CHROMIUM_PRESENT, SCREENSHOTS
@@ -81,7 +81,7 @@ async def browser() -> AsyncIterator[Any]:
 
 async def visit(
     browser: Any,
-    api: Api,
+    api: CertifierClient,
     path: str,
     *,
     svg_headers: bool = True,
@@ -146,7 +146,7 @@ PROBE = """() => ({
 
 
 async def test_a_design_with_every_allowed_feature_draws_and_runs_nothing(
-    browser: Any, api: Api
+    browser: Any, api: CertifierClient
 ) -> None:
     created = await api.request(
         "POST", "/v1/designs", json={"name": "Every feature", "type": "badge", "svg": EVERY_FEATURE}
@@ -174,7 +174,7 @@ async def test_a_design_with_every_allowed_feature_draws_and_runs_nothing(
 
 @pytest.mark.parametrize(("name", "svg"), HOSTILE.items(), ids=HOSTILE.keys())
 async def test_a_hostile_design_saved_before_the_checks_runs_and_fetches_nothing(
-    browser: Any, api: Api, tenant: Tenant, database: Database, name: str, svg: str
+    browser: Any, api: CertifierClient, tenant: Tenant, database: Database, name: str, svg: str
 ) -> None:
     design = await store_unchecked(database, tenant.organization_id, svg)
     preview = f"/v1/designs/{design}/preview?format=svg"

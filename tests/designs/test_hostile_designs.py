@@ -11,7 +11,7 @@ import pytest
 
 from laurel.designs.svg import validate_svg
 from laurel.kit.errors import ValidationFailed
-from tests.conftest import BADGE_SVG, Api
+from tests.conftest import BADGE_SVG, CertifierClient
 
 HERE = Path(__file__).parent
 HOSTILE = {path.stem: path.read_text() for path in sorted((HERE / "hostile").glob("*.svg"))}
@@ -29,7 +29,9 @@ def test_the_corpus_is_there() -> None:
 
 
 @pytest.mark.parametrize(("name", "svg"), HOSTILE.items(), ids=HOSTILE.keys())
-async def test_a_hostile_design_is_refused_at_save(api: Api, name: str, svg: str) -> None:
+async def test_a_hostile_design_is_refused_at_save(
+    api: CertifierClient, name: str, svg: str
+) -> None:
     created = await api.request(
         "POST", "/v1/designs", json={"name": name, "type": "badge", "svg": svg}
     )
@@ -42,7 +44,7 @@ async def test_a_hostile_design_is_refused_at_save(api: Api, name: str, svg: str
     assert (await api.request("GET", "/v1/designs")).json()["data"] == []
 
 
-async def test_a_hostile_svg_cannot_be_patched_in(api: Api) -> None:
+async def test_a_hostile_svg_cannot_be_patched_in(api: CertifierClient) -> None:
     design = await api.create_design("badge")
     for name, svg in list(HOSTILE.items())[:5]:
         patched = await api.request("PATCH", f"/v1/designs/{design}", json={"svg": svg})
@@ -52,7 +54,9 @@ async def test_a_hostile_svg_cannot_be_patched_in(api: Api) -> None:
 
 
 @pytest.mark.parametrize(("name", "svg"), ALLOWED.items(), ids=ALLOWED.keys())
-async def test_a_design_using_allowed_features_is_accepted(api: Api, name: str, svg: str) -> None:
+async def test_a_design_using_allowed_features_is_accepted(
+    api: CertifierClient, name: str, svg: str
+) -> None:
     created = await api.request(
         "POST", "/v1/designs", json={"name": name, "type": "certificate", "svg": svg}
     )

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from laurel.credentials.schemas import BUILT_IN_ATTRIBUTES
-from tests.conftest import Api
+from tests.conftest import CertifierClient
 
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 ULID = re.compile(r"^[0-9a-hjkmnp-tv-z]{26}$")
@@ -19,13 +19,13 @@ WELCOME = {
 }
 
 
-async def create_template(api: Api, **overrides: object) -> dict[str, Any]:
+async def create_template(api: CertifierClient, **overrides: object) -> dict[str, Any]:
     response = await api.request("POST", "/v1/email-templates", json={**WELCOME, **overrides})
     assert response.status_code == 200, response.text
     return dict(response.json())
 
 
-async def test_create_get_update_delete(api: Api) -> None:
+async def test_create_get_update_delete(api: CertifierClient) -> None:
     created = await create_template(api)
     assert list(created) == ["id", "name", "subject", "body", "createdAt", "updatedAt"]
     assert ULID.match(created["id"])
@@ -51,7 +51,7 @@ async def test_create_get_update_delete(api: Api) -> None:
     assert again.json()["error"]["code"] == "not_found"
 
 
-async def test_text_is_kept_as_sent_with_unix_line_breaks(api: Api) -> None:
+async def test_text_is_kept_as_sent_with_unix_line_breaks(api: CertifierClient) -> None:
     created = await create_template(
         api,
         name="  Spaced  ",
@@ -61,7 +61,7 @@ async def test_text_is_kept_as_sent_with_unix_line_breaks(api: Api) -> None:
     assert created["body"] == "First line\nsecond line\n\nNext paragraph <b>as text</b>"
 
 
-async def test_every_attribute_of_the_organization_may_be_used(api: Api) -> None:
+async def test_every_attribute_of_the_organization_may_be_used(api: CertifierClient) -> None:
     defined = await api.request("POST", "/v1/attributes", json={"tag": "mentor", "name": "Mentor"})
     assert defined.status_code == 200
     every = " ".join(f"[{tag}]" for tag in [*BUILT_IN_ATTRIBUTES, "custom.mentor", "issuer.name"])
@@ -92,7 +92,7 @@ async def test_every_attribute_of_the_organization_may_be_used(api: Api) -> None
     ],
 )  # fmt: skip
 async def test_bad_input_is_a_400_naming_the_field_and_writes_nothing(
-    api: Api, body: dict[str, object], param: str
+    api: CertifierClient, body: dict[str, object], param: str
 ) -> None:
     response = await api.request("POST", "/v1/email-templates", json=body)
     assert response.status_code == 400, response.text
@@ -103,7 +103,7 @@ async def test_bad_input_is_a_400_naming_the_field_and_writes_nothing(
     assert (await api.request("GET", "/v1/email-templates")).json()["data"] == []
 
 
-async def test_the_longest_allowed_values_are_accepted(api: Api) -> None:
+async def test_the_longest_allowed_values_are_accepted(api: CertifierClient) -> None:
     created = await create_template(api, name="n" * 255, subject="s" * 255, body="b" * 20_000)
     assert (len(created["name"]), len(created["subject"]), len(created["body"])) == (
         255,
@@ -124,7 +124,7 @@ async def test_the_longest_allowed_values_are_accepted(api: Api) -> None:
     ],
 )
 async def test_a_bad_patch_is_refused_and_changes_nothing(
-    api: Api, change: dict[str, object], param: str
+    api: CertifierClient, change: dict[str, object], param: str
 ) -> None:
     created = await create_template(api)
     path = f"/v1/email-templates/{created['id']}"
@@ -134,7 +134,7 @@ async def test_a_bad_patch_is_refused_and_changes_nothing(
     assert (await api.request("GET", path)).json() == created
 
 
-async def test_malformed_and_unknown_ids_are_not_found(api: Api) -> None:
+async def test_malformed_and_unknown_ids_are_not_found(api: CertifierClient) -> None:
     for template_id in ("not-an-id", MISSING_ID):
         path = f"/v1/email-templates/{template_id}"
         for method, body in (("GET", None), ("PATCH", {"name": "X"}), ("DELETE", None)):
@@ -143,7 +143,7 @@ async def test_malformed_and_unknown_ids_are_not_found(api: Api) -> None:
             assert response.json()["error"]["code"] == "not_found"
 
 
-async def test_lists_page_newest_first_in_the_certifier_envelope(api: Api) -> None:
+async def test_lists_page_newest_first_in_the_certifier_envelope(api: CertifierClient) -> None:
     ids = [(await create_template(api, name=f"T{n}"))["id"] for n in range(5)]
     newest_first = ids[::-1]
 
@@ -172,7 +172,9 @@ async def test_lists_page_newest_first_in_the_certifier_envelope(api: Api) -> No
         assert response.json()["error"]["param"] == param
 
 
-async def test_another_organizations_templates_are_not_there(api: Api, other_api: Api) -> None:
+async def test_another_organizations_templates_are_not_there(
+    api: CertifierClient, other_api: CertifierClient
+) -> None:
     mine = await create_template(api)
     path = f"/v1/email-templates/{mine['id']}"
     for method, body in (("GET", None), ("PATCH", {"name": "Stolen"}), ("DELETE", None)):
@@ -183,7 +185,9 @@ async def test_another_organizations_templates_are_not_there(api: Api, other_api
     assert (await api.request("GET", path)).json() == mine, "untouched"
 
 
-async def test_custom_attributes_are_the_organizations_own(api: Api, other_api: Api) -> None:
+async def test_custom_attributes_are_the_organizations_own(
+    api: CertifierClient, other_api: CertifierClient
+) -> None:
     defined = await api.request("POST", "/v1/attributes", json={"tag": "mentor", "name": "Mentor"})
     assert defined.status_code == 200
     await create_template(api, body="Your mentor: [custom.mentor]")
@@ -194,7 +198,7 @@ async def test_custom_attributes_are_the_organizations_own(api: Api, other_api: 
     assert response.json()["error"]["param"] == "body"
 
 
-async def test_credential_templates_choose_an_email_template(api: Api) -> None:
+async def test_credential_templates_choose_an_email_template(api: CertifierClient) -> None:
     first = await create_template(api, name="First")
     second = await create_template(api, name="Second")
     design = await api.create_design()
@@ -216,7 +220,7 @@ async def test_credential_templates_choose_an_email_template(api: Api) -> None:
     assert (await api.request("GET", path)).json()["emailTemplateId"] is None
 
 
-async def test_the_legacy_request_shape_chooses_one_too(api: Api) -> None:
+async def test_the_legacy_request_shape_chooses_one_too(api: CertifierClient) -> None:
     chosen = await create_template(api)
     certificate = await api.create_design("certificate")
     group = await api.create_group(
@@ -233,7 +237,7 @@ async def test_the_legacy_request_shape_chooses_one_too(api: Api) -> None:
     assert patched.json()["emailTemplateId"] is None
 
 
-async def test_a_template_in_use_cannot_be_deleted(api: Api) -> None:
+async def test_a_template_in_use_cannot_be_deleted(api: CertifierClient) -> None:
     used = await create_template(api)
     group = await api.create_group(
         name="G", designIds=[await api.create_design()], emailTemplateId=used["id"]
@@ -249,7 +253,7 @@ async def test_a_template_in_use_cannot_be_deleted(api: Api) -> None:
 
 @pytest.mark.parametrize("template", ["foreign", "missing", "malformed"])
 async def test_a_credential_template_refuses_an_email_template_not_of_its_organization(
-    api: Api, other_api: Api, template: str
+    api: CertifierClient, other_api: CertifierClient, template: str
 ) -> None:
     template_id = {
         "foreign": (await create_template(other_api))["id"],

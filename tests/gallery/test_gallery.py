@@ -3,13 +3,13 @@
 import pymupdf
 
 from laurel.gallery.starters import STARTERS, find_starter
-from tests.conftest import Api
+from tests.conftest import CertifierClient
 
 CLASSIC = "classic-landscape-a4"
 PUBLIC_URL = "http://127.0.0.1:8000"  # the default LAUREL_PUBLIC_URL the tests run with
 
 
-async def test_the_gallery_lists_every_starter_in_one_page(api: Api) -> None:
+async def test_the_gallery_lists_every_starter_in_one_page(api: CertifierClient) -> None:
     response = await api.request("GET", "/v1/design-gallery")
     assert response.status_code == 200, response.text
     body = response.json()
@@ -23,7 +23,7 @@ async def test_the_gallery_lists_every_starter_in_one_page(api: Api) -> None:
     assert (await api.request("GET", "/v1/designs")).json()["data"] == []
 
 
-async def test_a_starter_by_its_id(api: Api) -> None:
+async def test_a_starter_by_its_id(api: CertifierClient) -> None:
     response = await api.request("GET", f"/v1/design-gallery/{CLASSIC}")
     assert response.status_code == 200
     starter = find_starter(CLASSIC)
@@ -38,7 +38,7 @@ async def test_a_starter_by_its_id(api: Api) -> None:
         }
 
 
-async def test_previews_are_drawn_with_sample_values(api: Api) -> None:
+async def test_previews_are_drawn_with_sample_values(api: CertifierClient) -> None:
     png = await api.request("GET", f"/v1/design-gallery/{CLASSIC}/preview.png")
     assert png.status_code == 200 and png.headers["content-type"] == "image/png"
     assert pymupdf.Pixmap(png.content).width == 1684  # A4 landscape, 842 pt at 144 dpi
@@ -49,7 +49,9 @@ async def test_previews_are_drawn_with_sample_values(api: Api) -> None:
     assert pymupdf.Pixmap(badge.content).width == 800
 
 
-async def test_a_copy_is_the_organizations_own_design(api: Api, other_api: Api) -> None:
+async def test_a_copy_is_the_organizations_own_design(
+    api: CertifierClient, other_api: CertifierClient
+) -> None:
     copied = await api.request(
         "POST", f"/v1/design-gallery/{CLASSIC}/copy", json={"name": "Our certificate"}
     )
@@ -81,7 +83,7 @@ async def test_a_copy_is_the_organizations_own_design(api: Api, other_api: Api) 
     assert find_starter(CLASSIC) == starter and starter.svg != edited.json()["svg"]
 
 
-async def test_a_copied_starter_draws_a_real_certificate(api: Api) -> None:
+async def test_a_copied_starter_draws_a_real_certificate(api: CertifierClient) -> None:
     certificate = (await api.request("POST", f"/v1/design-gallery/{CLASSIC}/copy")).json()
     group = await api.create_group(name="Financial Markets", designIds=[certificate["id"]])
     issued = await api.request(
@@ -98,7 +100,7 @@ async def test_a_copied_starter_draws_a_real_certificate(api: Api) -> None:
     assert "Grace Hopper" in text and "Financial Markets" in text and "CERTIFICATE" in text
 
 
-async def test_copying_an_unknown_starter_or_with_a_bad_name_fails(api: Api) -> None:
+async def test_copying_an_unknown_starter_or_with_a_bad_name_fails(api: CertifierClient) -> None:
     missing = await api.request("POST", "/v1/design-gallery/nope/copy", json={})
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
     unnamed = await api.request("POST", f"/v1/design-gallery/{CLASSIC}/copy", json={"name": " "})

@@ -11,21 +11,24 @@ from laurel.db import CommittedReads, Database, committed_reads
 from laurel.groups.repository import GroupRepository
 from laurel.models import Group, Plan
 from laurel.organizations.service import create_organization
-from tests.conftest import Api, Tenant, make_client
+from tests.conftest import CertifierClient, Tenant, make_client
 
 
 @pytest.fixture
-async def cached_api(settings: Settings, tenant: Tenant) -> AsyncIterator[Api]:
+async def cached_api(settings: Settings, tenant: Tenant) -> AsyncIterator[CertifierClient]:
     """A client of an app that trusts checked tokens (the default), as production runs: its
     requests start with no SQL, so templates come from the cache."""
     app = create_app(settings.model_copy(update={"auth_cache_seconds": 60}))
     async with make_client(app) as http:
-        yield Api(http, tenant)
+        yield CertifierClient(http, tenant)
     await app.state.database.dispose()
 
 
 async def test_a_change_from_another_process_is_seen_at_once(
-    cached_api: Api, database: Database, settings: Settings, monkeypatch: pytest.MonkeyPatch
+    cached_api: CertifierClient,
+    database: Database,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     api = cached_api
     design = await api.create_design()
@@ -49,7 +52,7 @@ async def test_a_change_from_another_process_is_seen_at_once(
     assert (await api.request("GET", path)).json()["name"] == "After"
 
 
-async def test_a_deleted_template_is_gone_at_once(cached_api: Api) -> None:
+async def test_a_deleted_template_is_gone_at_once(cached_api: CertifierClient) -> None:
     api = cached_api
     design = await api.create_design()
     group = await api.create_group(name="Short-lived", designIds=[design])
@@ -59,7 +62,7 @@ async def test_a_deleted_template_is_gone_at_once(cached_api: Api) -> None:
     assert (await api.request("GET", path)).status_code == 404
 
 
-async def test_a_transaction_reads_its_own_writes(cached_api: Api) -> None:
+async def test_a_transaction_reads_its_own_writes(cached_api: CertifierClient) -> None:
     api = cached_api
     design = await api.create_design()
     group = await api.create_group(name="Old", designIds=[design])

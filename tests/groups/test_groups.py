@@ -5,13 +5,13 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Api
+from tests.conftest import CertifierClient
 
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 ULID = re.compile(r"^[0-9a-hjkmnp-tv-z]{26}$")
 
 
-async def test_create_with_design_ids_keeps_their_order(api: Api) -> None:
+async def test_create_with_design_ids_keeps_their_order(api: CertifierClient) -> None:
     badge = await api.create_design("badge")
     certificate = await api.create_design("certificate")
     group = await api.create_group(
@@ -33,7 +33,7 @@ async def test_create_with_design_ids_keeps_their_order(api: Api) -> None:
     assert fetched.json() == group
 
 
-async def test_create_with_the_legacy_fields(api: Api) -> None:
+async def test_create_with_the_legacy_fields(api: CertifierClient) -> None:
     certificate = await api.create_design("certificate")
     badge = await api.create_design("badge")
     group = await api.create_group(
@@ -44,7 +44,7 @@ async def test_create_with_the_legacy_fields(api: Api) -> None:
     assert group["learningEventUrl"] is None
 
 
-async def test_legacy_field_must_name_a_design_of_its_type(api: Api) -> None:
+async def test_legacy_field_must_name_a_design_of_its_type(api: CertifierClient) -> None:
     badge = await api.create_design("badge")
     response = await api.request(
         "POST", "/v1/groups", json={"name": "Wrong", "certificateDesignId": badge}
@@ -72,7 +72,7 @@ async def test_legacy_field_must_name_a_design_of_its_type(api: Api) -> None:
     ],
 )  # fmt: skip
 async def test_create_rejects_bad_input_naming_the_field(
-    api: Api, body: dict[str, object], param: str
+    api: CertifierClient, body: dict[str, object], param: str
 ) -> None:
     design = await api.create_design()
     body = {
@@ -90,7 +90,7 @@ async def test_create_rejects_bad_input_naming_the_field(
     assert listing.json()["data"] == []
 
 
-async def test_unknown_design_is_not_found(api: Api) -> None:
+async def test_unknown_design_is_not_found(api: CertifierClient) -> None:
     response = await api.request(
         "POST", "/v1/groups", json={"name": "X", "designIds": ["01hz2ej4yzdcfkq9fa78nhyj0x"]}
     )
@@ -103,7 +103,7 @@ async def test_unknown_design_is_not_found(api: Api) -> None:
     }
 
 
-async def test_free_plan_allows_one_design_of_each_type(free_api: Api) -> None:
+async def test_free_plan_allows_one_design_of_each_type(free_api: CertifierClient) -> None:
     first = await free_api.create_design("certificate")
     second = await free_api.create_design("certificate")
     badge = await free_api.create_design("badge")
@@ -118,7 +118,7 @@ async def test_free_plan_allows_one_design_of_each_type(free_api: Api) -> None:
     }
 
 
-async def test_premium_plan_allows_several_designs_of_a_type(api: Api) -> None:
+async def test_premium_plan_allows_several_designs_of_a_type(api: CertifierClient) -> None:
     designs = [await api.create_design("certificate") for _ in range(3)]
     group = await api.create_group(name="Many", designIds=designs)
     assert group["designIds"] == designs
@@ -126,7 +126,7 @@ async def test_premium_plan_allows_several_designs_of_a_type(api: Api) -> None:
     assert group["badgeDesignId"] is None
 
 
-async def test_patch_changes_only_what_is_sent(api: Api) -> None:
+async def test_patch_changes_only_what_is_sent(api: CertifierClient) -> None:
     design = await api.create_design()
     group = await api.create_group(
         name="Before", designIds=[design], learningEventUrl="https://example.org/course"
@@ -147,7 +147,7 @@ async def test_patch_changes_only_what_is_sent(api: Api) -> None:
     }
 
 
-async def test_patch_replaces_the_design_list_and_clears_the_url(api: Api) -> None:
+async def test_patch_replaces_the_design_list_and_clears_the_url(api: CertifierClient) -> None:
     first, second = await api.create_design(), await api.create_design("badge")
     group = await api.create_group(
         name="G", designIds=[first], learningEventUrl="https://example.org"
@@ -164,7 +164,7 @@ async def test_patch_replaces_the_design_list_and_clears_the_url(api: Api) -> No
     assert again.json()["designIds"] == [second, first]
 
 
-async def test_patch_with_legacy_fields_swaps_one_type(api: Api) -> None:
+async def test_patch_with_legacy_fields_swaps_one_type(api: CertifierClient) -> None:
     certificate = await api.create_design("certificate")
     badge = await api.create_design("badge")
     new_certificate = await api.create_design("certificate")
@@ -197,7 +197,7 @@ async def test_patch_with_legacy_fields_swaps_one_type(api: Api) -> None:
         {"learningEventUrl": "javascript:alert(1)"},
     ],
 )
-async def test_failed_patch_changes_nothing(api: Api, body: dict[str, object]) -> None:
+async def test_failed_patch_changes_nothing(api: CertifierClient, body: dict[str, object]) -> None:
     design = await api.create_design()
     group = await api.create_group(name="Kept", designIds=[design])
     response = await api.request("PATCH", f"/v1/groups/{group['id']}", json=body)
@@ -205,7 +205,7 @@ async def test_failed_patch_changes_nothing(api: Api, body: dict[str, object]) -
     assert (await api.request("GET", f"/v1/groups/{group['id']}")).json() == group
 
 
-async def test_free_plan_limit_applies_to_patch(free_api: Api) -> None:
+async def test_free_plan_limit_applies_to_patch(free_api: CertifierClient) -> None:
     first, second = await free_api.create_design(), await free_api.create_design()
     group = await free_api.create_group(name="G", designIds=[first])
     response = await free_api.request(
@@ -214,7 +214,7 @@ async def test_free_plan_limit_applies_to_patch(free_api: Api) -> None:
     assert response.status_code == 402
 
 
-async def test_delete_then_gone(api: Api) -> None:
+async def test_delete_then_gone(api: CertifierClient) -> None:
     group = await api.create_group(name="G", designIds=[await api.create_design()])
     response = await api.request("DELETE", f"/v1/groups/{group['id']}")
     assert response.status_code == 204
@@ -224,7 +224,7 @@ async def test_delete_then_gone(api: Api) -> None:
 
 
 @pytest.mark.parametrize("group_id", ["nope", "01HZ2EJ4YZDCFKQ9FA78NHYJ0X", "0" * 26, "x" * 300])
-async def test_unknown_or_malformed_ids_are_not_found(api: Api, group_id: str) -> None:
+async def test_unknown_or_malformed_ids_are_not_found(api: CertifierClient, group_id: str) -> None:
     for method in ("GET", "PATCH", "DELETE"):
         kwargs = {"json": {"name": "x"}} if method == "PATCH" else {}
         response = await api.request(method, f"/v1/groups/{group_id}", **kwargs)
@@ -232,13 +232,13 @@ async def test_unknown_or_malformed_ids_are_not_found(api: Api, group_id: str) -
         assert response.json()["error"]["code"] == "not_found"
 
 
-async def page(api: Api, cursor: str) -> dict[str, Any]:
+async def page(api: CertifierClient, cursor: str) -> dict[str, Any]:
     response = await api.request("GET", "/v1/groups", params={"limit": 10, "cursor": cursor})
     assert response.status_code == 200, response.text
     return dict(response.json())
 
 
-async def test_list_pages_forward_and_back_in_a_stable_order(api: Api) -> None:
+async def test_list_pages_forward_and_back_in_a_stable_order(api: CertifierClient) -> None:
     design = await api.create_design()
     created = [
         (await api.create_group(name=f"G{i:02d}", designIds=[design]))["id"] for i in range(25)
@@ -276,13 +276,17 @@ async def test_list_pages_forward_and_back_in_a_stable_order(api: Api) -> None:
         ({"cursor": "eyJrIjoiMSIsImQiOiJuZXh0In0"}, "cursor"),
     ],
 )
-async def test_list_rejects_bad_paging(api: Api, params: dict[str, object], param: str) -> None:
+async def test_list_rejects_bad_paging(
+    api: CertifierClient, params: dict[str, object], param: str
+) -> None:
     response = await api.request("GET", "/v1/groups", params=params)
     assert response.status_code == 400
     assert response.json()["error"]["param"] == param
 
 
-async def test_each_tenant_sees_only_its_own_templates(api: Api, other_api: Api) -> None:
+async def test_each_tenant_sees_only_its_own_templates(
+    api: CertifierClient, other_api: CertifierClient
+) -> None:
     mine = await api.create_group(name="Mine", designIds=[await api.create_design()])
     theirs_design = await other_api.create_design()
     gid = mine["id"]

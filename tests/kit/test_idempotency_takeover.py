@@ -28,7 +28,7 @@ from laurel.kit.idempotency import (
 from laurel.kit.owners import UNKNOWN_MACHINE, Owner
 from laurel.kit.timestamps import utc_now
 from laurel.models import IdempotencyKey
-from tests.conftest import Api, make_client
+from tests.conftest import CertifierClient, make_client
 from tests.fixtures.owners import RUNNING_ELSEWHERE
 
 HERE = Owner.new()
@@ -47,7 +47,7 @@ def credential(group_id: str) -> bytes:
 
 async def mark_in_flight(
     database: Database,
-    api: Api,
+    api: CertifierClient,
     group_id: str,
     owner: str | None,
     *,
@@ -72,7 +72,7 @@ async def mark_in_flight(
         )
 
 
-async def retry(api: Api, group_id: str) -> httpx.Response:
+async def retry(api: CertifierClient, group_id: str) -> httpx.Response:
     return await api.request(
         "POST",
         "/v1/credentials",
@@ -81,11 +81,11 @@ async def retry(api: Api, group_id: str) -> httpx.Response:
     )
 
 
-async def credentials_made(api: Api) -> int:
+async def credentials_made(api: CertifierClient) -> int:
     return len((await api.request("GET", "/v1/credentials")).json()["data"])
 
 
-async def assert_taken_over_once(api: Api, group_id: str) -> None:
+async def assert_taken_over_once(api: CertifierClient, group_id: str) -> None:
     taken = await retry(api, group_id)
     assert taken.status_code == 200, taken.text
     assert "Idempotent-Replayed" not in taken.headers
@@ -95,7 +95,7 @@ async def assert_taken_over_once(api: Api, group_id: str) -> None:
     assert await credentials_made(api) == 1
 
 
-async def assert_still_in_use(api: Api, group_id: str) -> None:
+async def assert_still_in_use(api: CertifierClient, group_id: str) -> None:
     refused = await retry(api, group_id)
     assert refused.status_code == 409
     assert refused.json()["error"]["code"] == "idempotency_key_in_use"
@@ -118,21 +118,21 @@ def live_pid() -> Iterator[int]:
 
 
 async def test_a_key_whose_process_is_gone_is_taken_over_at_once(
-    api: Api, group_id: str, database: Database, dead_pid: int
+    api: CertifierClient, group_id: str, database: Database, dead_pid: int
 ) -> None:
     await mark_in_flight(database, api, group_id, on_this_machine(dead_pid))
     await assert_taken_over_once(api, group_id)
 
 
 async def test_a_key_whose_process_runs_is_still_in_use(
-    api: Api, group_id: str, database: Database, live_pid: int
+    api: CertifierClient, group_id: str, database: Database, live_pid: int
 ) -> None:
     await mark_in_flight(database, api, group_id, on_this_machine(live_pid))
     await assert_still_in_use(api, group_id)
 
 
 async def test_a_key_this_app_no_longer_runs_is_taken_over_at_once(
-    app: FastAPI, api: Api, group_id: str, database: Database
+    app: FastAPI, api: CertifierClient, group_id: str, database: Database
 ) -> None:
     """As its request leaves it when the database goes away before the key is settled."""
     await mark_in_flight(database, api, group_id, str(app.state.in_flight_keys.owner))
@@ -140,7 +140,7 @@ async def test_a_key_this_app_no_longer_runs_is_taken_over_at_once(
 
 
 async def test_a_key_run_elsewhere_is_in_use_while_its_lease_is_renewed(
-    api: Api, group_id: str, database: Database
+    api: CertifierClient, group_id: str, database: Database
 ) -> None:
     renewed = LEASE_LOST_AFTER - timedelta(seconds=3)
     await mark_in_flight(database, api, group_id, RUNNING_ELSEWHERE, renewed=renewed)
@@ -148,7 +148,7 @@ async def test_a_key_run_elsewhere_is_in_use_while_its_lease_is_renewed(
 
 
 async def test_a_key_run_elsewhere_is_taken_over_once_its_lease_lapsed(
-    api: Api, group_id: str, database: Database
+    api: CertifierClient, group_id: str, database: Database
 ) -> None:
     lapsed = LEASE_LOST_AFTER + timedelta(seconds=1)
     await mark_in_flight(database, api, group_id, RUNNING_ELSEWHERE, renewed=lapsed)
@@ -157,7 +157,7 @@ async def test_a_key_run_elsewhere_is_taken_over_once_its_lease_lapsed(
 
 @pytest.mark.parametrize("abandoned", [False, True])
 async def test_a_key_marked_without_an_owner_waits_for_abandoned_after(
-    api: Api, group_id: str, database: Database, abandoned: bool
+    api: CertifierClient, group_id: str, database: Database, abandoned: bool
 ) -> None:
     started = ABANDONED_AFTER + timedelta(seconds=1) if abandoned else timedelta(0)
     await mark_in_flight(database, api, group_id, None, started=started)
@@ -168,7 +168,7 @@ async def test_a_key_marked_without_an_owner_waits_for_abandoned_after(
 
 
 async def test_a_running_request_renews_its_lease(
-    app: FastAPI, settings: Settings, api: Api, group_id: str, database: Database
+    app: FastAPI, settings: Settings, api: CertifierClient, group_id: str, database: Database
 ) -> None:
     keys = app.state.in_flight_keys
     await mark_in_flight(database, api, group_id, str(keys.owner), renewed=LEASE_LOST_AFTER * 2)
@@ -179,7 +179,7 @@ async def test_a_running_request_renews_its_lease(
     # Another app can tell the request still runs only by its lease.
     other = create_app(settings)
     async with make_client(other) as http:
-        await assert_still_in_use(Api(http, api.tenant), group_id)
+        await assert_still_in_use(CertifierClient(http, api.tenant), group_id)
     await other.state.database.dispose()
     keys.release(marker.id)
 
@@ -242,7 +242,10 @@ def server(settings: Settings) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
 
 
 async def test_a_server_killed_mid_request_leaves_a_key_a_retry_takes_over_at_once(
-    server: tuple[subprocess.Popen[bytes], str], api: Api, group_id: str, database: Database
+    server: tuple[subprocess.Popen[bytes], str],
+    api: CertifierClient,
+    group_id: str,
+    database: Database,
 ) -> None:
     process, base_url = server
     await wait_until_serving(base_url, process)

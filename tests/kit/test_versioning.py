@@ -7,7 +7,7 @@ from fastapi import FastAPI
 
 from laurel.kit.errors import InvalidVersion, MissingVersion
 from laurel.kit.versioning import CERTIFIER_VERSIONS, Version, VersionBundle, VersionChange
-from tests.conftest import VERSION, Api
+from tests.conftest import VERSION, CertifierClient
 
 
 class AddMarker(VersionChange):
@@ -52,7 +52,7 @@ def test_responses_are_downgraded_newest_change_first() -> None:
 
 
 async def test_a_client_pinned_to_an_older_version_gets_the_older_shape(
-    app: FastAPI, api: Api
+    app: FastAPI, api: CertifierClient
 ) -> None:
     class NameWasTitle(VersionChange):
         """Pretend clients before 2030 called a template's name `title`."""
@@ -79,7 +79,7 @@ async def test_a_client_pinned_to_an_older_version_gets_the_older_shape(
     assert untouched.json()["data"][0]["name"] == "Pinned"
 
 
-async def test_requests_are_upgraded_before_validation(app: FastAPI, api: Api) -> None:
+async def test_requests_are_upgraded_before_validation(app: FastAPI, api: CertifierClient) -> None:
     class LegacyLabel(VersionChange):
         """Older clients sent `label`; the head calls it `name`."""
 

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from tests.conftest import Api
+from tests.conftest import CertifierClient
 from tests.credentials.conftest import create_credential
 
 # What Chromium sends when it navigates to a page.
@@ -13,7 +13,9 @@ BROWSER_ACCEPT = (
 BROWSER = {"Accept": BROWSER_ACCEPT}
 
 
-async def issue_signed(api: Api, group_id: str, **overrides: object) -> tuple[dict[str, Any], Any]:
+async def issue_signed(
+    api: CertifierClient, group_id: str, **overrides: object
+) -> tuple[dict[str, Any], Any]:
     """Draft, issue and sign a credential; its API form and its signed form."""
     credential = await create_credential(api, group_id, **overrides)
     issued = await api.request("POST", f"/v1/credentials/{credential['id']}/issue")
@@ -23,14 +25,14 @@ async def issue_signed(api: Api, group_id: str, **overrides: object) -> tuple[di
     return issued.json(), signed.json()
 
 
-async def revoke(api: Api, credential_id: str, reason: str) -> None:
+async def revoke(api: CertifierClient, credential_id: str, reason: str) -> None:
     response = await api.request(
         "POST", f"/v1/credentials/{credential_id}/revoke", json={"reason": reason}
     )
     assert response.status_code == 200, response.text
 
 
-async def interaction_types(api: Api, credential_id: str) -> list[str]:
+async def interaction_types(api: CertifierClient, credential_id: str) -> list[str]:
     """The event types recorded for a credential, as its organization lists them."""
     response = await api.request(
         "GET", "/v1/credential-interactions", params={"credentialId": credential_id, "limit": 100}

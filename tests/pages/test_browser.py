@@ -25,7 +25,7 @@ from laurel.migrate import upgrade_database
 from laurel.models import Plan
 from laurel.organizations.service import create_organization
 from laurel.tokens.service import create_token
-from tests.conftest import Api, Tenant, unavailable
+from tests.conftest import CertifierClient, Tenant, unavailable
 from tests.pages.conftest import issue_signed, revoke
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -112,7 +112,7 @@ async def site(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Site]:
             token = await create_token(session, organization.id, "browser tests")
         await database.dispose()
         async with httpx.AsyncClient(base_url=base_url) as http:
-            api = Api(http, Tenant(organization.id, token.secret))
+            api = CertifierClient(http, Tenant(organization.id, token.secret))
             group = await api.create_group(
                 name="Financial Markets",
                 designIds=[await api.create_design()],

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from laurel.app import create_app
 from laurel.config import Settings
 from laurel.vc.baking import unbake
-from tests.conftest import Api, make_client
+from tests.conftest import CertifierClient, make_client
 from tests.pages.conftest import BROWSER, interaction_types, issue_signed, revoke
 
 TODAY = datetime.now(UTC).date()
@@ -25,7 +25,7 @@ def meta(html: str, name: str) -> str:
 
 
 async def test_browsers_get_the_page_and_machines_the_signed_credential(
-    api: Api, group_id: str
+    api: CertifierClient, group_id: str
 ) -> None:
     credential, vc = await issue_signed(api, group_id)
     path = f"/credentials/{credential['publicId']}"
@@ -61,7 +61,7 @@ async def test_browsers_get_the_page_and_machines_the_signed_credential(
 
 
 async def test_the_page_shows_the_credential_and_its_live_verification(
-    api: Api, tenant: object
+    api: CertifierClient, tenant: object
 ) -> None:
     design = await api.create_design()
     group = await api.create_group(
@@ -108,7 +108,7 @@ async def test_the_page_shows_the_credential_and_its_live_verification(
 
 
 async def test_open_graph_tags_let_a_shared_link_preview_with_the_image(
-    api: Api, group_id: str
+    api: CertifierClient, group_id: str
 ) -> None:
     credential, _ = await issue_signed(api, group_id)
     page_url = f"{PUBLIC_URL}/credentials/{credential['publicId']}"
@@ -123,7 +123,7 @@ async def test_open_graph_tags_let_a_shared_link_preview_with_the_image(
     assert meta(html, "twitter:image") == f"{page_url}/image.png"
 
 
-async def test_names_are_text_never_markup(api: Api) -> None:
+async def test_names_are_text_never_markup(api: CertifierClient) -> None:
     hostile = '<script>alert("x")</script>'
     group = await api.create_group(
         name='"Markets" & <b>Co</b>', designIds=[await api.create_design()]
@@ -137,7 +137,9 @@ async def test_names_are_text_never_markup(api: Api) -> None:
     assert len(re.findall(r"<script\b", html)) == 1, "only the page's own copy-link script"
 
 
-async def test_revoked_and_expired_credentials_say_so_first(api: Api, group_id: str) -> None:
+async def test_revoked_and_expired_credentials_say_so_first(
+    api: CertifierClient, group_id: str
+) -> None:
     revoked, _ = await issue_signed(api, group_id)
     await revoke(api, revoked["id"], "Issued to the wrong person")
     html = (await api.http.get(f"/credentials/{revoked['publicId']}", headers=BROWSER)).text
@@ -162,7 +164,7 @@ async def test_revoked_and_expired_credentials_say_so_first(api: Api, group_id: 
     assert 'data-check="proof" data-outcome="passed"' in html
 
 
-async def test_drafts_and_unknown_ids_are_not_found(api: Api, group_id: str) -> None:
+async def test_drafts_and_unknown_ids_are_not_found(api: CertifierClient, group_id: str) -> None:
     draft = await api.request(
         "POST", "/v1/credentials", json={"groupId": group_id, "recipient": {"name": "Ada"}}
     )
@@ -179,7 +181,7 @@ async def test_drafts_and_unknown_ids_are_not_found(api: Api, group_id: str) -> 
 
 
 async def test_views_are_recorded_for_the_organization(
-    api: Api, group_id: str, app: FastAPI
+    api: CertifierClient, group_id: str, app: FastAPI
 ) -> None:
     credential, _ = await issue_signed(api, group_id)
     path = f"/credentials/{credential['publicId']}"
@@ -193,7 +195,9 @@ async def test_views_are_recorded_for_the_organization(
     assert {item["triggeredBy"] for item in listed.json()["data"]} == {"guest"}
 
 
-async def test_the_linkedin_link_fills_in_add_to_profile(api: Api, group_id: str) -> None:
+async def test_the_linkedin_link_fills_in_add_to_profile(
+    api: CertifierClient, group_id: str
+) -> None:
     credential, _ = await issue_signed(
         api, group_id, issueDate="2025-03-07", expiryDate="2027-11-30"
     )
@@ -223,7 +227,7 @@ async def test_the_linkedin_link_fills_in_add_to_profile(api: Api, group_id: str
     assert "credential_link_copied" in await interaction_types(api, credential["id"])
 
 
-async def test_downloads_carry_the_signed_credential(api: Api, group_id: str) -> None:
+async def test_downloads_carry_the_signed_credential(api: CertifierClient, group_id: str) -> None:
     credential, vc = await issue_signed(api, group_id)
     base = f"/credentials/{credential['publicId']}"
 
@@ -245,7 +249,7 @@ async def test_downloads_carry_the_signed_credential(api: Api, group_id: str) ->
 
 
 async def test_an_issued_credential_not_yet_signed_is_signed_for_its_page(
-    api: Api, group_id: str
+    api: CertifierClient, group_id: str
 ) -> None:
     response = await api.request(
         "POST",
@@ -261,7 +265,7 @@ async def test_an_issued_credential_not_yet_signed_is_signed_for_its_page(
 
 
 async def test_a_shared_link_is_served_from_the_page_cache_for_a_while(
-    api: Api, group_id: str, settings: Settings
+    api: CertifierClient, group_id: str, settings: Settings
 ) -> None:
     credential, _ = await issue_signed(api, group_id)
     path = f"/credentials/{credential['publicId']}"

@@ -3,7 +3,7 @@
 import json
 
 from laurel.vc.baking import bake_png
-from tests.conftest import Api
+from tests.conftest import CertifierClient
 from tests.fixtures.images import plain_png
 from tests.pages.conftest import interaction_types, issue_signed
 
@@ -12,7 +12,7 @@ def upload(content: bytes, filename: str, media_type: str) -> dict[str, tuple[st
     return {"credential": (filename, content, media_type)}
 
 
-async def test_the_form_labels_its_fields(api: Api) -> None:
+async def test_the_form_labels_its_fields(api: CertifierClient) -> None:
     page = await api.http.get("/verify")
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
@@ -22,7 +22,9 @@ async def test_the_form_labels_its_fields(api: Api) -> None:
     assert 'enctype="multipart/form-data"' in page.text
 
 
-async def test_a_credential_file_verifies_and_is_recorded(api: Api, group_id: str) -> None:
+async def test_a_credential_file_verifies_and_is_recorded(
+    api: CertifierClient, group_id: str
+) -> None:
     credential, vc = await issue_signed(api, group_id)
     response = await api.http.post(
         "/verify", files=upload(json.dumps(vc).encode(), "ada.json", "application/json")
@@ -36,7 +38,9 @@ async def test_a_credential_file_verifies_and_is_recorded(api: Api, group_id: st
     assert await interaction_types(api, credential["id"]) == ["credential_verified"]
 
 
-async def test_a_baked_badge_and_pasted_json_verify_too(api: Api, group_id: str) -> None:
+async def test_a_baked_badge_and_pasted_json_verify_too(
+    api: CertifierClient, group_id: str
+) -> None:
     _, vc = await issue_signed(api, group_id)
     badge = bake_png(plain_png(), vc)
     response = await api.http.post("/verify", files=upload(badge, "badge.png", "image/png"))
@@ -51,7 +55,7 @@ async def test_a_baked_badge_and_pasted_json_verify_too(api: Api, group_id: str)
     assert "Verified: every check passed." in pasted.text
 
 
-async def test_tampering_fails_the_signature(api: Api, group_id: str) -> None:
+async def test_tampering_fails_the_signature(api: CertifierClient, group_id: str) -> None:
     credential, vc = await issue_signed(api, group_id)
     tampered = {**vc, "name": "Something Grander"}
     response = await api.http.post(
@@ -65,7 +69,9 @@ async def test_tampering_fails_the_signature(api: Api, group_id: str) -> None:
     assert await interaction_types(api, credential["id"]) == []  # a forgery is not counted
 
 
-async def test_another_servers_credential_is_not_recorded(api: Api, group_id: str) -> None:
+async def test_another_servers_credential_is_not_recorded(
+    api: CertifierClient, group_id: str
+) -> None:
     credential, vc = await issue_signed(api, group_id)
     foreign = {**vc, "id": "https://elsewhere.example/credentials/1"}
     response = await api.http.post("/verify", data={"json": json.dumps(foreign)}, files={})
@@ -74,7 +80,7 @@ async def test_another_servers_credential_is_not_recorded(api: Api, group_id: st
     assert await interaction_types(api, credential["id"]) == []
 
 
-async def test_bad_input_is_explained_with_a_400(api: Api) -> None:
+async def test_bad_input_is_explained_with_a_400(api: CertifierClient) -> None:
     cases = [
         (upload(b"not json at all", "x.json", "application/json"), "not valid JSON"),
         (upload(b"[1, 2]", "x.json", "application/json"), "A credential is a JSON object"),

@@ -252,7 +252,7 @@ async def test_certification_types_include_the_standard_ones(
     admin: Person, database: Database, type_id: str
 ) -> None:
     from laurel.certifications.schemas import CertificationTypeCreate
-    from laurel.certifications.service import add_type
+    from laurel.certifications.service.certification_types import add_type
 
     async with database.sessions() as session, session.begin():
         await add_type(session, None, CertificationTypeCreate(slug="cpr", title="CPR"))

@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from laurel.config import Settings
 from laurel.db import Database
 from laurel.models import Credential, CredentialState, RenderedFile
-from tests.conftest import Api
+from tests.conftest import CertifierClient
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -24,7 +24,7 @@ def _certificate(line: str) -> str:
     )
 
 
-async def _design(api: Api, name: str, line: str = "[group.name]") -> str:
+async def _design(api: CertifierClient, name: str, line: str = "[group.name]") -> str:
     response = await api.request(
         "POST",
         "/v1/designs",
@@ -34,7 +34,7 @@ async def _design(api: Api, name: str, line: str = "[group.name]") -> str:
     return str(response.json()["id"])
 
 
-async def _template(api: Api) -> tuple[str, list[str]]:
+async def _template(api: CertifierClient) -> tuple[str, list[str]]:
     """A template whose design order is not the order the designs were made in."""
     first, second = await _design(api, "Classic"), await _design(api, "Modern")
     badge = await api.create_design("badge", name="Round badge")
@@ -43,7 +43,9 @@ async def _template(api: Api) -> tuple[str, list[str]]:
     return str(group["id"]), order
 
 
-async def _credential(api: Api, group_id: str, path: str = "/create-issue-send") -> dict[str, str]:
+async def _credential(
+    api: CertifierClient, group_id: str, path: str = "/create-issue-send"
+) -> dict[str, str]:
     response = await api.request(
         "POST",
         f"/v1/credentials{path}",
@@ -53,7 +55,7 @@ async def _credential(api: Api, group_id: str, path: str = "/create-issue-send")
     return dict(response.json())
 
 
-async def _designs(api: Api, credential_id: str) -> list[dict[str, object]]:
+async def _designs(api: CertifierClient, credential_id: str) -> list[dict[str, object]]:
     response = await api.request("GET", f"/v1/credentials/{credential_id}/designs")
     assert response.status_code == 200, response.text
     body = response.json()
@@ -84,7 +86,7 @@ async def _renders(database: Database) -> int:
 
 
 async def test_the_designs_in_template_order_with_a_png_and_a_pdf_preview(
-    api: Api, settings: Settings
+    api: CertifierClient, settings: Settings
 ) -> None:
     group_id, order = await _template(api)
     credential = await _credential(api, group_id)
@@ -104,7 +106,7 @@ async def test_the_designs_in_template_order_with_a_png_and_a_pdf_preview(
 
 
 async def test_previews_are_served_without_a_token_and_cacheable_for_ever(
-    api: Api, client: httpx.AsyncClient
+    api: CertifierClient, client: httpx.AsyncClient
 ) -> None:
     group_id, order = await _template(api)
     credential = await _credential(api, group_id)
@@ -131,7 +133,9 @@ async def test_previews_are_served_without_a_token_and_cacheable_for_ever(
     assert pymupdf.Pixmap(classic_png.content).width == 1600
 
 
-async def test_previews_come_from_the_render_cache(api: Api, database: Database) -> None:
+async def test_previews_come_from_the_render_cache(
+    api: CertifierClient, database: Database
+) -> None:
     group_id, order = await _template(api)
     credential = await _credential(api, group_id)
     urls = _urls(await _designs(api, credential["id"]))
@@ -151,7 +155,7 @@ def _tampered(path: str, index: int) -> str:
     return "/".join(parts)
 
 
-async def test_a_tampered_url_is_not_found(api: Api, client: httpx.AsyncClient) -> None:
+async def test_a_tampered_url_is_not_found(api: CertifierClient, client: httpx.AsyncClient) -> None:
     group_id, order = await _template(api)
     credential = await _credential(api, group_id)
     urls = _urls(await _designs(api, credential["id"]))
@@ -174,7 +178,7 @@ async def test_a_tampered_url_is_not_found(api: Api, client: httpx.AsyncClient) 
 
 
 async def test_a_changed_credential_or_design_gets_new_urls_and_the_old_ones_stop(
-    api: Api, client: httpx.AsyncClient
+    api: CertifierClient, client: httpx.AsyncClient
 ) -> None:
     group_id, order = await _template(api)
     credential = await _credential(api, group_id)
@@ -208,7 +212,9 @@ async def test_a_changed_credential_or_design_gets_new_urls_and_the_old_ones_sto
     assert designs[2]["name"] == "Classic, renamed" and _urls(designs) == redrawn
 
 
-async def test_a_deleted_credentials_previews_are_gone(api: Api, client: httpx.AsyncClient) -> None:
+async def test_a_deleted_credentials_previews_are_gone(
+    api: CertifierClient, client: httpx.AsyncClient
+) -> None:
     group_id, _ = await _template(api)
     credential = await _credential(api, group_id)
     urls = _urls(await _designs(api, credential["id"]))
@@ -221,7 +227,7 @@ async def test_a_deleted_credentials_previews_are_gone(api: Api, client: httpx.A
 
 
 async def test_a_revoked_credentials_previews_stay_viewable(
-    api: Api, client: httpx.AsyncClient
+    api: CertifierClient, client: httpx.AsyncClient
 ) -> None:
     group_id, _ = await _template(api)
     credential = await _credential(api, group_id)
@@ -236,7 +242,7 @@ async def test_a_revoked_credentials_previews_stay_viewable(
 
 
 async def test_a_drafts_previews_need_the_token_until_it_is_issued(
-    api: Api, client: httpx.AsyncClient, settings: Settings
+    api: CertifierClient, client: httpx.AsyncClient, settings: Settings
 ) -> None:
     group_id, order = await _template(api)
     draft = await _credential(api, group_id, path="")
@@ -263,7 +269,7 @@ async def test_a_drafts_previews_need_the_token_until_it_is_issued(
 
 
 async def test_a_signed_url_stops_when_its_credential_is_a_draft(
-    api: Api, client: httpx.AsyncClient, database: Database
+    api: CertifierClient, client: httpx.AsyncClient, database: Database
 ) -> None:
     """The route serves issued credentials only, whatever URL it is given."""
     group_id, order = await _template(api)
@@ -282,7 +288,7 @@ async def test_a_signed_url_stops_when_its_credential_is_a_draft(
 
 @pytest.mark.parametrize("unknown", ["01hz2ej4yzdcfkq9fa78nhyj0x", "not-an-id"])
 async def test_another_organizations_or_an_unknown_credential_is_not_found(
-    api: Api, other_api: Api, unknown: str
+    api: CertifierClient, other_api: CertifierClient, unknown: str
 ) -> None:
     group_id, _ = await _template(api)
     credential = await _credential(api, group_id)
@@ -294,7 +300,9 @@ async def test_another_organizations_or_an_unknown_credential_is_not_found(
         }
 
 
-async def test_the_designs_route_has_the_api_guard(api: Api, client: httpx.AsyncClient) -> None:
+async def test_the_designs_route_has_the_api_guard(
+    api: CertifierClient, client: httpx.AsyncClient
+) -> None:
     group_id, _ = await _template(api)
     path = f"/v1/credentials/{(await _credential(api, group_id))['id']}/designs"
     assert (await client.get(path)).status_code == 401

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from laurel.db import Database
 from laurel.models import CredentialInteraction, RenderedFile
-from tests.conftest import Api
+from tests.conftest import CertifierClient
 
 CERTIFICATE = (
     '<svg xmlns="http://www.w3.org/2000/svg" width="800" height="600">'
@@ -15,7 +15,7 @@ CERTIFICATE = (
 )
 
 
-async def _template(api: Api) -> str:
+async def _template(api: CertifierClient) -> str:
     certificate = await api.request(
         "POST", "/v1/designs", json={"name": "C", "type": "certificate", "svg": CERTIFICATE}
     )
@@ -26,7 +26,9 @@ async def _template(api: Api) -> str:
     return str(group["id"])
 
 
-async def _issued(api: Api, group_id: str, name: str = "Ada Lovelace") -> dict[str, str]:
+async def _issued(
+    api: CertifierClient, group_id: str, name: str = "Ada Lovelace"
+) -> dict[str, str]:
     response = await api.request(
         "POST",
         "/v1/credentials/create-issue-send",
@@ -45,7 +47,7 @@ async def _renders(database: Database) -> int:
         return int(await session.scalar(select(func.count()).select_from(RenderedFile)) or 0)
 
 
-async def test_a_credential_as_pdf_and_png(api: Api, database: Database) -> None:
+async def test_a_credential_as_pdf_and_png(api: CertifierClient, database: Database) -> None:
     credential = await _issued(api, await _template(api))
     pdf = await api.request("GET", f"/v1/credentials/{credential['id']}/pdf")
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
@@ -57,7 +59,7 @@ async def test_a_credential_as_pdf_and_png(api: Api, database: Database) -> None
 
 
 async def test_renders_are_cached_until_the_credential_changes(
-    api: Api, database: Database
+    api: CertifierClient, database: Database
 ) -> None:
     credential = await _issued(api, await _template(api))
     path = f"/v1/credentials/{credential['id']}/pdf"
@@ -72,7 +74,9 @@ async def test_renders_are_cached_until_the_credential_changes(
     assert _text(renamed.content)[0] == "Grace Hopper" and await _renders(database) == 2
 
 
-async def test_another_organizations_credential_is_not_found(api: Api, other_api: Api) -> None:
+async def test_another_organizations_credential_is_not_found(
+    api: CertifierClient, other_api: CertifierClient
+) -> None:
     credential = await _issued(api, await _template(api))
     response = await other_api.request("GET", f"/v1/credentials/{credential['id']}/pdf")
     assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
@@ -80,7 +84,7 @@ async def test_another_organizations_credential_is_not_found(api: Api, other_api
     assert response.status_code == 404
 
 
-async def test_design_previews_use_sample_values(api: Api) -> None:
+async def test_design_previews_use_sample_values(api: CertifierClient) -> None:
     await api.request(
         "POST",
         "/v1/attributes",
@@ -99,7 +103,9 @@ async def test_design_previews_use_sample_values(api: Api) -> None:
     assert wrong.status_code == 400 and wrong.json()["error"]["param"] == "format"
 
 
-async def test_public_renders_by_link_count_downloads(api: Api, client, database: Database) -> None:
+async def test_public_renders_by_link_count_downloads(
+    api: CertifierClient, client, database: Database
+) -> None:
     group_id = await _template(api)
     credential = await _issued(api, group_id)
     public = f"/credentials/{credential['publicId']}"
@@ -121,7 +127,7 @@ async def test_public_renders_by_link_count_downloads(api: Api, client, database
     ).status_code == 404
 
 
-async def test_a_badge_only_template_renders_its_badge(api: Api) -> None:
+async def test_a_badge_only_template_renders_its_badge(api: CertifierClient) -> None:
     group = await api.create_group(name="Badge only", designIds=[await api.create_design("badge")])
     credential = await _issued(api, str(group["id"]))
     png = await api.request("GET", f"/v1/credentials/{credential['id']}/png")

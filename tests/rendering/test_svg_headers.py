@@ -6,7 +6,7 @@ out here, not imported, so weakening it fails this test.
 
 import httpx
 
-from tests.conftest import Api
+from tests.conftest import CertifierClient
 from tests.credentials.conftest import create_credential
 from tests.pages.conftest import issue_signed
 
@@ -20,7 +20,7 @@ def assert_inert_svg(response: httpx.Response) -> None:
     assert response.headers["x-content-type-options"] == "nosniff"
 
 
-async def test_every_svg_route_sends_the_svg_headers(api: Api) -> None:
+async def test_every_svg_route_sends_the_svg_headers(api: CertifierClient) -> None:
     badge = await api.create_design("badge")
     group = await api.create_group(name="Financial Markets", designIds=[badge])
     credential, _ = await issue_signed(api, str(group["id"]))
@@ -37,7 +37,9 @@ async def test_every_svg_route_sends_the_svg_headers(api: Api) -> None:
     assert public.headers["content-disposition"] == f'attachment; filename="badge-{public_id}.svg"'
 
 
-async def test_other_formats_do_not_carry_the_svg_policy(api: Api, group_id: str) -> None:
+async def test_other_formats_do_not_carry_the_svg_policy(
+    api: CertifierClient, group_id: str
+) -> None:
     credential = await create_credential(api, group_id)
     png = await api.request("GET", f"/v1/credentials/{credential['id']}/png")
     assert png.status_code == 200

@@ -12,7 +12,7 @@ from laurel.db import Database
 from laurel.models import DesignType
 from laurel.rendering.engine import render_pdf
 from laurel.rendering.template import fill_design, fill_svg, text_color
-from tests.conftest import Api, Tenant
+from tests.conftest import CertifierClient, Tenant
 from tests.designs.conftest import store_unchecked
 
 NAME = {"recipient.name": "Ada Lovelace"}
@@ -76,7 +76,7 @@ def test_a_value_never_becomes_css_in_an_svg_badge() -> None:
 
 
 async def test_a_stored_design_that_cannot_be_drawn_is_a_conflict_naming_it(
-    api: Api, tenant: Tenant, database: Database, caplog: pytest.LogCaptureFixture
+    api: CertifierClient, tenant: Tenant, database: Database, caplog: pytest.LogCaptureFixture
 ) -> None:
     deep = (
         '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="200">'
@@ -103,7 +103,7 @@ async def test_a_stored_design_that_cannot_be_drawn_is_a_conflict_naming_it(
 
 
 async def test_a_stored_hostile_colour_still_shows_the_name(
-    api: Api, tenant: Tenant, database: Database
+    api: CertifierClient, tenant: Tenant, database: Database
 ) -> None:
     svg = certificate('x="10" y="40" fill="red} p{display:none}"')
     design = await store_unchecked(database, tenant.organization_id, svg, DesignType.certificate)

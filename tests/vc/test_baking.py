@@ -11,7 +11,7 @@ from laurel.vc.baking import (
     bake_svg,
     unbake,
 )
-from tests.conftest import Api
+from tests.conftest import CertifierClient
 from tests.credentials.conftest import create_credential
 from tests.fixtures.images import plain_png
 
@@ -53,7 +53,7 @@ def test_files_without_a_credential() -> None:
             unbake(content)
 
 
-async def test_baked_badges_from_the_api_verify(api: Api, group_id: str) -> None:
+async def test_baked_badges_from_the_api_verify(api: CertifierClient, group_id: str) -> None:
     credential = await create_credential(api, group_id, recipient={"name": "Ada <Countess>"})
     await api.request("POST", f"/v1/credentials/{credential['id']}/issue")
     vc = (await api.request("GET", f"/v1/credentials/{credential['id']}/vc")).json()

@@ -13,7 +13,7 @@ from laurel.config import Settings
 from laurel.dataintegrity.jsonld import OPEN_BADGES_CONTEXT
 from laurel.dataintegrity.proofs import Ed25519Multikey, sign
 from laurel.db import Database
-from tests.conftest import Api, make_client
+from tests.conftest import CertifierClient, make_client
 from tests.delivery.conftest import free_port
 
 
@@ -107,7 +107,7 @@ async def test_a_foreign_issuer_resolves_only_when_allowed(
     assert "non-public address" in refused["issuer"][1]
 
 
-async def test_each_key_is_dereferenceable_over_http(api: Api, group_id: str) -> None:
+async def test_each_key_is_dereferenceable_over_http(api: CertifierClient, group_id: str) -> None:
     issuer = (await api.request("GET", "/v1/issuer")).json()
     (key,) = issuer["keys"]
     document = await api.http.get(f"/issuers/{api.tenant.organization_id}/keys/{key['id']}")

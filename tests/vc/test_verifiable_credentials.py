@@ -19,7 +19,7 @@ from laurel.db import Database
 from laurel.models import IssuerKey
 from laurel.vc.repository import StatusRepository
 from laurel.vc.status import bit_is_set, decode_list
-from tests.conftest import Api
+from tests.conftest import CertifierClient
 from tests.credentials.conftest import create_credential
 from tests.delivery.conftest import deliver_due
 
@@ -27,7 +27,7 @@ TODAY = datetime.now(UTC).date()
 
 
 async def issue(
-    api: Api, group_id: str, **overrides: object
+    api: CertifierClient, group_id: str, **overrides: object
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     credential = await create_credential(api, group_id, **overrides)
     issued = await api.request("POST", f"/v1/credentials/{credential['id']}/issue")
@@ -43,7 +43,9 @@ async def check(http: httpx.AsyncClient, document: object) -> dict[str, str]:
     return {c["check"]: c["result"] for c in response.json()["checks"]}
 
 
-async def test_an_issued_credential_is_a_signed_open_badge(api: Api, group_id: str) -> None:
+async def test_an_issued_credential_is_a_signed_open_badge(
+    api: CertifierClient, group_id: str
+) -> None:
     credential, vc = await issue(api, group_id)
     assert vc["@context"] == [
         "https://www.w3.org/ns/credentials/v2",
@@ -66,7 +68,9 @@ async def test_an_issued_credential_is_a_signed_open_badge(api: Api, group_id: s
     assert public.json() == vc
 
 
-async def test_anyone_can_verify_it_and_tampering_shows(api: Api, group_id: str) -> None:
+async def test_anyone_can_verify_it_and_tampering_shows(
+    api: CertifierClient, group_id: str
+) -> None:
     _, vc = await issue(api, group_id)
     assert await check(api.http, vc) == {
         "shape": "passed", "issuer": "passed", "proof": "passed", "validity": "passed",
@@ -78,7 +82,9 @@ async def test_anyone_can_verify_it_and_tampering_shows(api: Api, group_id: str)
     assert verdict.json()["verified"] is False
 
 
-async def test_an_expired_credential_verifies_as_expired(api: Api, group_id: str) -> None:
+async def test_an_expired_credential_verifies_as_expired(
+    api: CertifierClient, group_id: str
+) -> None:
     _, vc = await issue(
         api,
         group_id,
@@ -90,7 +96,7 @@ async def test_an_expired_credential_verifies_as_expired(api: Api, group_id: str
     assert results["proof"] == "passed"
 
 
-async def test_revocation_flips_the_status_bit(api: Api, group_id: str) -> None:
+async def test_revocation_flips_the_status_bit(api: CertifierClient, group_id: str) -> None:
     credential, vc = await issue(api, group_id)
     revoked = await api.request(
         "POST", f"/v1/credentials/{credential['id']}/revoke", json={"reason": "Issued in error"}
@@ -129,7 +135,7 @@ async def test_revocation_flips_the_status_bit(api: Api, group_id: str) -> None:
     verify(status_vc, Ed25519Multikey.from_multibase(method["publicKeyMultibase"]))
 
 
-async def test_a_draft_has_no_verifiable_form(api: Api, group_id: str) -> None:
+async def test_a_draft_has_no_verifiable_form(api: CertifierClient, group_id: str) -> None:
     draft = await create_credential(api, group_id)
     assert (await api.request("GET", f"/v1/credentials/{draft['id']}/vc")).status_code == 409
     revoke = await api.request(
@@ -139,7 +145,7 @@ async def test_a_draft_has_no_verifiable_form(api: Api, group_id: str) -> None:
 
 
 async def test_rotated_keys_keep_old_credentials_verifying(
-    api: Api, group_id: str, database: Database
+    api: CertifierClient, group_id: str, database: Database
 ) -> None:
     _, before = await issue(api, group_id)
     rotated = await api.request("POST", "/v1/issuer/keys/rotate")
@@ -155,7 +161,7 @@ async def test_rotated_keys_keep_old_credentials_verifying(
     assert all(not text.startswith("z3u") for text in private_halves), "kept encrypted"
 
 
-async def test_jcs_and_did_key_per_organization(api: Api, group_id: str) -> None:
+async def test_jcs_and_did_key_per_organization(api: CertifierClient, group_id: str) -> None:
     changed = await api.request(
         "PATCH",
         "/v1/issuer",
@@ -198,7 +204,7 @@ def laurel(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 async def test_verify_and_issuer_from_the_command_line(
-    api: Api, group_id: str, settings: Settings, tmp_path: Path
+    api: CertifierClient, group_id: str, settings: Settings, tmp_path: Path
 ) -> None:
     _, vc = await issue(api, group_id)
     good = tmp_path / "good.json"
@@ -229,7 +235,7 @@ async def test_an_oversized_document_is_not_canonicalized(client: httpx.AsyncCli
 
 
 async def test_the_worker_signs_what_was_issued(
-    api: Api, group_id: str, database: Database, settings: Settings
+    api: CertifierClient, group_id: str, database: Database, settings: Settings
 ) -> None:
     credential = await create_credential(api, group_id)
     await api.request("POST", f"/v1/credentials/{credential['id']}/issue")

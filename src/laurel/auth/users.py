@@ -18,7 +18,8 @@ from laurel.config import Settings
 from laurel.db import DbSession
 from laurel.kit.crypto import hash_token
 from laurel.kit.errors import Forbidden, InsufficientScope, NotFound, Unauthorized
-from laurel.models import MembershipStatus, Role
+from laurel.members.repository import MemberRepository
+from laurel.models import Role
 from laurel.users.repository import UserRepository, UserTokenRepository
 
 _ROLE_RANK = {Role.member: 0, Role.manager: 1, Role.admin: 2, Role.owner: 3}
@@ -79,14 +80,12 @@ async def _authenticate(session: AsyncSession, token: str | None) -> Caller:
     record = await UserTokenRepository(session).get_usable_by_hash(hash_token(token))
     if record is None:
         raise Unauthorized()
-    users = UserRepository(session)
-    user = await users.get(record.user_id)
+    user = await UserRepository(session).get(record.user_id)
     if user is None:
         raise Unauthorized()
     memberships = tuple(
         MemberView(m.id, m.organization_id, Role(m.role), m.is_primary)
-        for m in await users.memberships_of(user.id)
-        if m.status == MembershipStatus.active
+        for m in await MemberRepository(session).active_for_user(user.id)
     )
     return Caller(
         user.id,

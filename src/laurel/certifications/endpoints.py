@@ -1,36 +1,42 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import Query
+from fastapi import Depends, Query, Request
 
-from laurel.auth.users import RecordsRead, RecordsWrite, TypesRead, TypesWrite
-from laurel.certifications import service
+from laurel.auth.users import RecordsRead, RecordsWrite
+from laurel.certifications import type_endpoints
 from laurel.certifications.schemas import (
     CertificationCreate,
     CertificationFilters,
     CertificationRead,
     CertificationRenewal,
-    CertificationTypeCreate,
-    CertificationTypeRead,
-    CertificationTypeUpdate,
     CertificationUpdate,
     RevokeRequest,
     VerificationCreate,
     VerificationRead,
 )
+from laurel.certifications.service import lifecycle, records
+from laurel.certifications.validity import Validity
 from laurel.kit.body import body_docs, plain_json_body
-from laurel.kit.errors import Conflict, DuplicateExternalId, InvalidJson, InvalidTransition
+from laurel.kit.errors import DuplicateExternalId, InvalidJson, InvalidTransition
 from laurel.kit.ids import id_of_uuid
 from laurel.kit.pagination import RecordsListResponse, RecordsPageQuery, records_list_body
 from laurel.kit.records_api import problems, records_router
 from laurel.kit.schemas import Data, data_body
 
 router = records_router("Records: certifications")
-TYPES = "/organizations/{organization_id}/certification-types"
 ORG_RECORDS = "/organizations/{organization_id}/certifications"
 ONE_RECORD = ORG_RECORDS + "/{certification_id}"
 Filters = Annotated[CertificationFilters, Query()]
 RecordData = Data[CertificationRead]
+
+
+def _validity(request: Request) -> Validity:
+    return Validity.of(request.app.state.settings)
+
+
+# What `validity_status` means on this server; every endpoint that shows records takes it.
+RecordValidity = Annotated[Validity, Depends(_validity)]
 
 
 # -- the token subject's own records (seed 004) -------------------------------------------
@@ -42,16 +48,16 @@ RecordData = Data[CertificationRead]
     response_model=RecordsListResponse[CertificationRead],
 )
 async def list_my_certifications(
-    api: RecordsRead, filters: Filters, page: RecordsPageQuery
+    api: RecordsRead, validity: RecordValidity, filters: Filters, page: RecordsPageQuery
 ) -> object:
     """List the token subject's certifications, in every organization they belong to."""
-    result = await service.list_certifications(
+    result = await records.list_certifications(
         api.session,
         api.caller,
         filters,
         page,
         organization_id=None,
-        window=api.settings.expiring_window_days,
+        validity=validity,
     )
     return records_list_body(result)
 
@@ -65,15 +71,17 @@ async def list_my_certifications(
     responses=problems(InvalidJson, DuplicateExternalId),
 )
 async def create_my_certification(
-    api: RecordsWrite, body: Annotated[CertificationCreate, plain_json_body(CertificationCreate)]
+    api: RecordsWrite,
+    validity: RecordValidity,
+    body: Annotated[CertificationCreate, plain_json_body(CertificationCreate)],
 ) -> object:
     """Create certification for the token subject (or a member they manage)."""
-    record = await service.create_certification(
+    record = await records.create_certification(
         api.session,
         api.caller,
         body,
         organization_id=None,
-        window=api.settings.expiring_window_days,
+        validity=validity,
     )
     return data_body(record)
 
@@ -83,81 +91,23 @@ async def create_my_certification(
     name="records.certifications.get_mine",
     response_model=RecordData,
 )
-async def get_my_certification(api: RecordsRead, certification_id: UUID) -> object:
+async def get_my_certification(
+    api: RecordsRead, validity: RecordValidity, certification_id: UUID
+) -> object:
     """Get one of the token subject's certifications."""
-    record = await service.get_certification(
+    record = await records.get_certification(
         api.session,
         api.caller,
         id_of_uuid(certification_id),
         None,
-        api.settings.expiring_window_days,
+        validity=validity,
     )
     return data_body(record)
 
 
-# -- certification types ------------------------------------------------------------------
+# -- certification types (type_endpoints.py), here to keep the routes in their order ------
 
-
-@router.get(
-    TYPES,
-    name="records.types.list",
-    response_model=RecordsListResponse[CertificationTypeRead],
-)
-async def list_types(api: TypesRead, organization_id: UUID, page: RecordsPageQuery) -> object:
-    """List the certification types the organization can use: its own and the standard ones."""
-    result = await service.list_types(api.session, api.caller, id_of_uuid(organization_id), page)
-    return records_list_body(result)
-
-
-@router.post(
-    TYPES,
-    name="records.types.create",
-    status_code=201,
-    response_model=Data[CertificationTypeRead],
-    openapi_extra=body_docs(CertificationTypeCreate),
-    responses=problems(InvalidJson, Conflict),
-)
-async def create_type(
-    api: TypesWrite,
-    organization_id: UUID,
-    body: Annotated[CertificationTypeCreate, plain_json_body(CertificationTypeCreate)],
-) -> object:
-    """Create a certification type of the organization (admins and owners)."""
-    created = await service.create_type(api.session, api.caller, id_of_uuid(organization_id), body)
-    return data_body(created)
-
-
-@router.get(
-    TYPES + "/{type_id}",
-    name="records.types.get",
-    response_model=Data[CertificationTypeRead],
-)
-async def get_type(api: TypesRead, organization_id: UUID, type_id: UUID) -> object:
-    """Get a certification type."""
-    found = await service.get_type(
-        api.session, api.caller, id_of_uuid(organization_id), id_of_uuid(type_id)
-    )
-    return data_body(found)
-
-
-@router.patch(
-    TYPES + "/{type_id}",
-    name="records.types.update",
-    response_model=Data[CertificationTypeRead],
-    openapi_extra=body_docs(CertificationTypeUpdate),
-    responses=problems(InvalidJson),
-)
-async def update_type(
-    api: TypesWrite,
-    organization_id: UUID,
-    type_id: UUID,
-    body: Annotated[CertificationTypeUpdate, plain_json_body(CertificationTypeUpdate)],
-) -> object:
-    """Change a type's title, description or status; an archived type takes no new records."""
-    updated = await service.update_type(
-        api.session, api.caller, id_of_uuid(organization_id), id_of_uuid(type_id), body
-    )
-    return data_body(updated)
+router.include_router(type_endpoints.router)
 
 
 # -- an organization's records ------------------------------------------------------------
@@ -169,16 +119,20 @@ async def update_type(
     response_model=RecordsListResponse[CertificationRead],
 )
 async def list_certifications(
-    api: RecordsRead, organization_id: UUID, filters: Filters, page: RecordsPageQuery
+    api: RecordsRead,
+    validity: RecordValidity,
+    organization_id: UUID,
+    filters: Filters,
+    page: RecordsPageQuery,
 ) -> object:
     """List the organization's certifications (a member sees only their own)."""
-    result = await service.list_certifications(
+    result = await records.list_certifications(
         api.session,
         api.caller,
         filters,
         page,
         organization_id=id_of_uuid(organization_id),
-        window=api.settings.expiring_window_days,
+        validity=validity,
     )
     return records_list_body(result)
 
@@ -193,31 +147,32 @@ async def list_certifications(
 )
 async def create_certification(
     api: RecordsWrite,
+    validity: RecordValidity,
     organization_id: UUID,
     body: Annotated[CertificationCreate, plain_json_body(CertificationCreate)],
 ) -> object:
     """Create a certification for a member of the organization (`organization_member_id`)."""
-    record = await service.create_certification(
+    record = await records.create_certification(
         api.session,
         api.caller,
         body,
         organization_id=id_of_uuid(organization_id),
-        window=api.settings.expiring_window_days,
+        validity=validity,
     )
     return data_body(record)
 
 
 @router.get(ONE_RECORD, name="records.certifications.get", response_model=RecordData)
 async def get_certification(
-    api: RecordsRead, organization_id: UUID, certification_id: UUID
+    api: RecordsRead, validity: RecordValidity, organization_id: UUID, certification_id: UUID
 ) -> object:
     """Get a certification of the organization."""
-    record = await service.get_certification(
+    record = await records.get_certification(
         api.session,
         api.caller,
         id_of_uuid(certification_id),
         id_of_uuid(organization_id),
-        api.settings.expiring_window_days,
+        validity=validity,
     )
     return data_body(record)
 
@@ -231,18 +186,19 @@ async def get_certification(
 )
 async def update_certification(
     api: RecordsWrite,
+    validity: RecordValidity,
     organization_id: UUID,
     certification_id: UUID,
     body: Annotated[CertificationUpdate, plain_json_body(CertificationUpdate)],
 ) -> object:
     """Change a certification's details; statuses change only through the actions."""
-    record = await service.update_certification(
+    record = await records.update_certification(
         api.session,
         api.caller,
         id_of_uuid(organization_id),
         id_of_uuid(certification_id),
         body,
-        api.settings.expiring_window_days,
+        validity=validity,
     )
     return data_body(record)
 
@@ -257,37 +213,39 @@ async def update_certification(
 )
 async def renew_certification(
     api: RecordsWrite,
+    validity: RecordValidity,
     organization_id: UUID,
     certification_id: UUID,
     body: Annotated[CertificationRenewal, plain_json_body(CertificationRenewal)],
 ) -> object:
     """Renew: a new certification supersedes this one, which becomes `superseded`."""
-    record = await service.renew_certification(
+    record = await lifecycle.renew_certification(
         api.session,
         api.caller,
         id_of_uuid(organization_id),
         id_of_uuid(certification_id),
         body,
-        api.settings.expiring_window_days,
+        validity=validity,
     )
     return data_body(record)
 
 
 async def _change(
     api: RecordsWrite,
+    validity: RecordValidity,
     organization_id: UUID,
     certification_id: UUID,
     action: str,
     reason: str | None,
 ) -> object:
-    record = await service.change_lifecycle(
+    record = await lifecycle.change_lifecycle(
         api.session,
         api.caller,
         id_of_uuid(organization_id),
         id_of_uuid(certification_id),
         action,
         reason=reason,
-        window=api.settings.expiring_window_days,
+        validity=validity,
     )
     return data_body(record)
 
@@ -299,10 +257,10 @@ async def _change(
     responses=problems(InvalidTransition),
 )
 async def suspend_certification(
-    api: RecordsWrite, organization_id: UUID, certification_id: UUID
+    api: RecordsWrite, validity: RecordValidity, organization_id: UUID, certification_id: UUID
 ) -> object:
     """Suspend an active certification (reinstate undoes it)."""
-    return await _change(api, organization_id, certification_id, "suspend", None)
+    return await _change(api, validity, organization_id, certification_id, "suspend", None)
 
 
 @router.post(
@@ -312,10 +270,10 @@ async def suspend_certification(
     responses=problems(InvalidTransition),
 )
 async def reinstate_certification(
-    api: RecordsWrite, organization_id: UUID, certification_id: UUID
+    api: RecordsWrite, validity: RecordValidity, organization_id: UUID, certification_id: UUID
 ) -> object:
     """Reinstate a suspended certification."""
-    return await _change(api, organization_id, certification_id, "reinstate", None)
+    return await _change(api, validity, organization_id, certification_id, "reinstate", None)
 
 
 @router.post(
@@ -327,12 +285,13 @@ async def reinstate_certification(
 )
 async def revoke_certification(
     api: RecordsWrite,
+    validity: RecordValidity,
     organization_id: UUID,
     certification_id: UUID,
     body: Annotated[RevokeRequest, plain_json_body(RevokeRequest)],
 ) -> object:
     """Revoke a certification, for good, with a reason."""
-    return await _change(api, organization_id, certification_id, "revoke", body.reason)
+    return await _change(api, validity, organization_id, certification_id, "revoke", body.reason)
 
 
 @router.post(
@@ -350,7 +309,7 @@ async def add_verification(
     body: Annotated[VerificationCreate, plain_json_body(VerificationCreate)],
 ) -> object:
     """Record a verification of the certification (method, result); the history is kept."""
-    verification = await service.add_verification(
+    verification = await lifecycle.add_verification(
         api.session, api.caller, id_of_uuid(organization_id), id_of_uuid(certification_id), body
     )
     return data_body(verification)
@@ -365,7 +324,7 @@ async def list_verifications(
     api: RecordsRead, organization_id: UUID, certification_id: UUID, page: RecordsPageQuery
 ) -> object:
     """List a certification's verifications, newest first."""
-    result = await service.list_verifications(
+    result = await lifecycle.list_verifications(
         api.session, api.caller, id_of_uuid(organization_id), id_of_uuid(certification_id), page
     )
     return records_list_body(result)

@@ -8,8 +8,34 @@ from laurel.models import Membership, MembershipStatus, Organization, Role, User
 
 
 class MemberRepository:
+    """Memberships (an organization's members): every look-up of one is here."""
+
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+
+    async def get(self, member_id: str, *, organization_id: str | None = None) -> Membership | None:
+        """A membership by id; None when it is not of `organization_id` (when that is given)."""
+        # session.get answers from the identity map when the request has read it already.
+        membership = await self.session.get(Membership, member_id)
+        if membership is None or organization_id not in (None, membership.organization_id):
+            return None
+        return membership
+
+    async def get_for_user(self, organization_id: str, user_id: str) -> Membership | None:
+        return await self.session.scalar(
+            select(Membership).where(
+                Membership.organization_id == organization_id, Membership.user_id == user_id
+            )
+        )
+
+    async def active_for_user(self, user_id: str) -> Sequence[Membership]:
+        statement = select(Membership).where(
+            Membership.user_id == user_id, Membership.status == MembershipStatus.active
+        )
+        return (await self.session.scalars(statement.order_by(Membership.id))).all()
+
+    def add(self, membership: Membership) -> None:
+        self.session.add(membership)
 
     def _members(self, organization_id: str) -> Select[Membership, User]:
         return (
@@ -39,12 +65,18 @@ class MemberRepository:
         first, second = row
         return first, second
 
-    async def get(self, organization_id: str, member_id: str) -> Membership | None:
-        return await self.session.scalar(
-            select(Membership).where(
-                Membership.organization_id == organization_id, Membership.id == member_id
-            )
+    async def active_ids_page(
+        self, organization_id: str, params: PageParams, *, only_member_id: str | None = None
+    ) -> PageResult[str]:
+        # Two columns, so that the page holds rows (a single column would page bare values).
+        statement = select(Membership.id, Membership.user_id).where(
+            Membership.organization_id == organization_id,
+            Membership.status == MembershipStatus.active,
         )
+        if only_member_id is not None:
+            statement = statement.where(Membership.id == only_member_id)
+        result = await paginate(self.session, statement, Membership.id, params)
+        return PageResult([row.id for row in result.rows], result.prev, result.next)
 
     async def lock_active_owners(self, organization_id: str) -> Sequence[str]:
         """The active owners' membership ids, locked until the transaction ends (PostgreSQL)."""

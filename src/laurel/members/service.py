@@ -1,4 +1,10 @@
-"""Organizations, their members, and `GET /v1/me`, as the records API shows them."""
+"""Organizations, their members, and `GET /v1/me`, as the records API shows them.
+
+Records-side services are module functions taking `(session, caller, ...)`: the request's
+session (they add and flush; the request's transaction commits), the `Caller` whose memberships
+decide what is allowed, then the operation's own arguments. Configuration reaches them as a
+small value (`Validity`), never as Settings. SQL lives in the repositories.
+"""
 
 from typing import Any
 
@@ -118,7 +124,9 @@ async def remove_member(
     session: AsyncSession, caller: Caller, organization_id: str, member_id: str
 ) -> None:
     """Deactivate a membership; the member's records stay, as history."""
-    membership = found(await MemberRepository(session).get(organization_id, member_id))
+    membership = found(
+        await MemberRepository(session).get(member_id, organization_id=organization_id)
+    )
     _may_grant(caller, organization_id, Role(membership.role))
     await _keep_an_owner(session, membership)
     membership.status = MembershipStatus.suspended

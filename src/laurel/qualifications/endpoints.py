@@ -10,7 +10,6 @@ from laurel.kit.ids import id_of_uuid
 from laurel.kit.pagination import RecordsListResponse, RecordsPageQuery, records_list_body
 from laurel.kit.records_api import problems, records_router
 from laurel.kit.schemas import Data, data_body
-from laurel.qualifications import service
 from laurel.qualifications.schemas import (
     AssignmentRead,
     AssignmentUpsert,
@@ -23,6 +22,7 @@ from laurel.qualifications.schemas import (
     QualificationResult,
     QualificationUpdate,
 )
+from laurel.qualifications.service import job_roles, qualifications, results
 
 router = records_router("Records: job roles and qualifications")
 ROLES = "/organizations/{organization_id}/job-roles"
@@ -35,7 +35,7 @@ async def list_job_roles(
     api: JobRolesRead, organization_id: UUID, page: RecordsPageQuery
 ) -> object:
     """List the organization's job roles."""
-    result = await service.list_job_roles(
+    result = await job_roles.list_job_roles(
         api.session, api.caller, id_of_uuid(organization_id), page
     )
     return records_list_body(result)
@@ -55,14 +55,16 @@ async def create_job_role(
     body: Annotated[JobRoleCreate, plain_json_body(JobRoleCreate)],
 ) -> object:
     """Create a job role (admins and owners)."""
-    role = await service.create_job_role(api.session, api.caller, id_of_uuid(organization_id), body)
+    role = await job_roles.create_job_role(
+        api.session, api.caller, id_of_uuid(organization_id), body
+    )
     return data_body(role)
 
 
 @router.get(ROLES + "/{role_id}", name="records.job_roles.get", response_model=Data[JobRoleRead])
 async def get_job_role(api: JobRolesRead, organization_id: UUID, role_id: UUID) -> object:
     """Get a job role."""
-    role = await service.get_job_role(
+    role = await job_roles.get_job_role(
         api.session, api.caller, id_of_uuid(organization_id), id_of_uuid(role_id)
     )
     return data_body(role)
@@ -82,7 +84,7 @@ async def update_job_role(
     body: Annotated[JobRoleUpdate, plain_json_body(JobRoleUpdate)],
 ) -> object:
     """Rename or describe a job role (admins and owners)."""
-    role = await service.update_job_role(
+    role = await job_roles.update_job_role(
         api.session, api.caller, id_of_uuid(organization_id), id_of_uuid(role_id), body
     )
     return data_body(role)
@@ -91,7 +93,7 @@ async def update_job_role(
 @router.delete(ROLES + "/{role_id}", name="records.job_roles.delete", status_code=204)
 async def delete_job_role(api: JobRolesWrite, organization_id: UUID, role_id: UUID) -> Response:
     """Delete a job role and its assignments (admins and owners)."""
-    await service.delete_job_role(
+    await job_roles.delete_job_role(
         api.session, api.caller, id_of_uuid(organization_id), id_of_uuid(role_id)
     )
     return Response(status_code=204)
@@ -106,7 +108,7 @@ async def list_assignments(
     api: JobRolesRead, organization_id: UUID, member_id: UUID, page: RecordsPageQuery
 ) -> object:
     """List a member's job roles."""
-    result = await service.list_assignments(
+    result = await job_roles.list_assignments(
         api.session, api.caller, id_of_uuid(organization_id), id_of_uuid(member_id), page
     )
     return records_list_body(result)
@@ -131,7 +133,7 @@ async def assign_job_role(
     body: Annotated[AssignmentUpsert, plain_json_body(AssignmentUpsert, required=False)],
 ) -> object:
     """Assign a job role to a member, or update the assignment (managers and up): an upsert."""
-    assignment, created = await service.assign_job_role(
+    assignment, created = await job_roles.assign_job_role(
         api.session,
         api.caller,
         id_of_uuid(organization_id),
@@ -148,7 +150,7 @@ async def unassign_job_role(
     api: JobRolesWrite, organization_id: UUID, member_id: UUID, role_id: UUID
 ) -> Response:
     """Take a job role from a member (managers and up)."""
-    await service.unassign_job_role(
+    await job_roles.unassign_job_role(
         api.session,
         api.caller,
         id_of_uuid(organization_id),
@@ -167,7 +169,7 @@ async def list_qualifications(
     api: QualificationsRead, organization_id: UUID, page: RecordsPageQuery
 ) -> object:
     """List the organization's qualifications with their required types and roles."""
-    result = await service.list_qualifications(
+    result = await qualifications.list_qualifications(
         api.session, api.caller, id_of_uuid(organization_id), page
     )
     return records_list_body(result)
@@ -187,7 +189,7 @@ async def create_qualification(
     body: Annotated[QualificationCreate, plain_json_body(QualificationCreate)],
 ) -> object:
     """Create a qualification: the certification types it requires, the roles it applies to."""
-    created = await service.create_qualification(
+    created = await qualifications.create_qualification(
         api.session, api.caller, id_of_uuid(organization_id), body
     )
     return data_body(created)
@@ -202,7 +204,7 @@ async def get_qualification(
     api: QualificationsRead, organization_id: UUID, qualification_id: UUID
 ) -> object:
     """Get a qualification."""
-    found = await service.get_qualification(
+    found = await qualifications.get_qualification(
         api.session, api.caller, id_of_uuid(organization_id), id_of_uuid(qualification_id)
     )
     return data_body(found)
@@ -222,7 +224,7 @@ async def update_qualification(
     body: Annotated[QualificationUpdate, plain_json_body(QualificationUpdate)],
 ) -> object:
     """Change a qualification; lists sent replace the old ones."""
-    updated = await service.update_qualification(
+    updated = await qualifications.update_qualification(
         api.session, api.caller, id_of_uuid(organization_id), id_of_uuid(qualification_id), body
     )
     return data_body(updated)
@@ -235,7 +237,7 @@ async def delete_qualification(
     api: QualificationsWrite, organization_id: UUID, qualification_id: UUID
 ) -> Response:
     """Delete a qualification."""
-    await service.delete_qualification(
+    await qualifications.delete_qualification(
         api.session, api.caller, id_of_uuid(organization_id), id_of_uuid(qualification_id)
     )
     return Response(status_code=204)
@@ -248,8 +250,8 @@ async def delete_qualification(
 )
 async def my_qualification_results(api: QualificationsRead) -> object:
     """The token subject's qualification results, computed now, in every organization."""
-    results = await service.my_results(api.session, api.caller)
-    return {"data": results, "page": {"next_cursor": None, "has_more": False}}
+    mine = await results.my_results(api.session, api.caller)
+    return {"data": mine, "page": {"next_cursor": None, "has_more": False}}
 
 
 @router.get(
@@ -261,7 +263,7 @@ async def organization_qualification_results(
     api: QualificationsRead, organization_id: UUID, page: RecordsPageQuery
 ) -> object:
     """Qualification results of the organization's members, a page of members at a time."""
-    result = await service.organization_results(
+    result = await results.organization_results(
         api.session, api.caller, id_of_uuid(organization_id), page
     )
     return records_list_body(result)
@@ -274,5 +276,5 @@ async def organization_qualification_results(
 )
 async def qualification_gaps(api: QualificationsRead, organization_id: UUID) -> object:
     """The gap report (managers and up): who lacks what, what lapses in 30, 60 or 90 days."""
-    report = await service.gap_report(api.session, api.caller, id_of_uuid(organization_id))
+    report = await results.gap_report(api.session, api.caller, id_of_uuid(organization_id))
     return data_body(report)

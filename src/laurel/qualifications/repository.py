@@ -160,7 +160,11 @@ class QualificationRepository:
 
 
 class EvaluationRepository:
-    """The three reads a qualification evaluation needs, as Core statements over the tables."""
+    """Two of an evaluation's three reads (QualificationRepository.links is the third).
+
+    Core statements over the tables, yielding plain tuples: they are the gap report's hot path,
+    whose cost docs/benchmarks.md measures (tens of thousands of rows per report).
+    """
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -200,16 +204,3 @@ class EvaluationRepository:
         if member_ids is not None:
             statement = statement.where(r.organization_member_id.in_(member_ids))
         return [(row[0], row[1], row[2]) for row in await self.session.execute(statement)]
-
-    async def member_ids_page(
-        self, organization_id: str, params: PageParams, only_member_id: str | None
-    ) -> PageResult[str]:
-        # Two columns, so that the page holds rows (a single column would page bare values).
-        statement = select(_members.c.id, _members.c.user_id).where(
-            _members.c.organization_id == organization_id,
-            _members.c.status == MembershipStatus.active,
-        )
-        if only_member_id is not None:
-            statement = statement.where(_members.c.id == only_member_id)
-        result = await paginate(self.session, statement, _members.c.id, params)
-        return PageResult([row.id for row in result.rows], result.prev, result.next)

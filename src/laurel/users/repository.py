@@ -4,7 +4,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laurel.kit.timestamps import utc_now
-from laurel.models import Membership, User, UserToken, UserTokenKind
+from laurel.models import User, UserToken, UserTokenKind
 
 
 class UserRepository:
@@ -20,19 +20,8 @@ class UserRepository:
     async def list_all(self) -> Sequence[User]:
         return (await self.session.scalars(select(User).order_by(User.id))).all()
 
-    def add(self, entity: User | Membership | UserToken) -> None:
+    def add(self, entity: User | UserToken) -> None:
         self.session.add(entity)
-
-    async def membership(self, organization_id: str, user_id: str) -> Membership | None:
-        return await self.session.scalar(
-            select(Membership).where(
-                Membership.organization_id == organization_id, Membership.user_id == user_id
-            )
-        )
-
-    async def memberships_of(self, user_id: str) -> Sequence[Membership]:
-        statement = select(Membership).where(Membership.user_id == user_id).order_by(Membership.id)
-        return (await self.session.scalars(statement)).all()
 
 
 class UserTokenRepository:

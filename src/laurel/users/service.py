@@ -1,4 +1,9 @@
-"""Users, their memberships, and personal access tokens (the records API's callers)."""
+"""Users, their memberships, and personal access tokens (the records API's callers).
+
+The operator's side of the records services (the `laurel users` commands, the demo, and the
+members service that adds people): functions like every records service, taking the session
+first, but no caller — who may call them is decided by whoever calls them.
+"""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,6 +17,7 @@ from laurel.kit.crypto import generate_token, hash_token
 from laurel.kit.errors import Conflict, NotFound, ValidationFailed
 from laurel.kit.fields import normalized_email
 from laurel.kit.timestamps import utc_now
+from laurel.members.repository import MemberRepository
 from laurel.models import Membership, MembershipStatus, Role, User, UserToken, UserTokenKind
 from laurel.organizations.repository import OrganizationRepository
 from laurel.users.passwords import hash_password
@@ -59,12 +65,12 @@ async def add_membership(
     *,
     is_primary: bool = False,
 ) -> Membership:
-    repository = UserRepository(session)
     if await OrganizationRepository(session).get(organization_id) is None:
         raise NotFound(f"No organization with id '{organization_id}'")
-    if await repository.get(user_id) is None:
+    if await UserRepository(session).get(user_id) is None:
         raise NotFound(f"No user with id '{user_id}'")
-    if await repository.membership(organization_id, user_id) is not None:
+    members = MemberRepository(session)
+    if await members.get_for_user(organization_id, user_id) is not None:
         raise Conflict("The user is a member of that organization already")
     membership = Membership(
         organization_id=organization_id,
@@ -73,7 +79,7 @@ async def add_membership(
         status=MembershipStatus.active,
         is_primary=is_primary,
     )
-    repository.add(membership)
+    members.add(membership)
     await session.flush()
     return membership
 
