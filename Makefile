@@ -28,10 +28,11 @@ serve: $(STAMP) ## Migrate the database, create a demo organization on first run
 test: $(STAMP) ## Run the whole test suite (SQLite and PostgreSQL)
 	$(BIN)/pytest
 
-lint: $(STAMP) ## ruff (lint and format check) and mypy --strict
+lint: $(STAMP) ## ruff (lint and format check), mypy --strict and the import contracts
 	$(BIN)/ruff check src tests bench migrations
 	$(BIN)/ruff format --check src tests bench migrations
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 format: $(STAMP) ## Format and fix what ruff can
 	$(BIN)/ruff format src tests bench migrations

@@ -263,7 +263,7 @@ def main() -> int:
         base_url = f"http://127.0.0.1:{port}"
         env = server_environment(folder, port)
         run_cli(env, "db", "upgrade")
-        issuer_token, personal_token = run_cli(env, "demo").splitlines()
+        issuer_token, personal_token, _template_id = run_cli(env, "demo").splitlines()
         log = (folder / "server.log").open("wb")
         server = subprocess.Popen([*LAUREL, "serve"], env=env, stdout=log, stderr=log)
         try:

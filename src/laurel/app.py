@@ -30,10 +30,10 @@ from laurel.email_templates.endpoints import router as email_templates_router
 from laurel.gallery.endpoints import router as gallery_router
 from laurel.groups.endpoints import router as groups_router
 from laurel.health.endpoints import router as health_router
+from laurel.idempotency import IdempotencyMiddleware, InFlightKeys, renew_leases_periodically
 from laurel.issuers.endpoints import router as issuers_router
 from laurel.kit.body import describe_location
 from laurel.kit.errors import Conflict, LaurelError, MethodNotAllowed, NotFound, ValidationFailed
-from laurel.kit.idempotency import IdempotencyMiddleware, InFlightKeys, renew_leases_periodically
 from laurel.kit.logs import configure_logging
 from laurel.kit.middleware import RequestContextMiddleware
 from laurel.kit.openapi import finish_openapi

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from laurel.auth.dependencies import Principal
 from laurel.auth.scopes import Scope
 from laurel.certifications.cli import app as certification_types_app
+from laurel.commands import in_transaction, notes, print_rows
 from laurel.config import get_settings
 from laurel.credentials.importer import ImportResult, plan_import, run_import
 from laurel.db import Database
@@ -31,7 +32,6 @@ from laurel.groups.repository import GroupRepository
 from laurel.groups.schemas import DesignChoice
 from laurel.issuers import service as issuers
 from laurel.issuers.repository import IssuerRepository
-from laurel.kit.commands import in_transaction, notes, print_rows
 from laurel.kit.errors import LaurelError, NotFound
 from laurel.kit.logs import configure_logging
 from laurel.kit.timestamps import format_timestamp

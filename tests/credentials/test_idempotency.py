@@ -12,7 +12,7 @@ from laurel.config import Settings
 from laurel.db import Database
 from laurel.delivery.repository import OutboxRepository
 from laurel.delivery.worker import DeliveryWorker
-from laurel.kit.idempotency import IdempotencyRepository, key_scope, request_fingerprint
+from laurel.idempotency import IdempotencyRepository, key_scope, request_fingerprint
 from laurel.kit.timestamps import utc_now
 from laurel.models import IdempotencyKey
 from tests.conftest import CertifierClient

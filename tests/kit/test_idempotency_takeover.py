@@ -18,7 +18,7 @@ from sqlalchemy import select, text, update
 from laurel.app import create_app
 from laurel.config import Settings
 from laurel.db import Database
-from laurel.kit.idempotency import (
+from laurel.idempotency import (
     ABANDONED_AFTER,
     LEASE_LOST_AFTER,
     IdempotencyRepository,

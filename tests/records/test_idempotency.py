@@ -6,7 +6,7 @@ from collections import Counter
 import httpx
 import pytest
 
-from laurel.kit.idempotency import IdempotencyRepository, key_scope, request_fingerprint
+from laurel.idempotency import IdempotencyRepository, key_scope, request_fingerprint
 from tests.fixtures.owners import RUNNING_ELSEWHERE
 from tests.fixtures.records import Person
 

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from laurel.certifications.repository import CertificationTypeRepository
 from laurel.certifications.schemas import CertificationTypeCreate
 from laurel.certifications.service.certification_types import add_type
-from laurel.kit.commands import in_transaction, print_rows
+from laurel.commands import in_transaction, print_rows
 from laurel.kit.errors import ValidationFailed
 
 app = typer.Typer(

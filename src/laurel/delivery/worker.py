@@ -23,8 +23,8 @@ from laurel.credentials.tasks import issue_scheduled
 from laurel.db import Database
 from laurel.delivery.repository import OutboxRepository
 from laurel.delivery.senders import DeliveryFailed, post_webhook, send_email
+from laurel.idempotency import IdempotencyRepository
 from laurel.kit.crypto import decrypt_secret
-from laurel.kit.idempotency import IdempotencyRepository
 from laurel.kit.outages import database_unreachable
 from laurel.kit.outbound import Resolver, public_only_client, system_resolver
 from laurel.kit.timestamps import utc_now

@@ -9,7 +9,7 @@ An owner is `hostname/machine/pid/nonce`, one per app (each process makes its ow
 From another process, an owner is **known to be gone** only when it ran on this very machine and
 its pid no longer exists (`os.kill(pid, 0)` raises ProcessLookupError). An owner elsewhere, or
 whose pid exists (perhaps reused, or a zombie not yet reaped), is not known to be gone from
-here: the work's lease decides then (kit/idempotency).
+here: the work's lease decides then (laurel.idempotency).
 """
 
 import hashlib

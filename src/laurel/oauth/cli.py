@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from laurel.kit.commands import in_transaction, notes, print_rows
+from laurel.commands import in_transaction, notes, print_rows
 from laurel.kit.errors import NotFound
 from laurel.kit.timestamps import format_timestamp
 from laurel.oauth.apps import RegisteredApp, register_app

@@ -6,7 +6,7 @@ import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laurel.auth.scopes import Scope
-from laurel.kit.commands import in_transaction, print_rows
+from laurel.commands import in_transaction, print_rows
 from laurel.kit.timestamps import format_timestamp
 from laurel.models import Role, UserTokenKind
 from laurel.users import service
