@@ -24,7 +24,6 @@ from laurel.config import Settings, get_settings
 from laurel.credentials.endpoints import router as credentials_router
 from laurel.credentials.interactions import ViewBuffer, write_views_periodically
 from laurel.db import Database
-from laurel.delivery.worker import DeliveryWorker
 from laurel.designs.endpoints import router as designs_router
 from laurel.email_templates.endpoints import router as email_templates_router
 from laurel.gallery.endpoints import router as gallery_router
@@ -50,6 +49,7 @@ from laurel.rendering.endpoints import router as rendering_router
 from laurel.vc.endpoints import public as public_router
 from laurel.vc.endpoints import router as vc_router
 from laurel.webhooks.endpoints import router as webhooks_router
+from laurel.worker import DeliveryWorker
 
 log = structlog.get_logger()
 

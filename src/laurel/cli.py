@@ -25,7 +25,6 @@ from laurel.config import get_settings
 from laurel.credentials.importer import ImportResult, plan_import, run_import
 from laurel.db import Database
 from laurel.delivery.repository import OutboxRepository
-from laurel.delivery.worker import DeliveryWorker
 from laurel.gallery import service as gallery
 from laurel.groups import service as groups
 from laurel.groups.repository import GroupRepository
@@ -44,6 +43,7 @@ from laurel.tokens import service as tokens
 from laurel.users import service as users
 from laurel.users.cli import app as users_app
 from laurel.vc.verify import read_credential, verify_credential
+from laurel.worker import DeliveryWorker
 
 T = TypeVar("T")
 

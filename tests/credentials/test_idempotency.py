@@ -11,10 +11,10 @@ from sqlalchemy import update
 from laurel.config import Settings
 from laurel.db import Database
 from laurel.delivery.repository import OutboxRepository
-from laurel.delivery.worker import DeliveryWorker
 from laurel.idempotency import IdempotencyRepository, key_scope, request_fingerprint
 from laurel.kit.timestamps import utc_now
 from laurel.models import IdempotencyKey
+from laurel.worker import DeliveryWorker
 from tests.conftest import CertifierClient
 from tests.fixtures.owners import RUNNING_ELSEWHERE
 

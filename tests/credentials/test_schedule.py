@@ -12,9 +12,9 @@ from sqlalchemy import select, update
 from laurel.config import Settings
 from laurel.credentials.tasks import issue_scheduled
 from laurel.db import Database
-from laurel.delivery.worker import DeliveryWorker
 from laurel.kit.timestamps import format_timestamp, utc_now
 from laurel.models import OutboxJob
+from laurel.worker import DeliveryWorker
 from tests.conftest import CertifierClient
 from tests.credentials.conftest import create_credential
 from tests.delivery.conftest import deliver_due, free_port

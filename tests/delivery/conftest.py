@@ -19,8 +19,8 @@ from aiosmtpd.controller import Controller
 from laurel.app import create_app
 from laurel.config import Settings
 from laurel.db import Database
-from laurel.delivery.worker import DeliveryWorker
 from laurel.kit.outbound import Resolver, system_resolver
+from laurel.worker import DeliveryWorker
 from tests.conftest import CertifierClient, Tenant, make_client
 
 

@@ -14,7 +14,7 @@ import pytest
 from laurel.app import create_app
 from laurel.config import Settings
 from laurel.db import Database
-from laurel.delivery.events import email_job
+from laurel.delivery.jobs import email_job
 from laurel.delivery.repository import OutboxRepository
 from laurel.email_templates.rendering import DEFAULT_TEMPLATE
 from laurel.links import PublicLinks

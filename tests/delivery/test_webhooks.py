@@ -10,9 +10,9 @@ from sqlalchemy import select, update
 
 from laurel.config import Settings
 from laurel.db import Database
-from laurel.delivery.worker import MAX_ATTEMPTS, retry_delay
 from laurel.kit.timestamps import utc_now
 from laurel.models import OutboxJob
+from laurel.worker import MAX_ATTEMPTS, retry_delay
 from tests.conftest import CertifierClient
 from tests.delivery.conftest import WebhookReceiver, deliver_due, delivery_settings, subscribe
 

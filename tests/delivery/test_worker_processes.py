@@ -13,7 +13,7 @@ import pytest
 
 from laurel.config import Settings
 from laurel.db import Database
-from laurel.delivery.events import email_job, enqueue
+from laurel.delivery.jobs import email_job, enqueue
 from laurel.delivery.repository import OutboxRepository
 from tests.conftest import Tenant
 from tests.delivery.conftest import SmtpServer

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from laurel.config import Settings
 from laurel.credentials.schemas import CredentialRead
-from laurel.delivery.events import email_job
+from laurel.delivery.jobs import email_job
 from laurel.email_templates.rendering import EmailText, render_credential_email
 from laurel.kit.errors import NotFound
 from laurel.links import PublicLinks

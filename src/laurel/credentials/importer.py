@@ -22,7 +22,7 @@ from laurel.credentials.repository import AttributeRepository, CredentialReposit
 from laurel.credentials.schemas import CredentialView
 from laurel.credentials.service import today
 from laurel.db import Database
-from laurel.delivery.events import credential_event_jobs, signing_job
+from laurel.delivery.jobs import signing_job
 from laurel.delivery.repository import OutboxRepository
 from laurel.email_templates.rendering import EmailText
 from laurel.email_templates.service import chosen_template
@@ -30,6 +30,7 @@ from laurel.groups.repository import GroupRepository
 from laurel.kit.errors import NotFound
 from laurel.kit.fields import normalized_email
 from laurel.models import CredentialState
+from laurel.webhooks.events import credential_event_jobs
 from laurel.webhooks.repository import WebhookRepository
 
 COLUMN_ALIASES = {

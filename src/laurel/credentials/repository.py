@@ -189,10 +189,6 @@ class CredentialRepository:
         )
         return bool(getattr(result, "rowcount", 0))
 
-    async def group_has_credentials(self, group_id: str) -> bool:
-        statement = select(_credentials.c.id).where(_credentials.c.group_id == group_id).limit(1)
-        return (await self.session.scalar(statement)) is not None
-
 
 class AttributeRepository:
     def __init__(self, session: AsyncSession) -> None:

@@ -31,13 +31,7 @@ from laurel.credentials.schemas import (
     SearchSort,
 )
 from laurel.credentials.search import FilterCompiler
-from laurel.delivery.events import (
-    credential_event_jobs_for,
-    enqueue,
-    publish_credential_events,
-    scheduled_issue_job,
-    signing_job,
-)
+from laurel.delivery.jobs import enqueue, scheduled_issue_job, signing_job
 from laurel.email_templates.rendering import EmailText
 from laurel.email_templates.service import chosen_template
 from laurel.groups.repository import GroupRepository
@@ -47,6 +41,7 @@ from laurel.kit.ids import is_valid_id, new_id
 from laurel.kit.pagination import PageParams, PageResult
 from laurel.kit.timestamps import utc_now
 from laurel.models import CredentialState
+from laurel.webhooks.events import credential_event_jobs_for, publish_credential_events
 
 # How far ahead a credential may be scheduled.
 SCHEDULE_HORIZON = timedelta(days=365)

@@ -1,6 +1,7 @@
 from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laurel.db import committed_reads
@@ -142,12 +143,17 @@ class GroupRepository:
             await self._insert_links(group_id, designs)
 
     async def delete(self, organization_id: str, group_id: str) -> bool:
-        result = await self.session.execute(
-            delete(_groups).where(
-                _groups.c.organization_id == organization_id, _groups.c.id == group_id
-            )
+        """Delete a template; False when its credentials hold on to it (the foreign key says so:
+        RESTRICT on credentials.group_id), and then nothing is deleted."""
+        statement = delete(_groups).where(
+            _groups.c.organization_id == organization_id, _groups.c.id == group_id
         )
-        return bool(getattr(result, "rowcount", 0))
+        try:
+            async with self.session.begin_nested():
+                await self.session.execute(statement)
+        except IntegrityError:
+            return False
+        return True
 
     async def _insert_links(self, group_id: str, designs: list[tuple[str, DesignType]]) -> None:
         await self.session.execute(

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laurel.auth.dependencies import Principal
-from laurel.credentials.repository import CredentialRepository
 from laurel.designs.repository import DesignRepository
 from laurel.email_templates.service import require_template
 from laurel.groups.repository import GroupRepository
@@ -77,9 +76,8 @@ async def update_group(
 
 async def delete_group(session: AsyncSession, principal: Principal, group_id: str) -> None:
     group = await get_group(session, principal, group_id)
-    if await CredentialRepository(session).group_has_credentials(group.id):
+    if not await GroupRepository(session).delete(principal.organization_id, group.id):
         raise Conflict("The credential template has credentials; delete them first")
-    await GroupRepository(session).delete(principal.organization_id, group.id)
 
 
 async def _resolve_designs(

@@ -19,7 +19,6 @@ from laurel.credentials.schemas import CredentialView
 from laurel.credentials.service import Credentials
 from laurel.dataintegrity.jsonld import OPEN_BADGES_CONTEXT
 from laurel.dataintegrity.proofs import sign
-from laurel.delivery.events import publish_credential_events
 from laurel.groups.repository import GroupRepository
 from laurel.issuers.repository import IssuerRepository
 from laurel.issuers.service import SigningIdentity, signing_identity
@@ -29,6 +28,7 @@ from laurel.kit.timestamps import utc_now
 from laurel.links import PublicLinks
 from laurel.vc.repository import StatusRepository
 from laurel.vc.status import encode_list, set_bit
+from laurel.webhooks.events import publish_credential_events
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 
