@@ -31,7 +31,6 @@ from laurel.kit.timestamps import utc_now
 from laurel.models import JobKind, JobStatus
 from laurel.oauth.repository import OAuthRepository
 from laurel.rendering.repository import RENDERS_KEPT_UNUSED, RenderRepository
-from laurel.vc.repository import StatusRepository
 from laurel.vc.service import issue_verifiable
 from laurel.webhooks.repository import WebhookRepository
 
@@ -100,9 +99,7 @@ class DeliveryWorker:
             view = await CredentialRepository(session).get_view(job.organization_id, credential_id)
             if view is None:
                 return  # deleted since: nothing to sign
-            stored = await StatusRepository(session).signed_credential(None, credential_id)
-            if stored.verifiable_credential is None:
-                await issue_verifiable(session, self.settings, job.organization_id, view)
+            await issue_verifiable(session, self.settings, job.organization_id, view)
 
     async def housekeeping(self) -> None:
         """Forget idempotency keys past their 24 hours, renders nobody asked for lately, and

@@ -95,6 +95,17 @@ class StatusRepository:
             .values(verifiable_credential=document)
         )
 
+    async def signed_form_locked(self, credential_id: str) -> dict[str, Any] | None:
+        """The credential's signed form, its row locked until the transaction ends (PostgreSQL;
+        SQLite has one writer at a time): whoever signs next sees what this one stored."""
+        statement = (
+            select(_credentials.c.verifiable_credential)
+            .where(_credentials.c.id == credential_id)
+            .with_for_update()
+        )
+        document = await self.session.scalar(statement)
+        return dict(document) if document is not None else None
+
     async def signed_credential(self, organization_id: str | None, credential_id: str) -> Any:
         statement = select(
             _credentials.c.id,

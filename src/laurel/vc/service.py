@@ -125,8 +125,13 @@ async def published_achievement(
 async def issue_verifiable(
     session: AsyncSession, settings: Settings, organization_id: str, view: CredentialView
 ) -> dict[str, Any]:
-    """Make, sign and keep the credential's OB 3.0 form (once; later calls return it)."""
+    """The credential's signed OB 3.0 form: made, signed and kept by the first caller, returned
+    as kept to every later one. The worker, the API and the public page all come here; the row
+    lock makes two of them racing sign once (the second waits, then reads the first's)."""
     repository = StatusRepository(session)
+    kept = await repository.signed_form_locked(view.id)
+    if kept is not None:
+        return kept
     identity = await signing_identity(session, settings, organization_id)
     allocation = await repository.allocation_of(view.id)
     status = (
@@ -153,9 +158,6 @@ async def signed_form(
     view = await credentials.view(credential_id)
     if view.state != "issued":
         raise Conflict("A draft has no verifiable form yet; issue it first")
-    stored = await StatusRepository(session).signed_credential(principal.organization_id, view.id)
-    if stored.verifiable_credential is not None:
-        return dict(stored.verifiable_credential)
     return await issue_verifiable(session, settings, principal.organization_id, view)
 
 
