@@ -19,6 +19,7 @@ from laurel.kit.errors import NotFound
 from laurel.pages import service
 from laurel.pages.cache import CachedPage, PageCache
 from laurel.pages.templating import prefers_html, render_page
+from laurel.rendering.pool import render_pool
 
 # In the API schema only the negotiated credential route (its JSON answer is part of the locked
 # Certifier-version snapshot); the pages and their downloads are marked out one by one.
@@ -98,7 +99,8 @@ async def download_badge(
     credential = await service.find_credential(session, settings, public_id)
     if credential is None:
         return _not_found()
-    content = await service.baked_badge(session, settings, credential, image_format)
+    renderer = render_pool(request)
+    content = await service.baked_badge(session, settings, renderer, credential, image_format)
     await service.record(session, credential, "credential_downloaded")
     media_type = "image/png" if image_format == "png" else "image/svg+xml"
     return Response(

@@ -10,10 +10,18 @@ from laurel.auth.dependencies import Api
 from laurel.db import DbSession
 from laurel.issuers.service import did_document, key_document
 from laurel.kit.body import body_docs, json_body
-from laurel.kit.errors import COMMON_API_ERRORS, Conflict, NotFound, error_responses
+from laurel.kit.errors import (
+    COMMON_API_ERRORS,
+    Conflict,
+    NotFound,
+    RenderBudgetExceeded,
+    RenderUnavailable,
+    error_responses,
+)
 from laurel.kit.schemas import CamelModel
 from laurel.kit.versioning import VersionedRoute
 from laurel.rendering import service as rendering
+from laurel.rendering.pool import render_pool
 from laurel.vc import service
 from laurel.vc.verify import read_credential, verify_credential
 
@@ -46,15 +54,15 @@ async def get_verifiable_credential(api: Api, credential_id: str) -> Any:
     response_class=Response,
     responses={
         200: {"content": {"image/png": {}, "image/svg+xml": {}}},
-        **error_responses(NotFound, Conflict),
+        **error_responses(NotFound, Conflict, RenderBudgetExceeded, RenderUnavailable),
     },
 )
 async def baked_badge(
-    api: Api, credential_id: str, image_format: Literal["png", "svg"]
+    request: Request, api: Api, credential_id: str, image_format: Literal["png", "svg"]
 ) -> Response:
     """The badge with the signed credential baked in: PNG (`iTXt`) or SVG (an element)."""
     content = await rendering.baked_badge(
-        api.session, api.settings, api.principal, credential_id, image_format
+        api.session, api.settings, render_pool(request), api.principal, credential_id, image_format
     )
     media_type = "image/png" if image_format == "png" else "image/svg+xml"
     return Response(content, media_type=media_type)
