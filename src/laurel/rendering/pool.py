@@ -54,8 +54,22 @@ RENDERS_PER_WORKER = 500
 REFUSALS_KEPT_SECONDS = 15 * 60
 REFUSALS_KEPT = 1000  # render keys; the oldest is forgotten first
 _context = multiprocessing.get_context("forkserver")
+_PRELOADED = ["__main__", "laurel.rendering.engine"]
 # Takes effect when this process first starts a worker (the forkserver starts then).
-_context.set_forkserver_preload(["__main__", "laurel.rendering.worker"])
+_context.set_forkserver_preload(_PRELOADED)
+
+
+def preload_in_render_workers(module: str) -> None:
+    """Have the forkserver import `module` once, so that no render worker imports it again.
+
+    multiprocessing runs the program's main script again in each worker it starts (a `python -m`
+    package's `__main__` excepted), and CPython before 3.13.8 ignores a forkserver's `__main__`
+    preload (gh-126631): a main script that imports `module` then costs a worker nothing more.
+    Call it at import time, before the first render.
+    """
+    if module not in _PRELOADED:
+        _PRELOADED.append(module)
+        _context.set_forkserver_preload(_PRELOADED)
 
 
 class _Worker:

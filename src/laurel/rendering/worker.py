@@ -1,9 +1,10 @@
 """A render worker process: draws the jobs it is sent, within its memory and CPU caps.
 
-Started by `rendering/pool.py` from multiprocessing's forkserver, which has imported this module
+Started by `rendering/pool.py` from multiprocessing's forkserver, which has imported the engine
 (and so MuPDF) already: a new worker is a fork, warm from its first job. Nothing here talks to
 the database or the network; a job is a design and its values, an answer is the file's bytes or
-why it could not be drawn.
+why it could not be drawn. This module itself imports no MuPDF, so that the API side (and the
+CLI, which names it) stays light.
 """
 
 import math
@@ -13,18 +14,17 @@ import signal
 from collections.abc import Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pymupdf
-
-from laurel.rendering.engine import Format, draw
+if TYPE_CHECKING:
+    from laurel.rendering.engine import Format
 
 
 @dataclass(frozen=True)
 class RenderJob:
     """What one render draws: `engine.draw`'s arguments."""
 
-    fmt: Format
+    fmt: "Format"
     svg: str
     values: Mapping[str, str | None]
     qr_url: str
@@ -61,6 +61,8 @@ def cap_cpu(seconds: float) -> None:
 
 def outcome_of(error: Exception) -> tuple[str, str]:
     """A failed render: over the memory budget, past MuPDF's own limits, or something else."""
+    import pymupdf
+
     message = str(error)
     if isinstance(error, MemoryError) or (
         isinstance(error, pymupdf.mupdf.FzErrorSystem) and "malloc" in message
@@ -73,6 +75,8 @@ def outcome_of(error: Exception) -> tuple[str, str]:
 
 def serve_renders(connection: Connection, memory_bytes: int, timeout_seconds: float) -> None:
     """A worker's life: draw each job received and answer, until the pipe closes."""
+    from laurel.rendering.engine import draw  # preloaded by the forkserver: no cost
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the process group; we stay
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # killed by RLIMIT_CPU: no core file
     cap_memory(memory_bytes)
