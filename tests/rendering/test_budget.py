@@ -224,6 +224,21 @@ async def test_closing_the_pool_kills_renders_in_flight() -> None:
     assert pool.worker_pids == []
 
 
+async def test_warming_up_beside_a_render_starts_no_more_workers_than_allowed() -> None:
+    # Which of the two starts (warming's, the render's) ends first is up to the threads: each
+    # round gives the interleaving that used to start a third worker an even chance.
+    for n in range(10):
+        pool = RenderPool(concurrency=2)
+        try:
+            warming = asyncio.create_task(pool.start())
+            job = RenderJob("svg", NORMAL, {"recipient.name": "Ada"}, URL)
+            await pool.render(job, key=str(n), design_id="d")
+            await warming
+            assert len(pool.worker_pids) == 2, f"round {n}"
+        finally:
+            await pool.close()
+
+
 async def test_workers_are_recycled_after_their_share_of_renders() -> None:
     pool = RenderPool(concurrency=1, renders_per_worker=2)
     try:

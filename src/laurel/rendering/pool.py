@@ -26,10 +26,10 @@ Why multiprocessing's **forkserver** context, and this small pool rather than
 breaks the whole pool and fails every other render in flight. Forking the API process itself
 would copy its event loop's and threads' locks, database connections and listening socket. A
 spawned interpreter starts clean but takes 1-2 s to import PyMuPDF (which imports its layout
-package and numpy). The forkserver is started once per API process, imports the renderer (and
-the program's `__main__`, which multiprocessing would otherwise import again in each worker)
-once, and forks warm workers from its single thread in ~20 ms: a replacement after a kill is
-cheap, and no render pays for a process start. The worker's side is `rendering/worker.py`.
+package and numpy). The forkserver is started once per API process, imports the renderer once,
+and forks warm workers from its single thread in ~20 ms: a replacement after a kill is cheap,
+and no render pays for a process start. (multiprocessing runs the program's main script again
+in each worker: see `preload_in_render_workers`.) The worker's side is `rendering/worker.py`.
 """
 
 import asyncio
@@ -54,7 +54,7 @@ RENDERS_PER_WORKER = 500
 REFUSALS_KEPT_SECONDS = 15 * 60
 REFUSALS_KEPT = 1000  # render keys; the oldest is forgotten first
 _context = multiprocessing.get_context("forkserver")
-_PRELOADED = ["__main__", "laurel.rendering.engine"]
+_PRELOADED = ["__main__", "laurel.rendering.engine", "laurel.rendering.pool"]
 # Takes effect when this process first starts a worker (the forkserver starts then).
 _context.set_forkserver_preload(_PRELOADED)
 
@@ -154,6 +154,7 @@ class RenderPool:
         self._slots = asyncio.Semaphore(concurrency)
         self._idle: list[_Worker] = []
         self._workers: set[_Worker] = set()
+        self._starting = 0
         self._refusals = _Refusals()
         self._closed = False
 
@@ -188,12 +189,15 @@ class RenderPool:
         starting = asyncio.ensure_future(
             asyncio.to_thread(_Worker, memory_bytes, self.timeout_seconds)
         )
+        self._starting += 1
         try:
             worker = await asyncio.shield(starting)
         except asyncio.CancelledError:
             # The thread cannot be stopped: the worker it starts is killed once started.
             starting.add_done_callback(_kill_started)
             raise
+        finally:
+            self._starting -= 1
         if self._closed:  # closed while it started
             worker.kill()
             worker.connection.close()
@@ -208,11 +212,18 @@ class RenderPool:
         with contextlib.suppress(ValueError):
             self._idle.remove(worker)
 
+    def _short_of_workers(self) -> bool:
+        return not self._closed and len(self._workers) + self._starting < self.concurrency
+
     async def start(self) -> None:
-        """Start every worker now, so that the first renders find them warm (app start-up)."""
-        while not self._closed and len(self._workers) < self.concurrency:
+        """Start every worker now, so that the first renders find them warm (app start-up).
+
+        Each slot holder (a render, or this) starts a worker only when none is idle, so there
+        are never more than `concurrency`, however renders and this interleave.
+        """
+        while self._short_of_workers():
             async with self._slots:
-                if not self._closed and len(self._workers) < self.concurrency:
+                if self._short_of_workers():
                     self._idle.append(await self._start_worker())
 
     async def render(self, job: RenderJob, *, key: str, design_id: str) -> bytes:
