@@ -259,11 +259,15 @@ class RenderPool:
         """An idle worker (a new one if none) with `job` sent to it."""
         worker = self._idle.pop() if self._idle else await self._start_worker()
         try:
-            worker.connection.send(job)
-        except OSError:  # it died while idle (killed from outside): a new one
-            self._discard(worker)
-            worker = await self._start_worker()
-            worker.connection.send(job)
+            try:
+                await _send_job(worker, job)
+            except OSError:  # it died while idle (killed from outside): a new one
+                self._discard(worker)
+                worker = await self._start_worker()
+                await _send_job(worker, job)
+        except BaseException:
+            self._discard(worker)  # cancelled, or broken twice: neither idle nor busy
+            raise
         return worker
 
     async def _render_in_worker(self, job: RenderJob, key: str, design_id: str) -> bytes:
@@ -328,7 +332,7 @@ class RenderPool:
         if outcome == "memory":
             return (
                 f"The design needs more than {self.memory_mb} MB to render, this server's "
-                "budget: its page is too large"
+                "budget: its page or its images are too large"
             )
         return f"The design is larger than the renderer can draw ({detail})"
 
@@ -345,6 +349,21 @@ class RenderPool:
             else:  # its render sees the pipe close, answers 503 and discards it
                 worker.kill()
         await asyncio.to_thread(_reap, workers)
+
+
+# A pipe holds 64 KiB: a larger job is written while the worker reads it, and a worker just
+# started may not read yet. The event loop must not wait for that (up to 4 bytes a character).
+_SENT_INLINE_CHARACTERS = 12 * 1024
+
+
+async def _send_job(worker: _Worker, job: RenderJob) -> None:
+    if (
+        len(job.svg) + sum(len(value or "") for value in job.values.values())
+        < _SENT_INLINE_CHARACTERS
+    ):
+        worker.connection.send(job)
+    else:
+        await asyncio.to_thread(worker.connection.send, job)
 
 
 def _kill_started(starting: "asyncio.Future[_Worker]") -> None:
