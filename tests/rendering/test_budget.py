@@ -266,6 +266,47 @@ async def test_a_failing_render_is_an_internal_error_not_a_refusal() -> None:
         await pool.close()
 
 
+SLOW_MAIN = f"""
+import time
+
+time.sleep(1)  # a main script slow to import: multiprocessing runs it again in each worker
+
+import asyncio
+
+from laurel.kit.errors import LaurelError
+from laurel.rendering.pool import RenderPool
+from laurel.rendering.worker import RenderJob
+
+
+async def main():
+    pool = RenderPool(concurrency=1, timeout_seconds=0.5)
+    job = RenderJob("svg", {NORMAL!r}, {{"recipient.name": "Ada"}}, "{URL}")
+    try:
+        drawn = await pool.render(job, key="k", design_id="d")
+        print("drawn" if b"Ada" in drawn else "wrong")
+    except LaurelError as error:
+        print(error.code)
+    finally:
+        await pool.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
+"""
+
+
+async def test_the_time_budget_counts_from_the_job_not_from_the_workers_start(
+    tmp_path: Path,
+) -> None:
+    script = tmp_path / "slow_main.py"
+    script.write_text(SLOW_MAIN)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, str(script), stdout=subprocess.PIPE
+    )
+    output, _ = await asyncio.wait_for(process.communicate(), BOUND)
+    assert output.decode().strip().splitlines()[-1] == "drawn"  # after any log lines
+
+
 ORPHAN = f"""
 import asyncio, os, sys
 from laurel.rendering.pool import RenderPool

@@ -46,11 +46,13 @@ from starlette.requests import Request
 
 from laurel.config import Settings
 from laurel.kit.errors import InternalServerError, RenderBudgetExceeded, RenderUnavailable
-from laurel.rendering.worker import RenderJob, serve_renders
+from laurel.rendering.worker import READY, RenderJob, serve_renders
 
 log = structlog.get_logger()
 
 RENDERS_PER_WORKER = 500
+# A worker not ready this long after its start is given up (a starved machine, a broken one).
+WORKER_START_SECONDS = 60
 REFUSALS_KEPT_SECONDS = 15 * 60
 REFUSALS_KEPT = 1000  # render keys; the oldest is forgotten first
 _context = multiprocessing.get_context("forkserver")
@@ -183,19 +185,10 @@ class RenderPool:
         return RenderUnavailable(message, headers={"Retry-After": str(retry_after)})
 
     async def _start_worker(self) -> _Worker:
-        # The first start in a process waits for the forkserver to import the renderer (about
-        # 2 s); later ones are a fork (~20 ms). Either way not on the event loop.
-        memory_bytes = self.memory_mb * 1024 * 1024
-        starting = asyncio.ensure_future(
-            asyncio.to_thread(_Worker, memory_bytes, self.timeout_seconds)
-        )
+        """A new worker, ready for its first job (which its time budget then counts from)."""
         self._starting += 1
         try:
-            worker = await asyncio.shield(starting)
-        except asyncio.CancelledError:
-            # The thread cannot be stopped: the worker it starts is killed once started.
-            starting.add_done_callback(_kill_started)
-            raise
+            worker = await self._new_worker()
         finally:
             self._starting -= 1
         if self._closed:  # closed while it started
@@ -203,6 +196,34 @@ class RenderPool:
             worker.connection.close()
             raise self._unavailable("The server is shutting down")
         self._workers.add(worker)
+        return worker
+
+    async def _new_worker(self) -> _Worker:
+        # The first start in a process waits for the forkserver to import the renderer (1-2 s);
+        # later ones are a fork (~20 ms). Either way not on the event loop.
+        memory_bytes = self.memory_mb * 1024 * 1024
+        starting = asyncio.ensure_future(
+            asyncio.to_thread(_Worker, memory_bytes, self.timeout_seconds)
+        )
+        try:
+            worker = await asyncio.shield(starting)
+        except asyncio.CancelledError:
+            # The thread cannot be stopped: the worker it starts is killed once started.
+            starting.add_done_callback(_kill_started)
+            raise
+        try:
+            async with asyncio.timeout(WORKER_START_SECONDS):
+                if await worker.answer() != READY:
+                    raise EOFError
+        except (TimeoutError, EOFError, OSError):
+            worker.kill()
+            worker.connection.close()
+            log.error("render_worker_did_not_start", worker_pid=worker.pid)
+            raise self._unavailable() from None
+        except BaseException:
+            worker.kill()
+            worker.connection.close()
+            raise
         return worker
 
     def _discard(self, worker: _Worker) -> None:

@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     from laurel.rendering.engine import Format
 
 
+READY = ("ready", None)
+
+
 @dataclass(frozen=True)
 class RenderJob:
     """What one render draws: `engine.draw`'s arguments."""
@@ -80,6 +83,7 @@ def serve_renders(connection: Connection, memory_bytes: int, timeout_seconds: fl
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the process group; we stay
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # killed by RLIMIT_CPU: no core file
     cap_memory(memory_bytes)
+    connection.send(READY)  # the time budget counts from the first job, not from the fork
     while True:
         try:
             job: RenderJob = connection.recv()
