@@ -1,13 +1,23 @@
-"""Rendering throughput, one process: a typical certificate drawn cold (no cache) as PDF and PNG.
+"""Rendering throughput: a typical certificate drawn cold (no cache) as PDF and PNG.
+
+One render at a time: the engine called directly (its own cost); then, taking turns, in a
+thread as the API drew before issue 11, and in a warm render worker process under the budget as
+it draws now (the difference is the pool's cost: the job pickled, two pipe hops, the answer's
+bytes copied back; a tiny design without MuPDF shows it alone). Then what starting workers
+costs: the forkserver once per API process, a fork per worker.
 
 The cached figures and the wallet page come from bench/run.py, through a real server.
 """
 
+import asyncio
+import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
-from laurel.rendering.engine import render_pdf, render_png
+from laurel.rendering.engine import Format, draw, render_pdf, render_png
+from laurel.rendering.pool import RenderPool
 from laurel.rendering.template import fill_design
+from laurel.rendering.worker import RenderJob
 
 CERTIFICATE = """<svg xmlns="http://www.w3.org/2000/svg"
   width="842" height="595" viewBox="0 0 842 595">
@@ -23,15 +33,14 @@ CERTIFICATE = """<svg xmlns="http://www.w3.org/2000/svg"
 
 
 def _per_second(work: Callable[[int], bytes], seconds: float = 3.0) -> tuple[float, float]:
-    """Renders per second and the slowest single render in ms (every render a new name)."""
+    """Renders per second at the median render's time, and the slowest in ms (each a new name)."""
     work(0)
-    done, slowest, started = 0, 0.0, time.perf_counter()
-    while (elapsed := time.perf_counter() - started) < seconds:
+    kept, started = [], time.perf_counter()
+    while time.perf_counter() - started < seconds:
         began = time.perf_counter()
-        work(done + 1)
-        slowest = max(slowest, time.perf_counter() - began)
-        done += 1
-    return done / elapsed, slowest * 1000
+        work(len(kept) + 1)
+        kept.append(time.perf_counter() - began)
+    return 1 / statistics.median(kept), max(kept) * 1000
 
 
 def _values(n: int) -> dict[str, str | None]:
@@ -43,27 +52,94 @@ def _values(n: int) -> dict[str, str | None]:
     }
 
 
-def measure() -> dict[str, tuple[float, float]]:
-    url = "https://laurel.example/credentials/5f0c9a52-1c51-4b44-9f0e-0a4b7c7f3e11"
-    return {
-        "certificate PDF, cold": _per_second(
-            lambda n: render_pdf(fill_design(CERTIFICATE, _values(n)), url)
+async def _side_by_side(
+    before: Callable[[int], Awaitable[bytes]],
+    after: Callable[[int], Awaitable[bytes]],
+    seconds: float = 6.0,
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Both ways taking turns, one render each, so that a busy machine slows both alike.
+
+    For each: renders per second at the median render's time, and the slowest in ms.
+    """
+    await before(0)
+    await after(0)
+    times: tuple[list[float], list[float]] = ([], [])
+    n, started = 1, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        for work, kept in ((before, times[0]), (after, times[1])):
+            began = time.perf_counter()
+            await work(n)
+            kept.append(time.perf_counter() - began)
+        n += 1
+    first, second = ((1 / statistics.median(kept), max(kept) * 1000) for kept in times)
+    return first, second
+
+
+URL = "https://laurel.example/credentials/5f0c9a52-1c51-4b44-9f0e-0a4b7c7f3e11"
+# No MuPDF: a tiny design's SVG filled in, so what is left of a render is the way there and back.
+TINY = '<svg xmlns="http://www.w3.org/2000/svg"><text>[recipient.name]</text></svg>'
+
+
+async def _thread_and_pool() -> tuple[dict[str, tuple[float, float]], dict[str, float]]:
+    rates: dict[str, tuple[float, float]] = {}
+    pool = RenderPool(concurrency=1)
+    began = time.perf_counter()
+    await pool.start()  # the forkserver imports the renderer, then forks the first worker
+    starts = {"the forkserver and a first worker": time.perf_counter() - began}
+    try:
+        drawings: list[tuple[Format, str, str]] = [
+            ("pdf", CERTIFICATE, "certificate PDF"),
+            ("png", CERTIFICATE, "certificate PNG (144 dpi)"),
+            ("svg", TINY, "tiny SVG, no MuPDF (the way there and back)"),
+        ]
+        for fmt, svg, label in drawings:
+
+            async def in_thread(n: int, fmt: Format = fmt, svg: str = svg) -> bytes:
+                return await asyncio.to_thread(draw, fmt, svg, _values(n), URL)
+
+            async def in_pool(n: int, fmt: Format = fmt, svg: str = svg) -> bytes:
+                job = RenderJob(fmt, svg, _values(n), URL)
+                return await pool.render(job, key=f"{fmt}{n}", design_id="bench")
+
+            thread, pooled = await _side_by_side(in_thread, in_pool)
+            rates[f"{label}, in a thread (before)"] = thread
+            rates[f"{label}, in a pool worker (now)"] = pooled
+        another = RenderPool(concurrency=1)
+        began = time.perf_counter()
+        await another.start()
+        starts["each further worker (a fork)"] = time.perf_counter() - began
+        await another.close()
+    finally:
+        await pool.close()
+    return rates, starts
+
+
+def measure() -> tuple[dict[str, tuple[float, float]], dict[str, float]]:
+    rates = {
+        "certificate PDF, engine alone": _per_second(
+            lambda n: render_pdf(fill_design(CERTIFICATE, _values(n)), URL)
         ),
-        "certificate PNG (144 dpi), cold": _per_second(
-            lambda n: render_png(fill_design(CERTIFICATE, _values(n)), url)
+        "certificate PNG (144 dpi), engine alone": _per_second(
+            lambda n: render_png(fill_design(CERTIFICATE, _values(n)), URL)
         ),
     }
+    pooled, starts = asyncio.run(_thread_and_pool())
+    return rates | pooled, starts
 
 
-def report(rates: dict[str, tuple[float, float]]) -> str:
+def report(measured: tuple[dict[str, tuple[float, float]], dict[str, float]]) -> str:
+    rates, starts = measured
     lines = [
-        "### Rendering (one process, one core, no cache)",
+        "### Rendering (one render at a time, no cache)",
         "",
-        "| render | per second | ms each | slowest ms |",
+        "| render | per second | ms each (median) | slowest ms |",
         "|---|---:|---:|---:|",
     ]
     for name, (rate, slowest) in rates.items():
         lines.append(f"| {name} | {rate:,.1f} | {1000 / rate:.1f} | {slowest:.1f} |")
+    lines += ["", "| render workers started | ms |", "|---|---:|"]
+    for name, seconds in starts.items():
+        lines.append(f"| {name} | {seconds * 1000:,.0f} |")
     return "\n".join(lines) + "\n"
 
 

@@ -112,6 +112,7 @@ async def database(settings: Settings) -> AsyncIterator[Database]:
 async def app(settings: Settings, database: Database) -> AsyncIterator[FastAPI]:
     application = create_app(settings)
     yield application
+    await application.state.render_pool.close()
     await application.state.database.dispose()
 
 

@@ -46,6 +46,7 @@ from laurel.pages.endpoints import router as pages_router
 from laurel.qualifications.endpoints import router as qualifications_router
 from laurel.rendering.endpoints import public as public_rendering_router
 from laurel.rendering.endpoints import router as rendering_router
+from laurel.rendering.pool import RenderPool
 from laurel.vc.endpoints import public as public_router
 from laurel.vc.endpoints import router as vc_router
 from laurel.webhooks.endpoints import router as webhooks_router
@@ -144,6 +145,10 @@ def create_app(settings: Settings | None = None, *, resolver: Resolver | None = 
         gc.set_threshold(50_000, 50, 100)
         stop = asyncio.Event()
         database = app.state.database
+        render_pool: RenderPool = app.state.render_pool
+        # Warm the render workers in the background: serving starts at once, and the first
+        # renders find their processes started (or wait for them, as they would have).
+        warming = asyncio.create_task(render_pool.start(), name="render-pool")
         tasks = [
             asyncio.create_task(
                 write_views_periodically(app.state.view_buffer, database, stop), name="views"
@@ -157,6 +162,11 @@ def create_app(settings: Settings | None = None, *, resolver: Resolver | None = 
             delivery = DeliveryWorker(database, settings, resolver=resolver)
             tasks.append(asyncio.create_task(delivery.run(stop), name="delivery-worker"))
         yield
+        # Requests in flight are done (uvicorn waits for them; a render ends within its
+        # budget): kill the render workers first, a stuck one must not hold the exit up.
+        warming.cancel()
+        await asyncio.gather(warming, return_exceptions=True)
+        await render_pool.close()
         stop.set()
         await asyncio.gather(*tasks)
         await app.state.view_buffer.write(database)
@@ -178,6 +188,8 @@ def create_app(settings: Settings | None = None, *, resolver: Resolver | None = 
     app.state.page_cache = PageCache(settings.page_cache_seconds)
     app.state.view_buffer = ViewBuffer()
     app.state.in_flight_keys = InFlightKeys()
+    # Started by the lifespan (or by the first render, where there is none: tests, scripts).
+    app.state.render_pool = RenderPool.from_settings(settings)
 
     # Added first, so it runs inside the request context (ids, logs, the error envelope).
     app.add_middleware(

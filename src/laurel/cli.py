@@ -38,6 +38,7 @@ from laurel.migrate import upgrade_database
 from laurel.models import Plan, Role
 from laurel.oauth.cli import app as apps_app
 from laurel.organizations import service as organizations
+from laurel.rendering.pool import preload_in_render_workers
 from laurel.serving import uvicorn_options
 from laurel.tokens import service as tokens
 from laurel.users import service as users
@@ -46,6 +47,10 @@ from laurel.vc.verify import read_credential, verify_credential
 from laurel.worker import DeliveryWorker
 
 T = TypeVar("T")
+
+# `laurel` (the console script) is the main script of `laurel serve`: each render worker runs it
+# again. With this module imported once by their forkserver, that costs them nothing.
+preload_in_render_workers(__name__)
 
 app = typer.Typer(help="Laurel: a self-hostable credential platform.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)

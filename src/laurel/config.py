@@ -96,6 +96,15 @@ class Settings(BaseSettings):
     # A credential's public page is rendered (and verified) at most once this often per process;
     # a revocation shows on it within this many seconds. 0 renders every view.
     page_cache_seconds: float = Field(default=10.0, ge=0)
+    # Renders run in worker processes (rendering/pool.py), each under a budget: a render still
+    # running after this many seconds is killed (422 render_budget_exceeded) ...
+    render_timeout_seconds: float = Field(default=20, gt=0, le=3600)
+    # ... as is one that wants more memory than a warm worker holds plus this many MB.
+    render_memory_mb: int = Field(default=1024, ge=64)
+    # Render workers per API process: at most this many renders at once; more wait ...
+    render_concurrency: int = Field(default=2, ge=1, le=64)
+    # ... this many seconds for a free worker, then get 503 render_unavailable (Retry-After).
+    render_queue_seconds: float = Field(default=10, ge=0, le=600)
     # Records API: a certification is "expiring" when it expires within this many days.
     expiring_window_days: int = Field(default=30, ge=0, le=3650)
 

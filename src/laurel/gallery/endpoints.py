@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
 from laurel.auth.dependencies import Api
 from laurel.designs.schemas import DesignRead
@@ -16,7 +16,8 @@ from laurel.kit.errors import (
 )
 from laurel.kit.pagination import ListResponse
 from laurel.kit.versioning import VersionedRoute
-from laurel.rendering.service import Format
+from laurel.rendering.engine import Format
+from laurel.rendering.pool import render_pool
 
 router = APIRouter(
     prefix="/v1/design-gallery",
@@ -69,8 +70,9 @@ _IMAGES = {
 }
 
 
-async def _preview(api: Api, starter_id: str, fmt: Format) -> Response:
-    rendered = await service.preview_starter(api.session, api.settings, starter_id, fmt)
+async def _preview(api: Api, request: Request, starter_id: str, fmt: Format) -> Response:
+    renderer = render_pool(request)
+    rendered = await service.preview_starter(api.session, api.settings, renderer, starter_id, fmt)
     headers = {"Cache-Control": "private, no-cache", "ETag": f'"{rendered.content_hash[:32]}"'}
     return Response(rendered.content, media_type=rendered.media_type, headers=headers)
 
@@ -81,9 +83,9 @@ async def _preview(api: Api, starter_id: str, fmt: Format) -> Response:
     response_class=Response,
     responses=_IMAGES,
 )
-async def preview_png(api: Api, starter_id: str) -> Response:
+async def preview_png(api: Api, request: Request, starter_id: str) -> Response:
     """The starter drawn with sample values, as PNG (144 dpi)."""
-    return await _preview(api, starter_id, "png")
+    return await _preview(api, request, starter_id, "png")
 
 
 @router.get(
@@ -92,6 +94,6 @@ async def preview_png(api: Api, starter_id: str) -> Response:
     response_class=Response,
     responses=_IMAGES,
 )
-async def preview_pdf(api: Api, starter_id: str) -> Response:
+async def preview_pdf(api: Api, request: Request, starter_id: str) -> Response:
     """The starter drawn with sample values, as PDF."""
-    return await _preview(api, starter_id, "pdf")
+    return await _preview(api, request, starter_id, "pdf")

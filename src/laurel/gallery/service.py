@@ -17,6 +17,8 @@ from laurel.kit.errors import found
 from laurel.links import PublicLinks
 from laurel.models import Design
 from laurel.rendering import service as rendering
+from laurel.rendering.engine import Format
+from laurel.rendering.pool import RenderPool
 from laurel.rendering.service import Rendered
 
 
@@ -42,12 +44,16 @@ async def copy_starter(
 
 
 async def preview_starter(
-    session: AsyncSession, settings: Settings, starter_id: str, fmt: rendering.Format
+    session: AsyncSession,
+    settings: Settings,
+    renderer: RenderPool,
+    starter_id: str,
+    fmt: Format,
 ) -> Rendered:
     """The starter drawn with the same sample values as a design's preview."""
     starter = found(find_starter(starter_id))
     return await rendering.preview_svg(
-        session, settings, starter.svg, fmt, design_id=f"gallery:{starter.id}"
+        session, renderer, settings, starter.svg, fmt, design_id=f"gallery:{starter.id}"
     )
 
 

@@ -245,6 +245,26 @@ class ServiceUnavailable(LaurelError):
         super().__init__(message, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
+class RenderBudgetExceeded(LaurelError):
+    """A design that needs more time or memory to draw than the render budget allows.
+
+    The design's doing, not the server's: asking again draws nothing new (the refusal is
+    remembered for a while), a simpler design does.
+    """
+
+    status_code = 422
+    code = "render_budget_exceeded"
+    default_message = (
+        "The design needs more time or memory to render than this server allows; simplify it"
+    )
+
+
+class RenderUnavailable(LaurelError):
+    status_code = 503
+    code = "render_unavailable"
+    default_message = "Every renderer is busy; retry after the seconds in Retry-After"
+
+
 def error_responses(
     *errors: type[LaurelError], problem: bool = False
 ) -> dict[int | str, dict[str, Any]]:

@@ -20,6 +20,7 @@ from laurel.kit.svg_headers import headers_for
 from laurel.pages import service
 from laurel.pages.cache import CachedPage, PageCache
 from laurel.pages.templating import prefers_html, render_page
+from laurel.rendering.pool import render_pool
 
 # In the API schema only the negotiated credential route (its JSON answer is part of the locked
 # Certifier-version snapshot); the pages and their downloads are marked out one by one.
@@ -111,7 +112,8 @@ async def download_badge(
     credential = await service.find_credential(session, settings, public_id)
     if credential is None:
         return _not_found()
-    content = await service.baked_badge(session, settings, credential, image_format)
+    renderer = render_pool(request)
+    content = await service.baked_badge(session, settings, renderer, credential, image_format)
     await service.record(session, credential, "credential_downloaded")
     media_type = "image/png" if image_format == "png" else "image/svg+xml"
     headers = _attachment(f"badge-{public_id}.{image_format}") | headers_for(media_type)

@@ -25,6 +25,7 @@ from laurel.links import PublicLinks, credential_path
 from laurel.models import CredentialState
 from laurel.pages.verification import Explained, explain, issuer_name, verified
 from laurel.rendering import service as rendering
+from laurel.rendering.pool import RenderPool
 from laurel.rendering.service import public_principal
 from laurel.vc.repository import StatusRepository
 from laurel.vc.service import issue_verifiable
@@ -190,12 +191,16 @@ def linkedin_url(settings: Settings, credential: PublicCredential) -> str:
 
 
 async def baked_badge(
-    session: AsyncSession, settings: Settings, credential: PublicCredential, image_format: str
+    session: AsyncSession,
+    settings: Settings,
+    renderer: RenderPool,
+    credential: PublicCredential,
+    image_format: str,
 ) -> bytes:
     """The badge with the signed credential inside, as `/v1/credentials/{id}/badge.*` bakes it."""
     principal = public_principal(credential.organization_id)
     fmt: Literal["png", "svg"] = "png" if image_format == "png" else "svg"
-    return await rendering.baked_badge(session, settings, principal, credential.id, fmt)
+    return await rendering.baked_badge(session, settings, renderer, principal, credential.id, fmt)
 
 
 async def verify_upload(

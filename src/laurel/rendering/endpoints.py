@@ -6,10 +6,18 @@ from fastapi import APIRouter, Query, Request, Response
 
 from laurel.auth.dependencies import Api
 from laurel.db import DbSession
-from laurel.kit.errors import COMMON_API_ERRORS, NotFound, error_responses
+from laurel.kit.errors import (
+    COMMON_API_ERRORS,
+    NotFound,
+    RenderBudgetExceeded,
+    RenderUnavailable,
+    error_responses,
+)
 from laurel.kit.svg_headers import headers_for
 from laurel.kit.versioning import VersionedRoute
 from laurel.rendering import previews, service
+from laurel.rendering.engine import Format
+from laurel.rendering.pool import render_pool
 from laurel.rendering.schemas import CredentialDesign
 from laurel.rendering.service import Rendered
 
@@ -22,9 +30,12 @@ public = APIRouter(tags=["Public pages"])
 
 # A preview URL names one file for ever (its path changes with what it shows).
 IMMUTABLE = "public, max-age=31536000, immutable"
+# What drawing a file can answer besides the file: a design over the render budget (422), every
+# render worker busy (503).
+RENDER_ERRORS = (RenderBudgetExceeded, RenderUnavailable)
 _IMAGES = {
     200: {"content": {"application/pdf": {}, "image/png": {}, "image/svg+xml": {}}},
-    **error_responses(NotFound),
+    **error_responses(NotFound, *RENDER_ERRORS),
 }
 DesignChoice = Annotated[
     str | None, Query(alias="designId", max_length=26, description="One of the template's designs")
@@ -43,10 +54,16 @@ def _file(rendered: Rendered, *, cache: str, filename: str | None = None) -> Res
 
 
 async def _credential(
-    api: Api, credential_id: str, fmt: service.Format, design_id: str | None
+    request: Request, api: Api, credential_id: str, fmt: Format, design_id: str | None
 ) -> Response:
     rendered = await service.render_credential(
-        api.session, api.settings, api.principal, credential_id, fmt, design_id
+        api.session,
+        api.settings,
+        render_pool(request),
+        api.principal,
+        credential_id,
+        fmt,
+        design_id,
     )
     return _file(rendered, cache="private, no-cache")
 
@@ -57,13 +74,15 @@ async def _credential(
     response_class=Response,
     responses=_IMAGES,
 )
-async def credential_pdf(api: Api, credential_id: str, design_id: DesignChoice = None) -> Response:
+async def credential_pdf(
+    request: Request, api: Api, credential_id: str, design_id: DesignChoice = None
+) -> Response:
     """The credential as a PDF: vector, text selectable, fonts embedded.
 
     By default the template's first certificate design (its first badge when it has none);
     `designId` picks another of the template's designs.
     """
-    return await _credential(api, credential_id, "pdf", design_id)
+    return await _credential(request, api, credential_id, "pdf", design_id)
 
 
 @router.get(
@@ -72,9 +91,11 @@ async def credential_pdf(api: Api, credential_id: str, design_id: DesignChoice =
     response_class=Response,
     responses=_IMAGES,
 )
-async def credential_png(api: Api, credential_id: str, design_id: DesignChoice = None) -> Response:
+async def credential_png(
+    request: Request, api: Api, credential_id: str, design_id: DesignChoice = None
+) -> Response:
     """The credential as a PNG (144 dpi), from the same design choice as the PDF."""
-    return await _credential(api, credential_id, "png", design_id)
+    return await _credential(request, api, credential_id, "png", design_id)
 
 
 @router.get(
@@ -102,22 +123,25 @@ async def credential_designs(api: Api, credential_id: str) -> object:
     responses=_IMAGES,
 )
 async def preview_design(
+    request: Request,
     api: Api,
     design_id: str,
     image_format: Annotated[Literal["png", "pdf", "svg"], Query(alias="format")] = "png",
 ) -> Response:
     """The design drawn with sample values (and the organization's custom attribute defaults)."""
     rendered = await service.preview_design(
-        api.session, api.settings, api.principal, design_id, image_format
+        api.session, api.settings, render_pool(request), api.principal, design_id, image_format
     )
     return _file(rendered, cache="private, no-cache")
 
 
 async def _public(
-    request: Request, session: DbSession, public_id: str, fmt: service.Format, download: bool
+    request: Request, session: DbSession, public_id: str, fmt: Format, download: bool
 ) -> Response:
     settings = request.app.state.settings
-    rendered = await service.render_public(session, settings, public_id, fmt, download=download)
+    rendered = await service.render_public(
+        session, settings, render_pool(request), public_id, fmt, download=download
+    )
     filename = f"credential-{public_id}.{fmt}" if download else None
     # Short-lived: a credential's render changes when its issuer edits it.
     return _file(rendered, cache="public, max-age=300", filename=filename)
@@ -127,7 +151,7 @@ async def _public(
     "/credentials/{public_id}/certificate.pdf",
     name="public.certificate_pdf",
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}}, **error_responses(NotFound)},
+    responses={200: {"content": {"application/pdf": {}}}, **error_responses(*RENDER_ERRORS)},
 )
 async def public_certificate_pdf(
     request: Request, session: DbSession, public_id: str, download: bool = False
@@ -140,7 +164,7 @@ async def public_certificate_pdf(
     "/credentials/{public_id}/image.png",
     name="public.certificate_png",
     response_class=Response,
-    responses={200: {"content": {"image/png": {}}}, **error_responses(NotFound)},
+    responses={200: {"content": {"image/png": {}}}, **error_responses(*RENDER_ERRORS)},
 )
 async def public_certificate_png(
     request: Request, session: DbSession, public_id: str, download: bool = False
@@ -155,7 +179,7 @@ async def public_certificate_png(
     response_class=Response,
     responses={
         200: {"content": {"application/pdf": {}, "image/png": {}}},
-        **error_responses(NotFound),
+        **error_responses(NotFound, *RENDER_ERRORS),
     },
 )
 async def design_preview(
@@ -173,6 +197,13 @@ async def design_preview(
     or a forged URL is 404.
     """
     rendered = await previews.design_preview(
-        session, request.app.state.settings, public_id, design_id, digest, signature, image_format
+        session,
+        request.app.state.settings,
+        render_pool(request),
+        public_id,
+        design_id,
+        digest,
+        signature,
+        image_format,
     )
     return _file(rendered, cache=IMMUTABLE)

@@ -7,21 +7,25 @@ selectable, and rasterizes the same page for the PNG, so both formats look alike
 design's art is converted from SVG as it is; its text boxes are laid out by MuPDF's HTML engine,
 which shrinks a long value (then wraps it) until it fits its box.
 
-Everything here is synchronous and CPU-bound: callers run it in a worker thread.
+Everything here is synchronous and CPU-bound, and a design can make it run for minutes: it is
+called only inside a render worker process (`rendering/pool.py`), which can be killed.
 """
 
 import html
 import re
+from collections.abc import Mapping
+from typing import Literal
 
 import pymupdf
 import qrcode
 
 from laurel.designs.layout import Box
-from laurel.rendering.template import FilledDesign, TextBox
+from laurel.rendering.template import FilledDesign, TextBox, fill_design, fill_svg
 
 # Part of every cache key: changing how things are drawn makes old renders unreachable.
 ENGINE_VERSION = "mupdf-1"
 PNG_DPI = 144
+Format = Literal["pdf", "png", "svg"]
 
 
 _HEX_COLOR = re.compile(r"#[0-9a-f]{6}")
@@ -98,3 +102,11 @@ def render_pdf(design: FilledDesign, qr_url: str | None) -> bytes:
 def render_png(design: FilledDesign, qr_url: str | None) -> bytes:
     document = _page(design, qr_url)
     return bytes(document[0].get_pixmap(dpi=PNG_DPI).tobytes("png"))
+
+
+def draw(fmt: Format, svg: str, values: Mapping[str, str | None], qr_url: str) -> bytes:
+    """A design filled in with `values`: an SVG as text, or a PDF or PNG drawn by MuPDF."""
+    if fmt == "svg":
+        return fill_svg(svg, values)
+    design = fill_design(svg, values)
+    return render_pdf(design, qr_url) if fmt == "pdf" else render_png(design, qr_url)

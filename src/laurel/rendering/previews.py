@@ -20,6 +20,7 @@ from laurel.kit.crypto import is_signed, sign_text
 from laurel.kit.errors import NotFound
 from laurel.links import PublicLinks
 from laurel.models import CredentialState
+from laurel.rendering.pool import RenderPool
 from laurel.rendering.repository import RenderRepository, TemplateDesign
 from laurel.rendering.schemas import CredentialDesign, Preview, PreviewFormat
 from laurel.rendering.service import (
@@ -79,6 +80,7 @@ async def credential_designs(
 async def design_preview(
     session: AsyncSession,
     settings: Settings,
+    renderer: RenderPool,
     public_id: str,
     design_id: str,
     digest: str,
@@ -107,5 +109,11 @@ async def design_preview(
         raise NotFound()  # a design taken off the template, or a changed credential or design
     qr_url = verification_url(settings, credential.public_id)
     return await render_cached(
-        session, preview_format, design.svg, credential.attributes, qr_url, design_id=design.id
+        session,
+        renderer,
+        preview_format,
+        design.svg,
+        credential.attributes,
+        qr_url,
+        design_id=design.id,
     )

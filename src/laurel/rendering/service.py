@@ -3,9 +3,10 @@
 A render's key hashes everything that draws it (engine version, format, the design's SVG, the
 attribute values, the QR code's URL), so a changed design, template or credential gets a new
 render and the old one is never served again; the worker prunes renders unused for a while.
+What is not cached yet is drawn by the render pool, in a worker process under a time and memory
+budget (rendering/pool.py); a cached render never reaches the pool.
 """
 
-import asyncio
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -33,14 +34,14 @@ from laurel.kit.errors import (
 )
 from laurel.links import PublicLinks
 from laurel.models import CredentialState, DesignType, Plan
-from laurel.rendering.engine import ENGINE_VERSION, render_pdf, render_png
+from laurel.rendering.engine import ENGINE_VERSION, Format
+from laurel.rendering.pool import RenderPool
 from laurel.rendering.repository import RenderRepository, TemplateDesign
-from laurel.rendering.template import fill_design, fill_svg
+from laurel.rendering.worker import RenderJob
 from laurel.vc.baking import bake_png, bake_svg
 from laurel.vc.repository import StatusRepository
 from laurel.vc.service import signed_form
 
-Format = Literal["pdf", "png", "svg"]
 MEDIA_TYPES: dict[str, str] = {"pdf": "application/pdf", "png": "image/png", "svg": "image/svg+xml"}
 SAMPLE_PUBLIC_ID = "00000000-0000-4000-8000-000000000000"
 log = structlog.get_logger()
@@ -56,13 +57,6 @@ class Rendered:
 def verification_url(settings: Settings, public_id: str) -> str:
     """Where the QR code points: the credential's public page (its signed form for machines)."""
     return PublicLinks.of(settings).credential_page(public_id)
-
-
-def _draw(fmt: Format, svg: str, values: Mapping[str, str | None], qr_url: str) -> bytes:
-    if fmt == "svg":
-        return fill_svg(svg, values)
-    design = fill_design(svg, values)
-    return render_pdf(design, qr_url) if fmt == "pdf" else render_png(design, qr_url)
 
 
 def render_key(fmt: Format, svg: str, values: Mapping[str, str | None], qr_url: str) -> str:
@@ -91,6 +85,7 @@ def _not_drawn(design_id: str, fmt: Format, svg: str) -> LaurelError:
 
 async def render_cached(
     session: AsyncSession,
+    renderer: RenderPool,
     fmt: Format,
     svg: str,
     values: Mapping[str, str | None],
@@ -98,18 +93,20 @@ async def render_cached(
     *,
     design_id: str,
 ) -> Rendered:
-    """The file from the render cache, drawn (and kept) on the first request for it."""
+    """The file from the render cache, drawn (and kept) on the first request for it.
+
+    Drawn by a render worker, within the budget (422 `render_budget_exceeded` beyond it, 503
+    `render_unavailable` when every worker stays busy), never on the event loop.
+    """
     repository = RenderRepository(session)
     key = render_key(fmt, svg, values, qr_url)
     cached = await repository.cached(key)
     if cached is not None:
         return Rendered(cached[1], cached[0], key)
+    job = RenderJob(fmt, svg, dict(values), qr_url)
     try:
-        # MuPDF is CPU-bound C code: off the event loop, so other requests keep being served.
-        content = await asyncio.to_thread(_draw, fmt, svg, values, qr_url)
-    except LaurelError:
-        raise
-    except Exception as error:  # a design the engine cannot draw: an API error, not a crash
+        content = await renderer.render(job, key=key, design_id=design_id)
+    except InternalServerError as error:  # the engine could not draw it: say why, if we can
         raise _not_drawn(design_id, fmt, svg) from error
     await repository.store(key, MEDIA_TYPES[fmt], content)
     return Rendered(content, MEDIA_TYPES[fmt], key)
@@ -132,6 +129,7 @@ def _choose_design(
 async def render_credential(
     session: AsyncSession,
     settings: Settings,
+    renderer: RenderPool,
     principal: Principal,
     credential_id: str,
     fmt: Format,
@@ -149,7 +147,7 @@ async def render_credential(
     design = _choose_design(designs, preferred, design_id)
     url = verification_url(settings, credential.public_id)
     return await render_cached(
-        session, fmt, design.svg, credential.attributes, url, design_id=design.id
+        session, renderer, fmt, design.svg, credential.attributes, url, design_id=design.id
     )
 
 
@@ -159,7 +157,13 @@ def public_principal(organization_id: str) -> Principal:
 
 
 async def render_public(
-    session: AsyncSession, settings: Settings, public_id: str, fmt: Format, *, download: bool
+    session: AsyncSession,
+    settings: Settings,
+    renderer: RenderPool,
+    public_id: str,
+    fmt: Format,
+    *,
+    download: bool,
 ) -> Rendered:
     """An issued credential by its public id, as anyone holding its link may see it.
 
@@ -170,7 +174,7 @@ async def render_public(
         raise NotFound()
     organization_id, credential_id = located.organization_id, located.id
     principal = public_principal(organization_id)
-    rendered = await render_credential(session, settings, principal, credential_id, fmt)
+    rendered = await render_credential(session, settings, renderer, principal, credential_id, fmt)
     if download:
         await record_guest_interaction(
             session, organization_id, credential_id, "credential_downloaded"
@@ -181,6 +185,7 @@ async def render_public(
 async def baked_badge(
     session: AsyncSession,
     settings: Settings,
+    renderer: RenderPool,
     principal: Principal,
     credential_id: str,
     fmt: Literal["png", "svg"],
@@ -188,7 +193,7 @@ async def baked_badge(
     """The badge (a badge design first) with the signed credential baked in (OB 3.0 §5.3)."""
     signed = await signed_form(session, settings, principal, credential_id)
     rendered = await render_credential(
-        session, settings, principal, credential_id, fmt, prefer=DesignType.badge
+        session, settings, renderer, principal, credential_id, fmt, prefer=DesignType.badge
     )
     if fmt == "png":
         return bake_png(rendered.content, signed)
@@ -212,6 +217,7 @@ def sample_values(custom_defaults: Mapping[str, str | None]) -> dict[str, str | 
 
 async def preview_svg(
     session: AsyncSession,
+    renderer: RenderPool,
     settings: Settings,
     svg: str,
     fmt: Format,
@@ -222,14 +228,21 @@ async def preview_svg(
     """A design's SVG drawn with sample values, its QR code pointing to a sample credential."""
     url = verification_url(settings, SAMPLE_PUBLIC_ID)
     values = sample_values(custom_defaults or {})
-    return await render_cached(session, fmt, svg, values, url, design_id=design_id)
+    return await render_cached(session, renderer, fmt, svg, values, url, design_id=design_id)
 
 
 async def preview_design(
-    session: AsyncSession, settings: Settings, principal: Principal, design_id: str, fmt: Format
+    session: AsyncSession,
+    settings: Settings,
+    renderer: RenderPool,
+    principal: Principal,
+    design_id: str,
+    fmt: Format,
 ) -> Rendered:
     """A design drawn with sample values (the organization's custom attribute defaults too)."""
     organization_id = principal.organization_id
     design = found(await DesignRepository(session).get(organization_id, design_id))
     defaults = await AttributeRepository(session).custom_defaults(organization_id)
-    return await preview_svg(session, settings, design.svg, fmt, defaults, design_id=design.id)
+    return await preview_svg(
+        session, renderer, settings, design.svg, fmt, defaults, design_id=design.id
+    )

@@ -15,6 +15,8 @@ from laurel.kit.errors import (
     Conflict,
     InvalidJson,
     NotFound,
+    RenderBudgetExceeded,
+    RenderUnavailable,
     ValidationFailed,
     error_responses,
 )
@@ -22,6 +24,7 @@ from laurel.kit.schemas import CamelModel
 from laurel.kit.svg_headers import headers_for
 from laurel.kit.versioning import VersionedRoute
 from laurel.rendering import service as rendering
+from laurel.rendering.pool import render_pool
 from laurel.vc import service
 from laurel.vc.verify import read_credential, verify_credential
 
@@ -54,15 +57,15 @@ async def get_verifiable_credential(api: Api, credential_id: str) -> Any:
     response_class=Response,
     responses={
         200: {"content": {"image/png": {}, "image/svg+xml": {}}},
-        **error_responses(NotFound, Conflict),
+        **error_responses(NotFound, Conflict, RenderBudgetExceeded, RenderUnavailable),
     },
 )
 async def baked_badge(
-    api: Api, credential_id: str, image_format: Literal["png", "svg"]
+    request: Request, api: Api, credential_id: str, image_format: Literal["png", "svg"]
 ) -> Response:
     """The badge with the signed credential baked in: PNG (`iTXt`) or SVG (an element)."""
     content = await rendering.baked_badge(
-        api.session, api.settings, api.principal, credential_id, image_format
+        api.session, api.settings, render_pool(request), api.principal, credential_id, image_format
     )
     media_type = "image/png" if image_format == "png" else "image/svg+xml"
     return Response(content, media_type=media_type, headers=headers_for(media_type))
