@@ -73,7 +73,7 @@ async def wait_for(condition: object, seconds: float) -> None:
         await asyncio.sleep(0.05)
 
 
-async def test_a_killed_worker_loses_nothing_and_repeats_nothing(
+async def test_a_killed_worker_loses_nothing_and_repeats_at_most_the_message_in_flight(
     settings: Settings,
     database: Database,
     tenant: Tenant,
@@ -96,7 +96,10 @@ async def test_a_killed_worker_loses_nothing_and_repeats_nothing(
     await asyncio.sleep(0.5)
     counts = Counter(smtp_server.catcher.message_ids())
     assert set(counts) == {f"<message-{n}@laurel.test>" for n in range(MESSAGES)}
-    assert max(counts.values()) == 1, f"sent twice: {[m for m, c in counts.items() if c > 1]}"
+    # At least once: a kill between sending and settling repeats that one message, no other
+    # (docs/architecture.md, "A worker job"). Receivers deduplicate by Message-ID.
+    repeats = sum(count - 1 for count in counts.values())
+    assert repeats <= 1, f"sent twice: {[m for m, c in counts.items() if c > 1]}"
     async with database.sessions() as session:
         statuses = Counter(
             job.status for job in await OutboxRepository(session).list_jobs(None, 100)
