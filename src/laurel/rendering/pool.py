@@ -36,6 +36,7 @@ import asyncio
 import contextlib
 import math
 import multiprocessing
+import os
 import signal
 import time
 from collections import OrderedDict
@@ -106,6 +107,9 @@ class _Worker:
             await readable
         finally:
             loop.remove_reader(descriptor)
+            # uvloop (what `laurel serve` runs on) makes a watched descriptor non-blocking; the
+            # answer of a large PDF spans several reads, each of which must wait for its bytes.
+            os.set_blocking(descriptor, True)
         # Its answer is written in one go once drawn (or it died: EOF): reading waits only
         # for the bytes in transit.
         reply: tuple[str, Any] = self.connection.recv()
@@ -276,9 +280,9 @@ class RenderPool:
         finally:
             self._slots.release()
 
-    async def _send(self, job: RenderJob) -> _Worker:
-        """An idle worker (a new one if none) with `job` sent to it."""
-        worker = self._idle.pop() if self._idle else await self._start_worker()
+    async def _send(self, job: RenderJob, *, fresh: bool = False) -> _Worker:
+        """An idle worker (a new one if none, or if `fresh`) with `job` sent to it."""
+        worker = self._idle.pop() if self._idle and not fresh else await self._start_worker()
         try:
             try:
                 await _send_job(worker, job)
@@ -291,8 +295,10 @@ class RenderPool:
             raise
         return worker
 
-    async def _render_in_worker(self, job: RenderJob, key: str, design_id: str) -> bytes:
-        worker = await self._send(job)
+    async def _render_in_worker(
+        self, job: RenderJob, key: str, design_id: str, *, retried: bool = False
+    ) -> bytes:
+        worker = await self._send(job, fresh=retried)
         try:
             async with asyncio.timeout(self.timeout_seconds):
                 outcome, detail = await worker.answer()
@@ -313,8 +319,13 @@ class RenderPool:
                     format=job.fmt,
                     worker_pid=worker.pid,
                     exit_code=worker.process.exitcode,
+                    retried=retried,
                 )
-                raise InternalServerError() from None
+                if retried:
+                    raise InternalServerError() from None
+                # A worker that died without an answer is tried once more on a new process:
+                # a design that kills its renderer fails twice; anything else gets drawn.
+                return await self._render_in_worker(job, key, design_id, retried=True)
             outcome, detail = "time", ""
         except BaseException:
             self._discard(worker)  # cancelled: nobody will read its answer
