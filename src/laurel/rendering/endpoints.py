@@ -11,6 +11,7 @@ from laurel.kit.errors import (
     NotFound,
     RenderBudgetExceeded,
     RenderUnavailable,
+    ValidationFailed,
     error_responses,
 )
 from laurel.kit.svg_headers import headers_for
@@ -151,7 +152,10 @@ async def _public(
     "/credentials/{public_id}/certificate.pdf",
     name="public.certificate_pdf",
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}}, **error_responses(*RENDER_ERRORS)},
+    responses={
+        200: {"content": {"application/pdf": {}}},
+        **error_responses(ValidationFailed, NotFound, *RENDER_ERRORS),
+    },
 )
 async def public_certificate_pdf(
     request: Request, session: DbSession, public_id: str, download: bool = False
@@ -164,7 +168,10 @@ async def public_certificate_pdf(
     "/credentials/{public_id}/image.png",
     name="public.certificate_png",
     response_class=Response,
-    responses={200: {"content": {"image/png": {}}}, **error_responses(*RENDER_ERRORS)},
+    responses={
+        200: {"content": {"image/png": {}}},
+        **error_responses(ValidationFailed, NotFound, *RENDER_ERRORS),
+    },
 )
 async def public_certificate_png(
     request: Request, session: DbSession, public_id: str, download: bool = False
