@@ -26,8 +26,9 @@ from laurel.models import Base, Plan
 from laurel.organizations.service import create_organization
 from laurel.tokens.service import create_token
 
-# Records-API people and organizations (tests/fixtures/records.py), for every test package.
-pytest_plugins = ["tests.fixtures.records"]
+# Records-API people and organizations (tests/fixtures/records.py) and real `laurel` processes
+# (tests/fixtures/processes.py), for every test package.
+pytest_plugins = ["tests.fixtures.records", "tests.fixtures.processes"]
 
 VERSION = "2022-10-26"
 POSTGRES_ADMIN_URL = os.environ.get(

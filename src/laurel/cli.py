@@ -37,6 +37,7 @@ from laurel.kit.timestamps import format_timestamp
 from laurel.migrate import upgrade_database
 from laurel.models import Plan, Role
 from laurel.oauth.cli import app as apps_app
+from laurel.operations.cli import db_backup, db_restore, secret_app
 from laurel.organizations import service as organizations
 from laurel.rendering.pool import preload_in_render_workers
 from laurel.serving import uvicorn_options
@@ -53,7 +54,7 @@ T = TypeVar("T")
 preload_in_render_workers(__name__)
 
 app = typer.Typer(help="Laurel: a self-hostable credential platform.", no_args_is_help=True)
-db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema, backups and restores.", no_args_is_help=True)
 orgs_app = typer.Typer(help="Organizations (tenants).", no_args_is_help=True)
 tokens_app = typer.Typer(help="API access tokens.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -70,6 +71,9 @@ app.add_typer(issuer_app, name="issuer")
 app.add_typer(users_app, name="users")
 app.add_typer(apps_app, name="apps")
 app.add_typer(certification_types_app, name="certification-types")
+app.add_typer(secret_app, name="secret")
+db_app.command("backup")(db_backup)
+db_app.command("restore")(db_restore)
 
 
 @app.command()

@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     # a plan reaches every process within this many seconds; 0 checks the database every time.
     auth_cache_seconds: float = Field(default=10.0, ge=0)
     secret_key: str = DEVELOPMENT_SECRET_KEY
+    # While rotating LAUREL_SECRET_KEY: the key it replaces. What was sealed or signed with it
+    # is still read and accepted; `laurel secret rotate` re-seals stored secrets under the new
+    # key, after which this is unset again (docs/operations.md).
+    secret_key_previous: str | None = None
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     log_level: str = "INFO"
     # Where people reach Laurel's public pages; links in emails, credential ids, did:web and
@@ -135,6 +139,21 @@ class Settings(BaseSettings):
         if self.env == Environment.production and self.secret_key == DEVELOPMENT_SECRET_KEY:
             raise ValueError("LAUREL_SECRET_KEY must be set to a secret value in production")
         return self
+
+    @model_validator(mode="after")
+    def _previous_secret_key_differs(self) -> "Settings":
+        if self.secret_key_previous == "":
+            self.secret_key_previous = None
+        if self.secret_key_previous == self.secret_key:
+            raise ValueError("LAUREL_SECRET_KEY_PREVIOUS is the same as LAUREL_SECRET_KEY")
+        return self
+
+    @property
+    def secret_keys(self) -> tuple[str, ...]:
+        """The secret keys accepted when reading back or checking, the current one first."""
+        if self.secret_key_previous is None:
+            return (self.secret_key,)
+        return (self.secret_key, self.secret_key_previous)
 
     @property
     def is_sqlite(self) -> bool:

@@ -183,7 +183,7 @@ class DeliveryWorker:
             self.http,
             self.settings,
             url=endpoint.url,
-            secret=decrypt_secret(self.settings.secret_key, endpoint.secret_encrypted),
+            secret=decrypt_secret(self.settings.secret_keys, endpoint.secret_encrypted),
             body=job.payload["body"],
             delivery_id=job.id,
             event_id=job.event_id or job.id,

@@ -80,3 +80,13 @@ class IssuerRepository:
             .where(_keys.c.organization_id == organization_id, _keys.c.retired_at.is_(None))
             .values(retired_at=utc_now())
         )
+
+    async def all_sealed_keys(self) -> list[Any]:
+        """Every organization's private keys, sealed (id, private_encrypted): for re-sealing."""
+        statement = select(_keys.c.id, _keys.c.private_encrypted).order_by(_keys.c.id)
+        return list((await self.session.execute(statement)).all())
+
+    async def reseal_key(self, key_id: str, private_encrypted: str) -> None:
+        await self.session.execute(
+            update(_keys).where(_keys.c.id == key_id).values(private_encrypted=private_encrypted)
+        )

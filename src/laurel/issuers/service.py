@@ -64,7 +64,7 @@ async def signing_identity(
     if profile is None:
         raise NotFound()
     row = await ensure_key(session, settings, organization_id)
-    private = decrypt_secret(settings.secret_key, row.private_encrypted, KEY_PURPOSE)
+    private = decrypt_secret(settings.secret_keys, row.private_encrypted, KEY_PURPOSE)
     key = Ed25519Multikey.from_multibase(row.public_multibase, private)
     if profile.did_method == "key":
         issuer_id = key.did_key

@@ -3,16 +3,23 @@ links signed so that nobody can forge one.
 
 Fernet (from `cryptography`) is authenticated encryption with a stable format, and HMAC-SHA256
 from the standard library signs: no home-made crypto.
+
+What is read back or checked accepts several secret keys, newest first (`Settings.secret_keys`:
+LAUREL_SECRET_KEY, then LAUREL_SECRET_KEY_PREVIOUS while a rotation is under way); what is
+written uses the first. `reencrypt_secret` moves a stored secret to the first key (MultiFernet,
+made for exactly this).
 """
 
 import base64
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, MultiFernet
 
 TOKEN_PREFIX = "laurel_"  # noqa: S105 (a prefix, not a secret)
+WEBHOOK_SECRETS = "webhook-secrets"  # the purpose of webhook signing secrets
 
 
 def generate_token(prefix: str = TOKEN_PREFIX) -> str:
@@ -34,12 +41,28 @@ def _fernet(secret_key: str, purpose: str) -> Fernet:
     return Fernet(base64.urlsafe_b64encode(derive_key(secret_key, purpose)))
 
 
-def encrypt_secret(secret_key: str, plaintext: str, purpose: str = "webhook-secrets") -> str:
+def encrypt_secret(secret_key: str, plaintext: str, purpose: str = WEBHOOK_SECRETS) -> str:
     return _fernet(secret_key, purpose).encrypt(plaintext.encode()).decode()
 
 
-def decrypt_secret(secret_key: str, ciphertext: str, purpose: str = "webhook-secrets") -> str:
-    return _fernet(secret_key, purpose).decrypt(ciphertext.encode()).decode()
+def _fernets(secret_keys: Sequence[str], purpose: str) -> MultiFernet:
+    if isinstance(secret_keys, str) or not secret_keys:
+        raise TypeError("secret_keys: a sequence of secret keys, newest first")
+    return MultiFernet([_fernet(secret_key, purpose) for secret_key in secret_keys])
+
+
+def decrypt_secret(
+    secret_keys: Sequence[str], ciphertext: str, purpose: str = WEBHOOK_SECRETS
+) -> str:
+    """The plaintext, opened with whichever of the keys sealed it; `InvalidToken` if none did."""
+    return _fernets(secret_keys, purpose).decrypt(ciphertext.encode()).decode()
+
+
+def reencrypt_secret(
+    secret_keys: Sequence[str], ciphertext: str, purpose: str = WEBHOOK_SECRETS
+) -> str:
+    """The same secret sealed under the first (current) key; `InvalidToken` if no key opens it."""
+    return _fernets(secret_keys, purpose).rotate(ciphertext.encode()).decode()
 
 
 def sign_text(secret_key: str, purpose: str, text: str) -> str:
@@ -48,7 +71,13 @@ def sign_text(secret_key: str, purpose: str, text: str) -> str:
     return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
 
 
-def is_signed(secret_key: str, purpose: str, text: str, signature: str) -> bool:
-    """Whether `signature` is `sign_text`'s for this text, compared in constant time."""
-    expected = sign_text(secret_key, purpose, text).encode()
-    return hmac.compare_digest(expected, signature.encode("utf-8", "replace"))
+def is_signed(secret_keys: Sequence[str], purpose: str, text: str, signature: str) -> bool:
+    """Whether `signature` is `sign_text`'s for this text under one of the keys, compared in
+    constant time."""
+    if isinstance(secret_keys, str):
+        raise TypeError("secret_keys: a sequence of secret keys, newest first")
+    given = signature.encode("utf-8", "replace")
+    return any(
+        hmac.compare_digest(sign_text(secret_key, purpose, text).encode(), given)
+        for secret_key in secret_keys
+    )

@@ -10,6 +10,7 @@ import base64
 import hashlib
 import hmac
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 from urllib.parse import parse_qsl, urlencode
@@ -49,11 +50,15 @@ def sign_request(secret_key: str, params: list[tuple[str, str]], now: float | No
     return f"{_b64(payload)}.{_b64(_mac(secret_key, payload))}"
 
 
-def open_request(secret_key: str, token: str, now: float | None = None) -> list[tuple[str, str]]:
-    """The parameters of a token this server signed and that has not expired; else ValueError."""
+def open_request(
+    secret_keys: Sequence[str], token: str, now: float | None = None
+) -> list[tuple[str, str]]:
+    """The parameters of a token this server signed (with any of the secret keys) and that has
+    not expired; else ValueError."""
     encoded, _, signature = token.partition(".")
     payload = _unb64(encoded)
-    if not hmac.compare_digest(_unb64(signature), _mac(secret_key, payload)):
+    given = _unb64(signature)
+    if not any(hmac.compare_digest(given, _mac(key, payload)) for key in secret_keys):
         raise ValueError("bad signature")
     params = parse_qsl(payload.decode(), keep_blank_values=True)
     if not params or params[0][0] != "exp" or int(params[0][1]) < (now or time.time()):

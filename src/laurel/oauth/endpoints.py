@@ -172,5 +172,5 @@ async def authorization_server_document(request: Request) -> dict[str, Any]:
 
 @router.get("/.well-known/jwks.json")
 async def jwks(request: Request) -> dict[str, Any]:
-    """The public key that signs ID tokens."""
-    return public_jwks(_settings(request).secret_key)
+    """The public keys that sign ID tokens (two while the secret key is being rotated)."""
+    return public_jwks(_settings(request).secret_keys)

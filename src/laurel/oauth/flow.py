@@ -103,7 +103,7 @@ async def complete_authorization(
     """The user's answer: a code (approved, signed in) or access_denied, sent to the app."""
     token = _first(call.form, "request") or ""
     try:
-        params = open_request(settings.secret_key, token)
+        params = open_request(settings.secret_keys, token)
     except ValueError:
         raise ExpiredForm() from None
     exchange = await _exchange_for(session, settings, _first(params, "client_id"))

@@ -5,6 +5,7 @@ signs with the same key without a table or a file to share; rotating LAUREL_SECR
 it, and the JWKS `kid` (the RFC 7638 thumbprint) changes with it.
 """
 
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -36,6 +37,12 @@ def key_id(secret_key: str) -> str:
     return str(signing_key(secret_key).kid)
 
 
-def public_jwks(secret_key: str) -> dict[str, Any]:
-    public = signing_key(secret_key).as_dict(private=False)
-    return {"keys": [{**public, "use": "sig", "alg": ID_TOKEN_ALGORITHM}]}
+def public_jwks(secret_keys: Sequence[str]) -> dict[str, Any]:
+    """Every key an ID token may have been signed with: during a rotation of the secret key the
+    previous key's stays published, so tokens signed before it still verify."""
+    return {
+        "keys": [
+            {**signing_key(key).as_dict(private=False), "use": "sig", "alg": ID_TOKEN_ALGORITHM}
+            for key in secret_keys
+        ]
+    }

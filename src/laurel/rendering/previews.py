@@ -95,7 +95,7 @@ async def design_preview(
     preview_format = PREVIEW_FORMATS.get(fmt)
     text = _signed_text(public_id, design_id, digest, fmt)
     if preview_format is None or not is_signed(
-        settings.secret_key, _SIGNING_PURPOSE, text, signature
+        settings.secret_keys, _SIGNING_PURPOSE, text, signature
     ):
         raise NotFound()
     located = await StatusRepository(session).by_public_id(public_id)

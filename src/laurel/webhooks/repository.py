@@ -54,6 +54,19 @@ class WebhookRepository:
             .values(secret_encrypted=encrypted, updated_at=utc_now())
         )
 
+    async def all_sealed_secrets(self) -> list[Any]:
+        """Every endpoint's signing secret, sealed (id, secret_encrypted): for re-sealing."""
+        statement = select(_endpoints.c.id, _endpoints.c.secret_encrypted).order_by(_endpoints.c.id)
+        return list((await self.session.execute(statement)).all())
+
+    async def reseal_secret(self, endpoint_id: str, secret_encrypted: str) -> None:
+        """The same secret sealed under another key: not a change anyone sees (no updated_at)."""
+        await self.session.execute(
+            update(_endpoints)
+            .where(_endpoints.c.id == endpoint_id)
+            .values(secret_encrypted=secret_encrypted)
+        )
+
     async def delete(self, organization_id: str, endpoint_id: str) -> bool:
         result = await self.session.execute(
             delete(_endpoints).where(

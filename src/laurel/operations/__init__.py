@@ -1,0 +1,1 @@
+"""Keeping a deployment's data: backups and restores, and rotating the secret key."""
