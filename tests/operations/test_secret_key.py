@@ -14,7 +14,7 @@ from laurel.app import create_app
 from laurel.config import Settings
 from laurel.db import Database
 from laurel.operations.secret_key import UnreadableSecrets, reseal_stored_secrets
-from tests.conftest import Api, Tenant, make_client
+from tests.conftest import CertifierClient, Tenant, make_client
 from tests.delivery.conftest import (
     WebhookReceiver,
     deliver_due,
@@ -34,25 +34,25 @@ def api_with(settings: Settings, database: Database, tenant: Tenant) -> ApiWith:
     """An API client of the tenant on an app with the given secret keys."""
 
     @asynccontextmanager
-    async def open_api(key: str, previous: str | None = None) -> AsyncIterator[Api]:
+    async def open_api(key: str, previous: str | None = None) -> AsyncIterator[CertifierClient]:
         keyed = delivery_settings(settings, secret_key=key, secret_key_previous=previous)
         app = create_app(keyed)
         try:
             async with make_client(app) as http:
-                yield Api(http, tenant)
+                yield CertifierClient(http, tenant)
         finally:
             await app.state.database.dispose()
 
     return open_api
 
 
-async def new_group(api: Api) -> str:
+async def new_group(api: CertifierClient) -> str:
     return str(
         (await api.create_group(name="Rotated", designIds=[await api.create_design()]))["id"]
     )
 
 
-async def issue_and_verify(api: Api, group_id: str) -> dict[str, str] | int:
+async def issue_and_verify(api: CertifierClient, group_id: str) -> dict[str, str] | int:
     """A new credential's checks through /v1/verify, or the status of a failed GET .../vc."""
     created = await api.request(
         "POST",

@@ -21,8 +21,8 @@ from rich.progress import (
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
+from laurel.commands import in_transaction, notes
 from laurel.config import Settings, get_settings
-from laurel.kit.commands import in_transaction, notes
 from laurel.migrate import alembic_config
 from laurel.operations.backups import (
     BackupRefused,
