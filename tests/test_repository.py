@@ -8,7 +8,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_no_test_reads_outside_the_repository() -> None:
     # The suite must pass on a clone anywhere: its data lives under tests/.
-    outside = ("../shared", '"shared"', "/work/")
+    beside = "shared"  # the workspace folder beside the checkout, which a clone does not have
+    outside = (f"../{beside}", f'"{beside}"', "/work/")
     offenders = [
         f"{path.relative_to(ROOT)}: {marker}"
         for path in (ROOT / "tests").rglob("*.py")
