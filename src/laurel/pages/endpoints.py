@@ -61,10 +61,10 @@ async def public_credential(request: Request, session: DbSession, public_id: str
     if prefers_html(request.headers.get("accept", "")):
         return await _wallet_page(request, session, public_id)
     # Signed now if the worker has not yet: the link works from the moment it is handed out.
-    credential = await service.find_credential(session, _settings(request), public_id)
-    if credential is None:
+    signed = await service.signed_document(session, _settings(request), public_id)
+    if signed is None:
         raise NotFound(headers=VARY)
-    return JSONResponse(credential.signed, headers={"Cache-Control": "no-cache", **VARY})
+    return JSONResponse(signed, headers={"Cache-Control": "no-cache", **VARY})
 
 
 async def _wallet_page(request: Request, session: DbSession, public_id: str) -> Response:

@@ -131,6 +131,19 @@ async def find_credential(
     )
 
 
+async def signed_document(
+    session: AsyncSession, settings: Settings, public_id: str
+) -> dict[str, Any] | None:
+    """The signed credential behind a public link: one read once signed, signed now if not yet."""
+    located = await StatusRepository(session).by_public_id(public_id)
+    if located is None or located.state != CredentialState.issued:
+        return None
+    if located.verifiable_credential is not None:
+        return dict(located.verifiable_credential)
+    credential = await find_credential(session, settings, public_id)
+    return credential.signed if credential is not None else None
+
+
 async def wallet_page(
     session: AsyncSession, settings: Settings, public_id: str
 ) -> WalletPage | None:
