@@ -382,6 +382,10 @@ def _built_in_attribute(tag: str, name: str) -> dict[str, Any]:
     }
 
 
+# The same in every organization, for ever: made once.
+_BUILT_INS = [_built_in_attribute(tag, name) for tag, name in BUILT_IN_ATTRIBUTES.items()]
+
+
 def _custom_attribute(row: Any) -> dict[str, Any]:
     return {
         "id": row.id,
@@ -396,9 +400,8 @@ def _custom_attribute(row: Any) -> dict[str, Any]:
 
 
 async def list_attributes(session: AsyncSession, principal: Principal) -> list[dict[str, Any]]:
-    builtin = [_built_in_attribute(tag, name) for tag, name in BUILT_IN_ATTRIBUTES.items()]
     custom = await AttributeRepository(session).list_custom(principal.organization_id)
-    return builtin + [_custom_attribute(row) for row in custom]
+    return [*_BUILT_INS, *(_custom_attribute(row) for row in custom)]
 
 
 async def create_attribute(
