@@ -11,27 +11,24 @@ import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from email_validator import EmailNotValidError
 
 from laurel.config import Settings
-from laurel.credentials.delivery import EmailSender, credential_email_job, email_sender
+from laurel.credentials.delivery import Change, CredentialJobs
 from laurel.credentials.repository import AttributeRepository, CredentialRepository
 from laurel.credentials.schemas import CredentialView
 from laurel.credentials.service import today
 from laurel.db import Database
-from laurel.delivery.jobs import signing_job
 from laurel.delivery.repository import OutboxRepository
-from laurel.email_templates.rendering import EmailText
 from laurel.email_templates.service import chosen_template
 from laurel.groups.repository import GroupRepository
 from laurel.kit.errors import NotFound
 from laurel.kit.fields import normalized_email
 from laurel.models import CredentialState
-from laurel.webhooks.events import credential_event_jobs
-from laurel.webhooks.repository import WebhookRepository
 
 COLUMN_ALIASES = {
     "name": "name",
@@ -165,19 +162,21 @@ async def run_import(
             raise NotFound(f"No credential template with id '{group_id}'")
         group = await GroupRepository(session).get_view(organization_id, group_id)
         assert group is not None
-        context = _Context(
-            settings=settings,
-            group_name=group.name,
-            sender=await email_sender(session, organization_id),
-            template=await chosen_template(
+        template = None
+        if send:
+            template = await chosen_template(
                 session,
                 organization_id,
                 requested_id=None,
                 group_template_id=group.email_template_id,
+            )
+        context = _Context(
+            group_name=group.name,
+            # `send` issues too, as create-issue-send does.
+            change=Change(created=True, issued=issue or send, sent=send),
+            jobs=await CredentialJobs.load(
+                session, settings, organization_id, email_template=template
             ),
-            send=send,
-            event_types=["credential.created"] + (["credential.issued"] if issue or send else []),
-            endpoints=await WebhookRepository(session).enabled(organization_id),
             custom_defaults=await AttributeRepository(session).custom_defaults(organization_id),
         )
     result = ImportResult()
@@ -185,7 +184,7 @@ async def run_import(
     for line, row in _rows(plan.path):
         values = parse_row(row, plan.custom_columns) | {
             "group_id": group_id,
-            "state": CredentialState.issued if issue or send else CredentialState.draft,
+            "state": CredentialState.issued if context.change.issued else CredentialState.draft,
             "import_key": hashlib.sha256(f"{plan.digest}:{line}".encode()).hexdigest(),
         }
         batch.append(CredentialRepository.new_row(organization_id, values))
@@ -203,13 +202,9 @@ async def run_import(
 class _Context:
     """What every batch of one import shares, read once at the start."""
 
-    settings: Settings
     group_name: str
-    sender: EmailSender
-    template: EmailText
-    send: bool
-    event_types: list[str]  # but `credential.sent`, announced only for the rows emailed
-    endpoints: list[Any]
+    change: Change
+    jobs: CredentialJobs
     custom_defaults: dict[str, str | None]
 
 
@@ -224,32 +219,14 @@ async def _write_batch(
         for row in rows:
             if row["id"] not in inserted:
                 continue
-            organization_id = row["organization_id"]
             view = CredentialView.from_row(row, context.group_name)
-            read = None
-            event_types = context.event_types
-            if context.send:
-                read = view.to_read(today(), context.custom_defaults)
-                email = credential_email_job(
-                    context.settings,
-                    context.sender,
-                    context.template,
-                    read,
-                    message_id=f"<{row['id']}.import@laurel>",
-                )
-                if email is None:
-                    result.not_emailed += 1
-                else:
-                    jobs.append(email)
-                    event_types = [*event_types, "credential.sent"]
-            if context.endpoints:
-                read = read or view.to_read(today(), context.custom_defaults)
-                jobs += credential_event_jobs(
-                    context.endpoints,
-                    organization_id,
-                    event_types,
-                    read.model_dump(mode="json", by_alias=True),
-                )
-            if row["state"] == CredentialState.issued:
-                jobs.append(signing_job(organization_id, row["id"]))
+            built = context.jobs.for_change(
+                row["id"],
+                partial(view.to_read, today(), context.custom_defaults),
+                context.change,
+                message_id=f"<{row['id']}.import@laurel>",
+            )
+            jobs += built.jobs
+            if context.change.sent and not built.emailed:
+                result.not_emailed += 1
         await OutboxRepository(session).add(jobs)

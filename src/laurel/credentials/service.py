@@ -12,7 +12,7 @@ from ulid import ULID
 
 from laurel.auth.dependencies import Principal
 from laurel.config import Settings
-from laurel.credentials.delivery import credential_email_job, email_sender
+from laurel.credentials.delivery import Change, CredentialJobs
 from laurel.credentials.repository import (
     AttributeRepository,
     CredentialRepository,
@@ -31,13 +31,13 @@ from laurel.credentials.schemas import (
     SearchSort,
 )
 from laurel.credentials.search import FilterCompiler
-from laurel.delivery.jobs import enqueue, scheduled_issue_job, signing_job
+from laurel.delivery.jobs import enqueue, scheduled_issue_job
 from laurel.email_templates.rendering import EmailText
 from laurel.email_templates.service import chosen_template
 from laurel.groups.repository import GroupRepository
 from laurel.groups.schemas import GroupView
 from laurel.kit.errors import Conflict, NotFound, ValidationFailed, found
-from laurel.kit.ids import is_valid_id, new_id
+from laurel.kit.ids import is_valid_id
 from laurel.kit.pagination import PageParams, PageResult
 from laurel.kit.timestamps import utc_now
 from laurel.models import CredentialState
@@ -102,10 +102,8 @@ class Credentials:
         updated_at = await self.repository.update_draft(self.organization_id, view.id, _ISSUED)
         if updated_at is None:
             raise Conflict("Only a draft credential can be issued")
-        issued = replace(view, **_ISSUED, updated_at=updated_at)
-        read = await self.read(issued)
-        events = await self._event_jobs(read, "credential.issued")
-        await enqueue(self.session, [signing_job(self.organization_id, issued.id), *events])
+        read = await self.read(replace(view, **_ISSUED, updated_at=updated_at))
+        await self._set_off(read, Change(issued=True), email_template=None)
         return read
 
     async def schedule(self, credential_id: str, request: ScheduleRequest) -> CredentialRead:
@@ -164,12 +162,10 @@ class Credentials:
             return False
         issued = await self._view(credential_id)
         read = await self.read(issued)
-        template = await self._template(None, await self._group(issued.group_id))
-        email = await self._email_job(read, template)
-        event_types = ["credential.issued", *(["credential.sent"] if email else [])]
-        events = await self._event_jobs(read, *event_types)
-        jobs = [signing_job(self.organization_id, issued.id), *([email] if email else [])]
-        await enqueue(self.session, [*jobs, *events])
+        template = None
+        if issued.recipient_email:
+            template = await self._template(None, await self._group(issued.group_id))
+        await self._set_off(read, Change(issued=True, sent=True), email_template=template)
         return True
 
     async def send(self, credential_id: str, email_template_id: str | None) -> CredentialRead:
@@ -188,9 +184,7 @@ class Credentials:
         group = None if email_template_id else await self._group(view.group_id)
         template = await self._template(email_template_id, group)
         read = await self.read(view)
-        email = await self._email_job(read, template)
-        events = await self._event_jobs(read, "credential.sent")
-        await enqueue(self.session, [*([email] if email else []), *events])
+        await self._set_off(read, Change(sent=True), email_template=template)
         return read
 
     async def create_issue_send(self, data: CreateIssueSendRequest) -> CreatedAndIssued:
@@ -201,16 +195,11 @@ class Credentials:
         group = await self._group(data.group_id)
         # Before any write: an email template that is not the organization's is a 400.
         template = await self._template(data.email_template_id, group)
-        view = await self._insert(data, CredentialState.issued, group)
-        read = await self.read(view)
-        email = await self._email_job(read, template)
-        event_types = ["credential.created", "credential.issued"]
-        if email is not None:
-            event_types.append("credential.sent")
-        events = await self._event_jobs(read, *event_types)
-        jobs = [signing_job(self.organization_id, view.id), *([email] if email else [])]
-        await enqueue(self.session, [*jobs, *events])
-        return CreatedAndIssued(read, emailed=email is not None)
+        read = await self.read(await self._insert(data, CredentialState.issued, group))
+        change = Change(created=True, issued=True, sent=True)
+        emailing = template if data.recipient.email else None
+        emailed = await self._set_off(read, change, email_template=emailing)
+        return CreatedAndIssued(read, emailed=emailed)
 
     async def update(self, credential_id: str, changes: CredentialUpdate) -> CredentialRead:
         view = await self._view(credential_id)
@@ -283,18 +272,16 @@ class Credentials:
             group_template_id=group.email_template_id if group else None,
         )
 
-    async def _email_job(self, read: CredentialRead, template: EmailText) -> dict[str, Any] | None:
-        """The email job, or None when the credential has no recipient email."""
-        if read.recipient.email is None:
-            return None
-        return credential_email_job(
-            self.settings,
-            await email_sender(self.session, self.organization_id),
-            template,
-            read,
-            # One Message-ID per send request, so a receiving server can spot a repeat.
-            message_id=f"<{read.id}.{new_id()}@laurel>",
+    async def _set_off(
+        self, read: CredentialRead, change: Change, *, email_template: EmailText | None
+    ) -> bool:
+        """Queue what `change` sets off (credentials/delivery.py); returns whether it emails."""
+        builder = await CredentialJobs.load(
+            self.session, self.settings, self.organization_id, email_template=email_template
         )
+        built = builder.for_change(read.id, lambda: read, change)
+        await enqueue(self.session, built.jobs)
+        return built.emailed
 
     async def _announce(self, view: CredentialView, *event_types: str) -> CredentialRead:
         read = await self.read(view)
