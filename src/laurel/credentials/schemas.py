@@ -14,7 +14,7 @@ from laurel.kit.fields import (
     ResourceId,
     ZonedTimestamp,
 )
-from laurel.kit.schemas import CamelModel
+from laurel.kit.schemas import CamelModel, refuse_nulls
 from laurel.kit.timestamps import Timestamp
 
 CredentialStatus = Literal["draft", "scheduled", "issued", "expired", "revoked"]
@@ -92,13 +92,7 @@ class CredentialUpdate(CamelModel):
 
     @model_validator(mode="after")
     def _no_nulls_where_required(self) -> "CredentialUpdate":
-        for field, wire in (
-            ("recipient", "recipient"),
-            ("issue_date", "issueDate"),
-            ("custom_attributes", "customAttributes"),
-        ):
-            if field in self.model_fields_set and getattr(self, field) is None:
-                raise ValidationFailed(f"{wire}: may not be null", param=wire)
+        refuse_nulls(self, "recipient", "issue_date", "custom_attributes")
         recipient = self.recipient
         if (
             recipient is not None

@@ -4,6 +4,7 @@ import hashlib
 import re
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import true
@@ -36,8 +37,7 @@ from laurel.email_templates.rendering import EmailText
 from laurel.email_templates.service import chosen_template
 from laurel.groups.repository import GroupRepository
 from laurel.groups.schemas import GroupView
-from laurel.kit.errors import Conflict, NotFound, ValidationFailed, found
-from laurel.kit.ids import is_valid_id
+from laurel.kit.errors import Conflict, NotFound, ValidationFailed, found, found_by_id
 from laurel.kit.pagination import PageParams, PageResult
 from laurel.kit.timestamps import utc_now
 from laurel.models import CredentialState
@@ -237,11 +237,8 @@ class Credentials:
         return await self._view(credential_id)
 
     async def _view(self, credential_id: str) -> CredentialView:
-        return found(
-            await self.repository.get_view(self.organization_id, credential_id)
-            if is_valid_id(credential_id)
-            else None
-        )
+        get_view = partial(self.repository.get_view, self.organization_id)
+        return await found_by_id(get_view, credential_id)
 
     async def _group(self, group_id: str) -> GroupView:
         return found(await GroupRepository(self.session).get_view(self.organization_id, group_id))

@@ -1,6 +1,7 @@
 """Designs: the SVG templates certificates and badges are rendered from."""
 
 import asyncio
+from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -8,9 +9,9 @@ from laurel.auth.dependencies import Principal
 from laurel.designs.repository import DesignRepository
 from laurel.designs.schemas import DesignCreate, DesignUpdate
 from laurel.designs.svg import validate_svg
-from laurel.kit.errors import Conflict, ValidationFailed, found
-from laurel.kit.ids import is_valid_id
+from laurel.kit.errors import Conflict, found_by_id
 from laurel.kit.pagination import PageParams, PageResult
+from laurel.kit.schemas import refuse_nulls
 from laurel.models import Design, DesignType
 
 
@@ -33,11 +34,7 @@ async def create_design(session: AsyncSession, principal: Principal, data: Desig
 
 async def get_design(session: AsyncSession, principal: Principal, design_id: str) -> Design:
     repository = DesignRepository(session)
-    return found(
-        await repository.get(principal.organization_id, design_id)
-        if is_valid_id(design_id)
-        else None
-    )
+    return await found_by_id(partial(repository.get, principal.organization_id), design_id)
 
 
 async def list_designs(
@@ -50,10 +47,8 @@ async def update_design(
     session: AsyncSession, principal: Principal, design_id: str, changes: DesignUpdate
 ) -> Design:
     design = await get_design(session, principal, design_id)
+    refuse_nulls(changes)
     sent = changes.model_fields_set
-    for field in sent:
-        if getattr(changes, field) is None:
-            raise ValidationFailed(f"{field}: may not be null", param=field)
     new_type = changes.type if "type" in sent and changes.type else design.type
     if new_type != design.type and await DesignRepository(session).is_used_by_a_group(design.id):
         raise Conflict("The design's type cannot change while a credential template uses it")

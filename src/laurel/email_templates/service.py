@@ -5,6 +5,8 @@ organization's `custom.*` ones) and, in emails only, `[issuer.name]`. An attribu
 organization does not have is refused when the template is saved, naming `subject` or `body`.
 """
 
+from functools import partial
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laurel.auth.dependencies import Principal
@@ -13,9 +15,9 @@ from laurel.credentials.schemas import BUILT_IN_ATTRIBUTES
 from laurel.email_templates.rendering import DEFAULT_TEMPLATE, EMAIL_ATTRIBUTES, EmailText
 from laurel.email_templates.repository import EmailTemplateRepository
 from laurel.email_templates.schemas import EmailTemplateCreate, EmailTemplateUpdate
-from laurel.kit.errors import Conflict, ValidationFailed, found
-from laurel.kit.ids import is_valid_id
+from laurel.kit.errors import Conflict, ValidationFailed, found, found_by_id
 from laurel.kit.pagination import PageParams, PageResult
+from laurel.kit.schemas import refuse_nulls
 from laurel.models import EmailTemplate
 from laurel.rendering.template import attributes_in
 
@@ -41,11 +43,7 @@ async def get_template(
     session: AsyncSession, principal: Principal, template_id: str
 ) -> EmailTemplate:
     repository = EmailTemplateRepository(session)
-    return found(
-        await repository.get(principal.organization_id, template_id)
-        if is_valid_id(template_id)
-        else None
-    )
+    return await found_by_id(partial(repository.get, principal.organization_id), template_id)
 
 
 async def list_templates(
@@ -58,10 +56,8 @@ async def update_template(
     session: AsyncSession, principal: Principal, template_id: str, changes: EmailTemplateUpdate
 ) -> EmailTemplate:
     template = await get_template(session, principal, template_id)
+    refuse_nulls(changes)
     sent = changes.model_fields_set
-    for field in sent:
-        if getattr(changes, field) is None:
-            raise ValidationFailed(f"{field}: may not be null", param=field)
     await _check_attributes(
         session,
         principal,

@@ -14,7 +14,7 @@ from pydantic import Field, StringConstraints, model_validator
 
 from laurel.kit.errors import ValidationFailed
 from laurel.kit.fields import HttpUrlText, ResourceId
-from laurel.kit.schemas import CamelModel
+from laurel.kit.schemas import CamelModel, refuse_nulls
 from laurel.kit.timestamps import Timestamp
 from laurel.models import DesignType
 
@@ -87,9 +87,7 @@ class GroupUpdate(_GroupBody):
 
     @model_validator(mode="after")
     def _no_nulls_where_required(self) -> "GroupUpdate":
-        for field, wire_name in (("name", "name"), ("design_ids", "designIds")):
-            if field in self.model_fields_set and getattr(self, field) is None:
-                raise ValidationFailed(f"{wire_name}: may not be null", param=wire_name)
+        refuse_nulls(self, "name", "design_ids")
         return self
 
 

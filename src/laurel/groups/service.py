@@ -2,6 +2,7 @@
 
 from collections import Counter
 from collections.abc import Sequence
+from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -10,8 +11,7 @@ from laurel.designs.repository import DesignRepository
 from laurel.email_templates.service import require_template
 from laurel.groups.repository import GroupRepository
 from laurel.groups.schemas import DesignChoice, GroupView
-from laurel.kit.errors import Conflict, NotFound, PaymentRequired, ValidationFailed, found
-from laurel.kit.ids import is_valid_id
+from laurel.kit.errors import Conflict, NotFound, PaymentRequired, ValidationFailed, found_by_id
 from laurel.kit.pagination import PageParams, PageResult
 from laurel.models import DesignType, Plan
 
@@ -42,11 +42,7 @@ async def create_group(
 
 async def get_group(session: AsyncSession, principal: Principal, group_id: str) -> GroupView:
     repository = GroupRepository(session)
-    return found(
-        await repository.get_view(principal.organization_id, group_id)
-        if is_valid_id(group_id)
-        else None
-    )
+    return await found_by_id(partial(repository.get_view, principal.organization_id), group_id)
 
 
 async def list_groups(

@@ -8,11 +8,13 @@ depends only on the request path (`speaks_problem_json`), so errors raised befor
 request is to blame. Each class documents itself for OpenAPI through `openapi_response()`.
 """
 
+from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel
 
+from laurel.kit.ids import is_valid_id
 from laurel.kit.outages import database_unreachable
 
 
@@ -319,3 +321,9 @@ def found(value: Found | None) -> Found:
     if value is None:
         raise NotFound()
     return value
+
+
+async def found_by_id(lookup: Callable[[str], Awaitable[Found | None]], resource_id: str) -> Found:
+    """What `lookup` finds by `resource_id`, or `404 not_found`; an id no resource can have is
+    not found without a query."""
+    return found(await lookup(resource_id) if is_valid_id(resource_id) else None)

@@ -5,6 +5,8 @@ from typing import Generic, TypeVar
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
+from laurel.kit.errors import ValidationFailed
+
 Item = TypeVar("Item")
 
 
@@ -38,3 +40,13 @@ class Data(BaseModel, Generic[Item]):
 
 def data_body(item: object) -> dict[str, object]:
     return {"data": item}
+
+
+def refuse_nulls(changes: BaseModel, *fields: str) -> None:
+    """400 naming the first of `fields` (all, when none are named) that a partial update sent as
+    null: these fields have no "no value" to set."""
+    model_fields = type(changes).model_fields
+    for field in fields or tuple(model_fields):
+        if field in changes.model_fields_set and getattr(changes, field) is None:
+            wire = model_fields[field].alias or field
+            raise ValidationFailed(f"{wire}: may not be null", param=wire)

@@ -9,7 +9,9 @@ transaction, after which the previous key can be dropped. Everything else derive
 accepts the previous key meanwhile (docs/operations.md).
 """
 
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from cryptography.fernet import InvalidToken
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -46,24 +48,39 @@ async def reseal_stored_secrets(session: AsyncSession, settings: Settings) -> Re
     If any secret opens with neither key, `UnreadableSecrets` is raised once all were tried, so
     the transaction rolls back and nothing is changed.
     """
-    result, unreadable = Resealed(), []
+    unreadable: list[str] = []
+    reseal = partial(_reseal, settings.secret_keys, unreadable)
     issuers, webhooks = IssuerRepository(session), WebhookRepository(session)
-    for row in await issuers.all_sealed_keys():
-        try:
-            sealed = reencrypt_secret(settings.secret_keys, row.private_encrypted, KEY_PURPOSE)
-        except InvalidToken:
-            unreadable.append(f"issuer key {row.id}")
-            continue
-        await issuers.reseal_key(row.id, sealed)
-        result.issuer_keys += 1
-    for row in await webhooks.all_sealed_secrets():
-        try:
-            sealed = reencrypt_secret(settings.secret_keys, row.secret_encrypted, WEBHOOK_SECRETS)
-        except InvalidToken:
-            unreadable.append(f"webhook {row.id}")
-            continue
-        await webhooks.reseal_secret(row.id, sealed)
-        result.webhook_secrets += 1
+    result = Resealed(
+        issuer_keys=await reseal(
+            "issuer key", await issuers.all_sealed_keys(), KEY_PURPOSE, issuers.reseal_key
+        ),
+        webhook_secrets=await reseal(
+            "webhook", await webhooks.all_sealed_secrets(), WEBHOOK_SECRETS, webhooks.reseal_secret
+        ),
+    )
     if unreadable:
         raise UnreadableSecrets(unreadable)
     return result
+
+
+async def _reseal(
+    secret_keys: Sequence[str],
+    unreadable: list[str],
+    kind: str,
+    rows: Sequence[tuple[str, str]],
+    purpose: str,
+    store: Callable[[str, str], Awaitable[None]],
+) -> int:
+    """Re-seal `rows` (id, sealed secret) and store each; the ones no key opens go to
+    `unreadable`, named by `kind` and id. Returns how many were re-sealed."""
+    resealed = 0
+    for row_id, sealed in rows:
+        try:
+            again = reencrypt_secret(secret_keys, sealed, purpose)
+        except InvalidToken:
+            unreadable.append(f"{kind} {row_id}")
+            continue
+        await store(row_id, again)
+        resealed += 1
+    return resealed

@@ -1,5 +1,6 @@
 """Webhook endpoints: where and what to announce, with a signing secret shown once."""
 
+from functools import partial
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -9,7 +10,7 @@ from laurel.config import Settings
 from laurel.delivery.repository import OutboxRepository
 from laurel.delivery.signatures import new_webhook_secret
 from laurel.kit.crypto import encrypt_secret
-from laurel.kit.errors import NotFound, ValidationFailed, found
+from laurel.kit.errors import NotFound, ValidationFailed, found_by_id
 from laurel.kit.ids import is_valid_id, new_id
 from laurel.kit.outbound import DestinationRefused, Resolver, refuse_non_public_url
 from laurel.kit.pagination import PageParams, PageResult
@@ -96,8 +97,4 @@ async def list_deliveries(
 
 async def _endpoint(session: AsyncSession, principal: Principal, endpoint_id: str) -> Any:
     repository = WebhookRepository(session)
-    return found(
-        await repository.get(principal.organization_id, endpoint_id)
-        if is_valid_id(endpoint_id)
-        else None
-    )
+    return await found_by_id(partial(repository.get, principal.organization_id), endpoint_id)
