@@ -103,8 +103,14 @@ REFUSED_CSS = [
     ("<rect style=\"fill: red; @import 'x.css'\"/>", "at-rules such as @import"),
     ('<text font-size="0">x</text>', "font-size must be a positive size"),
     ('<text style="font-size: -4px">x</text>', "font-size must be a positive size"),
-    ('<text font-weight="5000">x</text>', "font-weight must be"),
+    (
+        '<text font-weight="5000">x</text>',
+        "font-weight must be normal, bold, bolder, lighter or 1-1000, not '5000'",
+    ),
     ('<text text-anchor="left">x</text>', "text-anchor must be start, middle or end"),
+    ('<text font-style="bold">x</text>', "font-style must be normal, italic or oblique, not"),
+    ('<stop stop-color="12"/>', "stop-color must be a colour, not '12'"),
+    ('<rect stroke="red blue"/>', "stroke must be a colour, none or url(#id), not 'red"),
     ('<rect fill="red" style="fill: u\\72l(//evil.example/x)"/>', "refers outside the design"),
 ]
 

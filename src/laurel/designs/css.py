@@ -15,7 +15,7 @@ the tokenizer could not read. A `<style>` element holds plain rules: selectors a
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import tinycss2
 from tinycss2 import ast
@@ -156,42 +156,65 @@ def _positive_number(node: ast.Node) -> bool:
     return isinstance(node, ast.NumberToken | ast.PercentageToken) and node.value > 0
 
 
+def _single(values: list[ast.Node]) -> ast.Node | None:
+    return values[0] if len(values) == 1 else None
+
+
+def _is_colour_value(values: list[ast.Node]) -> bool:
+    single = _single(values)
+    return single is not None and (_keyword(single) in _PAINT_KEYWORDS or _is_color(single))
+
+
+def _is_paint(values: list[ast.Node]) -> bool:
+    first, rest = values[0], values[1:]
+    fallback_ok = len(rest) <= 1 and all(
+        _is_color(node) or _keyword(node) == "none" for node in rest
+    )
+    return (_local_url(first) is not None and fallback_ok) or _is_colour_value(values)
+
+
+def _is_font_size(values: list[ast.Node]) -> bool:
+    single = _single(values)
+    return single is not None and (
+        _keyword(single) in _FONT_SIZE_KEYWORDS or _positive_number(single)
+    )
+
+
+def _is_font_weight(values: list[ast.Node]) -> bool:
+    single = _single(values)
+    return single is not None and (
+        _keyword(single) in _FONT_WEIGHTS
+        or (isinstance(single, ast.NumberToken) and 1 <= single.value <= 1000)
+    )
+
+
+def _one_of(keywords: frozenset[str]) -> Callable[[list[ast.Node]], bool]:
+    def accepts(values: list[ast.Node]) -> bool:
+        single = _single(values)
+        return single is not None and _keyword(single) in keywords
+
+    return accepts
+
+
+# The properties the renderer reads for text boxes, and paints: their own grammar, and what
+# the refusal says the value must be.
+_TYPED: dict[str, tuple[Callable[[list[ast.Node]], bool], str]] = {
+    **{name: (_is_paint, "a colour, none or url(#id)") for name in PAINT_PROPERTIES},
+    **{name: (_is_colour_value, "a colour") for name in COLOR_PROPERTIES - PAINT_PROPERTIES},
+    "font-size": (_is_font_size, "a positive size"),
+    "font-weight": (_is_font_weight, "normal, bold, bolder, lighter or 1-1000"),
+    "text-anchor": (_one_of(_TEXT_ANCHORS), "start, middle or end"),
+    "font-style": (_one_of(_FONT_STYLES), "normal, italic or oblique"),
+}
+
+
 def _check_typed(name: str, values: list[ast.Node]) -> None:
-    """The properties the renderer reads for text boxes, and paints: their own grammar."""
-    single = values[0] if len(values) == 1 else None
-    if name in PAINT_PROPERTIES:
-        first, rest = values[0], values[1:]
-        fallback_ok = len(rest) <= 1 and all(
-            _is_color(node) or _keyword(node) == "none" for node in rest
-        )
-        if _local_url(first) is not None and fallback_ok:
-            return
-        if single is not None and (_keyword(single) in _PAINT_KEYWORDS or _is_color(single)):
-            return
-        raise Refused(f"{name} must be a colour, none or url(#id), not {_source(values)!r}")
-    if name in COLOR_PROPERTIES:
-        if single is not None and (_keyword(single) in _PAINT_KEYWORDS or _is_color(single)):
-            return
-        raise Refused(f"{name} must be a colour, not {_source(values)!r}")
-    if name == "font-size":
-        if single is not None and (
-            _keyword(single) in _FONT_SIZE_KEYWORDS or _positive_number(single)
-        ):
-            return
-        raise Refused(f"font-size must be a positive size, not {_source(values)!r}")
-    if name == "font-weight":
-        if single is not None and (
-            _keyword(single) in _FONT_WEIGHTS
-            or (isinstance(single, ast.NumberToken) and 1 <= single.value <= 1000)
-        ):
-            return
-        raise Refused(
-            f"font-weight must be normal, bold, bolder, lighter or 1-1000, not {_source(values)!r}"
-        )
-    if name == "text-anchor" and (single is None or _keyword(single) not in _TEXT_ANCHORS):
-        raise Refused(f"text-anchor must be start, middle or end, not {_source(values)!r}")
-    if name == "font-style" and (single is None or _keyword(single) not in _FONT_STYLES):
-        raise Refused(f"font-style must be normal, italic or oblique, not {_source(values)!r}")
+    typed = _TYPED.get(name)
+    if typed is None:
+        return
+    accepts, must_be = typed
+    if not accepts(values):
+        raise Refused(f"{name} must be {must_be}, not {_source(values)!r}")
 
 
 def check_value(name: str, value: str | list[ast.Node]) -> None:

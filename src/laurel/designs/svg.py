@@ -15,6 +15,7 @@ are served as SVG), so it must be inert and drawable:
 """
 
 from collections.abc import Iterator
+from functools import partial
 from xml.etree.ElementTree import Element, TreeBuilder
 
 from defusedxml import DefusedXmlException
@@ -176,19 +177,21 @@ def _check_style_element(element: Element) -> None:
     check_style_sheet(element.text or "")
 
 
+def _drawn_parts(element: Element, by_id: dict[str | None, Element]) -> list[Element]:
+    """What drawing `element` draws next: its children, and the element a `<use>` repeats."""
+    found = list(element)
+    if element.tag in (f"{{{SVG_NAMESPACE}}}use", "use"):
+        href = next((element.get(name) or "" for name in _HREFS if element.get(name)), "")
+        target = by_id.get(href.strip()[1:])
+        if target is not None:
+            found.append(target)
+    return found
+
+
 def _check_drawn_elements(root: Element) -> None:
     """Count elements as drawn, each `<use>` as the element it repeats; refuse a loop."""
     by_id = {element.get("id"): element for element in root.iter() if element.get("id")}
-
-    def parts(element: Element) -> list[Element]:
-        found = list(element)
-        if element.tag in (f"{{{SVG_NAMESPACE}}}use", "use"):
-            href = next((element.get(name) or "" for name in _HREFS if element.get(name)), "")
-            target = by_id.get(href.strip()[1:])
-            if target is not None:
-                found.append(target)
-        return found
-
+    parts = partial(_drawn_parts, by_id=by_id)
     drawn: dict[int, int] = {}
     on_path: set[int] = set()
     stack: list[tuple[Element, bool]] = [(root, False)]
@@ -223,23 +226,9 @@ def _check(root: Element) -> None:
             raise Refused(f"elements may be nested at most {MAX_DEPTH} deep")
         if elements > MAX_ELEMENTS:
             raise Refused(f"a design may have at most {MAX_ELEMENTS:,} elements")
-        name = check_element(str(element.tag))
-        for attribute, value in element.attrib.items():
-            image = check_attribute(name, attribute, value)
-            if image is not None:
-                images.append(image)
-        if "viewBox" in element.attrib:
-            _check_view_box(name, element.attrib["viewBox"], root=element is root)
-        qr_place = "data-qr" in element.attrib and name in ("rect", "image")
-        _check_lengths(name, element.attrib, qr_place=qr_place)
-        if element is root:
-            _check_page(page)
-        if name == "text" and "transform" not in element.attrib:
-            _check_text_place(element, page)
+        name, qr_place = _check_one(element, root, page, images)
         qr_places += qr_place
         text_boxes += name == "text"
-        if name == "style":
-            _check_style_element(element)
     if text_boxes > MAX_TEXT_BOXES:
         raise Refused(f"a design may have at most {MAX_TEXT_BOXES} <text> elements")
     if qr_places > MAX_QR_PLACES:
@@ -249,6 +238,31 @@ def _check(root: Element) -> None:
             f"embedded images may add up to at most {MAX_IMAGE_PIXELS // 1_000_000} megapixels"
         )
     _check_drawn_elements(root)
+
+
+def _check_one(
+    element: Element, root: Element, page: Page, images: list[EmbeddedImage]
+) -> tuple[str, bool]:
+    """One element, its attributes and its place; the images it embeds go to `images`.
+
+    Returns its name and whether it is a QR code place, which the design counts.
+    """
+    name = check_element(str(element.tag))
+    for attribute, value in element.attrib.items():
+        image = check_attribute(name, attribute, value)
+        if image is not None:
+            images.append(image)
+    if "viewBox" in element.attrib:
+        _check_view_box(name, element.attrib["viewBox"], root=element is root)
+    qr_place = "data-qr" in element.attrib and name in ("rect", "image")
+    _check_lengths(name, element.attrib, qr_place=qr_place)
+    if element is root:
+        _check_page(page)
+    if name == "text" and "transform" not in element.attrib:
+        _check_text_place(element, page)
+    if name == "style":
+        _check_style_element(element)
+    return name, qr_place
 
 
 def validate_svg(svg: str, *, requires_recipient_name: bool) -> None:
