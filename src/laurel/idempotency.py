@@ -62,17 +62,40 @@ class StoredResponse:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class KeptKey:
+    """An `Idempotency-Key` as kept: what the middleware compares, replays or takes over."""
+
+    id: str
+    request_hash: str
+    response_status: int | None
+    response_body: bytes | None
+    response_headers: dict[str, str] | None
+    created_at: datetime
+    owner: str | None
+    owner_seen_at: datetime | None
+
+
+_KEPT_KEY = select(
+    _keys.c.id,
+    _keys.c.request_hash,
+    _keys.c.response_status,
+    _keys.c.response_body,
+    _keys.c.response_headers,
+    _keys.c.created_at,
+    _keys.c.owner,
+    _keys.c.owner_seen_at,
+)
+
+
 class IdempotencyRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def find(self, scope: str, key: str) -> IdempotencyKey | None:
-        row = (
-            await self.session.execute(
-                select(_keys).where(_keys.c.scope == scope, _keys.c.key == key)
-            )
-        ).first()
-        return row  # type: ignore[return-value]
+    async def find(self, scope: str, key: str) -> KeptKey | None:
+        statement = _KEPT_KEY.where(_keys.c.scope == scope, _keys.c.key == key)
+        row = (await self.session.execute(statement)).first()
+        return None if row is None else KeptKey(*row)
 
     async def insert(
         self, scope: str, key: str, request_hash: str, owner: str, *, marker_id: str | None = None
@@ -90,7 +113,7 @@ class IdempotencyRepository:
             )
         )
 
-    async def take_over(self, abandoned: IdempotencyKey, request_hash: str, owner: str) -> bool:
+    async def take_over(self, abandoned: KeptKey, request_hash: str, owner: str) -> bool:
         """Restart an abandoned key for `owner`; False if another retry took it first."""
         now = utc_now()
         result = await self.session.execute(
@@ -161,7 +184,7 @@ class InFlightKeys:
     def holds(self, marker_id: str) -> bool:
         return marker_id in self._ids
 
-    def abandoned(self, marker: IdempotencyKey, now: datetime) -> bool:
+    def abandoned(self, marker: KeptKey, now: datetime) -> bool:
         """Whether the request that marked this key is known to have ended without an answer."""
         owner = Owner.parse(marker.owner) if marker.owner is not None else None
         if owner is None:  # marked before owners were recorded: the last resort
