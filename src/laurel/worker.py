@@ -21,8 +21,8 @@ from laurel.config import Settings
 from laurel.credentials.repository import CredentialRepository
 from laurel.credentials.tasks import issue_scheduled
 from laurel.db import Database
-from laurel.delivery.repository import OutboxRepository
-from laurel.delivery.senders import DeliveryFailed, post_webhook, send_email
+from laurel.delivery.repository import OutboxRepository, Settlement
+from laurel.delivery.senders import DeliveryFailed, WebhookDelivery, post_webhook, send_email
 from laurel.idempotency import IdempotencyRepository
 from laurel.kit.crypto import decrypt_secret
 from laurel.kit.outages import database_unreachable
@@ -134,32 +134,25 @@ class DeliveryWorker:
         attempts = job.attempts + 1
         now = utc_now()
         if error is None:
-            status, next_attempt = JobStatus.delivered, None
+            settlement = Settlement(JobStatus.delivered, attempts, error, now)
         elif attempts >= MAX_ATTEMPTS:
-            status, next_attempt = JobStatus.dead, None
+            settlement = Settlement(JobStatus.dead, attempts, error, now)
         else:
-            status, next_attempt = JobStatus.pending, now + retry_delay(attempts)
+            retry_at = now + retry_delay(attempts)
+            settlement = Settlement(JobStatus.pending, attempts, error, now, retry_at)
         async with self.database.sessions() as session, session.begin():
             outbox = OutboxRepository(session)
             await outbox.record_attempt(
                 job.id, at=now, status_code=status_code, error=error, duration_ms=duration_ms
             )
-            await outbox.finish(
-                job.id,
-                self.worker_id,
-                status=status,
-                attempts=attempts,
-                next_attempt_at=next_attempt,
-                error=error,
-                now=now,
-            )
+            await outbox.finish(job.id, self.worker_id, settlement)
         log.info(
             "delivery",
             job_id=job.id,
             kind=job.kind,
             event_type=job.event_type,
             attempt=attempts,
-            outcome=status,
+            outcome=settlement.status,
             status_code=status_code,
             error=error,
         )
@@ -179,12 +172,11 @@ class DeliveryWorker:
             endpoint = await WebhookRepository(session).get_any(job.endpoint_id)
         if endpoint is None:
             raise DeliveryFailed("the webhook endpoint was deleted")
-        return await post_webhook(
-            self.http,
-            self.settings,
+        delivery = WebhookDelivery(
             url=endpoint.url,
             secret=decrypt_secret(self.settings.secret_keys, endpoint.secret_encrypted),
             body=job.payload["body"],
             delivery_id=job.id,
             event_id=job.event_id or job.id,
         )
+        return await post_webhook(self.http, self.settings, delivery)

@@ -243,8 +243,7 @@ async def _change(
         api.caller,
         id_of_uuid(organization_id),
         id_of_uuid(certification_id),
-        action,
-        reason=reason,
+        lifecycle.LifecycleChange(action, reason),
         validity=validity,
     )
     return data_body(record)

@@ -145,7 +145,9 @@ async def plan_import(database: Database, organization_id: str, path: Path) -> I
     return plan
 
 
-async def run_import(
+# The keyword arguments are `laurel credentials import`'s options one for one. Grouping them
+# (an ImportOptions) changes the CLI's call, which is being moved out of cli.py in parallel.
+async def run_import(  # noqa: PLR0913
     database: Database,
     settings: Settings,
     plan: ImportPlan,

@@ -1,5 +1,6 @@
 """All SQL of the transactional outbox: jobs written beside the change, claimed by workers."""
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,6 +13,17 @@ from laurel.models import DeliveryAttempt, JobStatus, OutboxJob
 from laurel.models.base import table_of
 
 _jobs, _attempts = table_of(OutboxJob), table_of(DeliveryAttempt)
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """How a job stands after an attempt: delivered, dead, or pending until `next_attempt_at`."""
+
+    status: JobStatus
+    attempts: int
+    error: str | None
+    at: datetime
+    next_attempt_at: datetime | None = None
 
 
 class OutboxRepository:
@@ -53,28 +65,18 @@ class OutboxRepository:
         claimed = select(_jobs).where(_jobs.c.id.in_(ids)).order_by(_jobs.c.id)
         return list((await self.session.execute(claimed)).all())
 
-    async def finish(
-        self,
-        job_id: str,
-        worker_id: str,
-        *,
-        status: JobStatus,
-        attempts: int,
-        next_attempt_at: datetime | None,
-        error: str | None,
-        now: datetime,
-    ) -> None:
+    async def finish(self, job_id: str, worker_id: str, settlement: Settlement) -> None:
         values: dict[str, Any] = {
-            "status": status,
-            "attempts": attempts,
-            "last_error": error,
+            "status": settlement.status,
+            "attempts": settlement.attempts,
+            "last_error": settlement.error,
             "locked_by": None,
             "locked_until": None,
         }
-        if next_attempt_at is not None:
-            values["next_attempt_at"] = next_attempt_at
-        if status == JobStatus.delivered:
-            values["delivered_at"] = now
+        if settlement.next_attempt_at is not None:
+            values["next_attempt_at"] = settlement.next_attempt_at
+        if settlement.status == JobStatus.delivered:
+            values["delivered_at"] = settlement.at
         # Only the worker holding the lease may settle the job.
         await self.session.execute(
             update(_jobs)

@@ -1,6 +1,7 @@
 """Talking to the outside: SMTP for email (aiosmtplib), HTTP for webhooks (httpx)."""
 
 import re
+from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
@@ -85,28 +86,32 @@ async def send_email(settings: Settings, message: dict[str, str]) -> None:
         raise DeliveryFailed(f"SMTP: {error}") from error
 
 
+@dataclass(frozen=True)
+class WebhookDelivery:
+    """One delivery of an event to one endpoint: where, what, and the secret that signs it."""
+
+    url: str
+    secret: str
+    body: str
+    delivery_id: str
+    event_id: str
+
+
 async def post_webhook(
-    client: httpx.AsyncClient,
-    settings: Settings,
-    *,
-    url: str,
-    secret: str,
-    body: str,
-    delivery_id: str,
-    event_id: str,
+    client: httpx.AsyncClient, settings: Settings, delivery: WebhookDelivery
 ) -> int:
     """POST one delivery, signed. `client` is the worker's public-only client (kit/outbound.py),
     which checks the address it connects to; a redirect is an answer, never followed."""
     headers = {
         "Content-Type": "application/json",
         "User-Agent": "Laurel-Webhooks/1",
-        "Laurel-Event-Id": event_id,
-        **webhook_signature_headers(secret, body, delivery_id),
+        "Laurel-Event-Id": delivery.event_id,
+        **webhook_signature_headers(delivery.secret, delivery.body, delivery.delivery_id),
     }
     try:
         response = await client.post(
-            url,
-            content=body.encode(),
+            delivery.url,
+            content=delivery.body.encode(),
             headers=headers,
             timeout=settings.webhook_timeout_seconds,
             follow_redirects=False,

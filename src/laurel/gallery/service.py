@@ -52,9 +52,8 @@ async def preview_starter(
 ) -> Rendered:
     """The starter drawn with the same sample values as a design's preview."""
     starter = found(find_starter(starter_id))
-    return await rendering.preview_svg(
-        session, renderer, settings, starter.svg, fmt, design_id=f"gallery:{starter.id}"
-    )
+    job = rendering.sample_job(settings, starter.svg, fmt)
+    return await rendering.render_cached(session, renderer, job, design_id=f"gallery:{starter.id}")
 
 
 async def copy_starters(session: AsyncSession, principal: Principal) -> dict[str, Design]:

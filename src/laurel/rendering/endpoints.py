@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response
 
 from laurel.auth.dependencies import Api
+from laurel.credentials.service import Credentials
 from laurel.db import DbSession
 from laurel.kit.errors import (
     COMMON_API_ERRORS,
@@ -57,14 +58,9 @@ def _file(rendered: Rendered, *, cache: str, filename: str | None = None) -> Res
 async def _credential(
     request: Request, api: Api, credential_id: str, fmt: Format, design_id: str | None
 ) -> Response:
+    credentials = Credentials(api.session, api.principal, api.settings)
     rendered = await service.render_credential(
-        api.session,
-        api.settings,
-        render_pool(request),
-        api.principal,
-        credential_id,
-        fmt,
-        design_id,
+        credentials, render_pool(request), credential_id, fmt, design_id
     )
     return _file(rendered, cache="private, no-cache")
 
@@ -207,10 +203,6 @@ async def design_preview(
         session,
         request.app.state.settings,
         render_pool(request),
-        public_id,
-        design_id,
-        digest,
-        signature,
-        image_format,
+        previews.SignedPreview(public_id, design_id, digest, signature, image_format),
     )
     return _file(rendered, cache=IMMUTABLE)

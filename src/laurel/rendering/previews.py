@@ -10,6 +10,8 @@ which tells a guesser nothing). A draft is not public: its previews are the issu
 renders, which need the token.
 """
 
+from dataclasses import dataclass
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laurel.auth.dependencies import Principal
@@ -25,6 +27,7 @@ from laurel.rendering.repository import RenderRepository, TemplateDesign
 from laurel.rendering.schemas import CredentialDesign, Preview, PreviewFormat
 from laurel.rendering.service import (
     Rendered,
+    credential_job,
     public_principal,
     render_cached,
     render_key,
@@ -77,25 +80,30 @@ async def credential_designs(
     ]
 
 
+@dataclass(frozen=True)
+class SignedPreview:
+    """The parts of a signed preview URL, as `_preview_url` wrote them."""
+
+    public_id: str
+    design_id: str
+    digest: str
+    signature: str
+    fmt: str
+
+
 async def design_preview(
-    session: AsyncSession,
-    settings: Settings,
-    renderer: RenderPool,
-    public_id: str,
-    design_id: str,
-    digest: str,
-    signature: str,
-    fmt: str,
+    session: AsyncSession, settings: Settings, renderer: RenderPool, url: SignedPreview
 ) -> Rendered:
     """The file a signed preview URL names, while it is still what the credential looks like.
 
     Issued credentials only (scheduled, expired and revoked ones too, as their public page
     shows them); anything else is 404.
     """
-    preview_format = PREVIEW_FORMATS.get(fmt)
-    text = _signed_text(public_id, design_id, digest, fmt)
+    public_id, design_id, digest = url.public_id, url.design_id, url.digest
+    preview_format = PREVIEW_FORMATS.get(url.fmt)
+    text = _signed_text(public_id, design_id, digest, url.fmt)
     if preview_format is None or not is_signed(
-        settings.secret_keys, _SIGNING_PURPOSE, text, signature
+        settings.secret_keys, _SIGNING_PURPOSE, text, url.signature
     ):
         raise NotFound()
     located = await StatusRepository(session).by_public_id(public_id)
@@ -107,13 +115,5 @@ async def design_preview(
     design = next((d for d in designs if d.id == design_id), None)
     if design is None or _digest(settings, credential, design.svg, preview_format) != digest:
         raise NotFound()  # a design taken off the template, or a changed credential or design
-    qr_url = verification_url(settings, credential.public_id)
-    return await render_cached(
-        session,
-        renderer,
-        preview_format,
-        design.svg,
-        credential.attributes,
-        qr_url,
-        design_id=design.id,
-    )
+    job = credential_job(settings, credential, design.svg, preview_format)
+    return await render_cached(session, renderer, job, design_id=design.id)

@@ -21,6 +21,7 @@ from laurel.auth.dependencies import Principal
 from laurel.config import Settings
 from laurel.credentials.interactions import record_guest_interaction
 from laurel.credentials.repository import AttributeRepository
+from laurel.credentials.schemas import CredentialRead
 from laurel.credentials.service import Credentials
 from laurel.designs.repository import DesignRepository
 from laurel.designs.svg import validate_svg
@@ -84,14 +85,7 @@ def _not_drawn(design_id: str, fmt: Format, svg: str) -> LaurelError:
 
 
 async def render_cached(
-    session: AsyncSession,
-    renderer: RenderPool,
-    fmt: Format,
-    svg: str,
-    values: Mapping[str, str | None],
-    qr_url: str,
-    *,
-    design_id: str,
+    session: AsyncSession, renderer: RenderPool, job: RenderJob, *, design_id: str
 ) -> Rendered:
     """The file from the render cache, drawn (and kept) on the first request for it.
 
@@ -99,17 +93,24 @@ async def render_cached(
     `render_unavailable` when every worker stays busy), never on the event loop.
     """
     repository = RenderRepository(session)
-    key = render_key(fmt, svg, values, qr_url)
+    key = render_key(job.fmt, job.svg, job.values, job.qr_url)
     cached = await repository.cached(key)
     if cached is not None:
         return Rendered(cached[1], cached[0], key)
-    job = RenderJob(fmt, svg, dict(values), qr_url)
     try:
         content = await renderer.render(job, key=key, design_id=design_id)
     except InternalServerError as error:  # the engine could not draw it: say why, if we can
-        raise _not_drawn(design_id, fmt, svg) from error
-    await repository.store(key, MEDIA_TYPES[fmt], content)
-    return Rendered(content, MEDIA_TYPES[fmt], key)
+        raise _not_drawn(design_id, job.fmt, job.svg) from error
+    await repository.store(key, MEDIA_TYPES[job.fmt], content)
+    return Rendered(content, MEDIA_TYPES[job.fmt], key)
+
+
+def credential_job(
+    settings: Settings, credential: CredentialRead, svg: str, fmt: Format
+) -> RenderJob:
+    """The credential drawn with `svg`: its attribute values, its QR code to its page."""
+    qr_url = verification_url(settings, credential.public_id)
+    return RenderJob(fmt, svg, dict(credential.attributes), qr_url)
 
 
 def _choose_design(
@@ -127,10 +128,8 @@ def _choose_design(
 
 
 async def render_credential(
-    session: AsyncSession,
-    settings: Settings,
+    credentials: Credentials,
     renderer: RenderPool,
-    principal: Principal,
     credential_id: str,
     fmt: Format,
     design_id: str | None = None,
@@ -141,14 +140,13 @@ async def render_credential(
 
     Certificates come first for PDF and PNG, badges for SVG, unless `prefer` says otherwise.
     """
-    credential = await Credentials(session, principal, settings).get(credential_id)
+    session = credentials.session
+    credential = await credentials.get(credential_id)
     designs = await RenderRepository(session).designs_of_group(credential.group_id)
     preferred = prefer or (DesignType.badge if fmt == "svg" else DesignType.certificate)
     design = _choose_design(designs, preferred, design_id)
-    url = verification_url(settings, credential.public_id)
-    return await render_cached(
-        session, renderer, fmt, design.svg, credential.attributes, url, design_id=design.id
-    )
+    job = credential_job(credentials.settings, credential, design.svg, fmt)
+    return await render_cached(session, renderer, job, design_id=design.id)
 
 
 def public_principal(organization_id: str) -> Principal:
@@ -173,8 +171,8 @@ async def render_public(
     if located is None or located.state != CredentialState.issued:  # drafts are not public
         raise NotFound()
     organization_id, credential_id = located.organization_id, located.id
-    principal = public_principal(organization_id)
-    rendered = await render_credential(session, settings, renderer, principal, credential_id, fmt)
+    credentials = Credentials(session, public_principal(organization_id), settings)
+    rendered = await render_credential(credentials, renderer, credential_id, fmt)
     if download:
         await record_guest_interaction(
             session, organization_id, credential_id, "credential_downloaded"
@@ -192,8 +190,9 @@ async def baked_badge(
 ) -> bytes:
     """The badge (a badge design first) with the signed credential baked in (OB 3.0 §5.3)."""
     signed = await signed_form(session, settings, principal, credential_id)
+    credentials = Credentials(session, principal, settings)
     rendered = await render_credential(
-        session, settings, renderer, principal, credential_id, fmt, prefer=DesignType.badge
+        credentials, renderer, credential_id, fmt, prefer=DesignType.badge
     )
     if fmt == "png":
         return bake_png(rendered.content, signed)
@@ -215,20 +214,15 @@ def sample_values(custom_defaults: Mapping[str, str | None]) -> dict[str, str | 
     return values | {tag: default or tag for tag, default in custom_defaults.items()}
 
 
-async def preview_svg(
-    session: AsyncSession,
-    renderer: RenderPool,
+def sample_job(
     settings: Settings,
     svg: str,
     fmt: Format,
     custom_defaults: Mapping[str, str | None] | None = None,
-    *,
-    design_id: str,
-) -> Rendered:
+) -> RenderJob:
     """A design's SVG drawn with sample values, its QR code pointing to a sample credential."""
     url = verification_url(settings, SAMPLE_PUBLIC_ID)
-    values = sample_values(custom_defaults or {})
-    return await render_cached(session, renderer, fmt, svg, values, url, design_id=design_id)
+    return RenderJob(fmt, svg, sample_values(custom_defaults or {}), url)
 
 
 async def preview_design(
@@ -243,6 +237,5 @@ async def preview_design(
     organization_id = principal.organization_id
     design = found(await DesignRepository(session).get(organization_id, design_id))
     defaults = await AttributeRepository(session).custom_defaults(organization_id)
-    return await preview_svg(
-        session, renderer, settings, design.svg, fmt, defaults, design_id=design.id
-    )
+    job = sample_job(settings, design.svg, fmt, defaults)
+    return await render_cached(session, renderer, job, design_id=design.id)

@@ -1,5 +1,6 @@
 """What happens to a record after it is made: suspend, reinstate, revoke, renew, verify."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,23 +42,30 @@ def _check_transition(record: CertificationRecord, action: str) -> None:
         )
 
 
+@dataclass(frozen=True)
+class LifecycleChange:
+    """Suspend, reinstate or revoke; a revocation (terminal) says why."""
+
+    action: str
+    reason: str | None = None
+
+
 async def change_lifecycle(
     session: AsyncSession,
     caller: Caller,
     organization_id: str,
     record_id: str,
-    action: str,
+    change: LifecycleChange,
     *,
-    reason: str | None,
     validity: Validity,
 ) -> dict[str, Any]:
-    """Suspend, reinstate or revoke (terminal, with a reason)."""
+    """Suspend, reinstate or revoke."""
     record, kind = await managed_record(session, caller, organization_id, record_id)
-    _check_transition(record, action)
-    record.lifecycle_status = _RESULT_OF[action]
+    _check_transition(record, change.action)
+    record.lifecycle_status = _RESULT_OF[change.action]
     now = utc_now()
-    if action == "revoke":
-        record.revocation_reason, record.revoked_at = reason, now
+    if change.action == "revoke":
+        record.revocation_reason, record.revoked_at = change.reason, now
         record.revoked_by_user_id = caller.user_id
     record.updated_at = now
     return record_view(record, kind, validity)
