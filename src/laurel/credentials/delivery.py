@@ -10,6 +10,7 @@ issue it and skip the email.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -153,13 +154,7 @@ class CredentialJobs:
         subscribed endpoint needs it: the importer's rows mostly need neither. `message_id`
         defaults to a new one per send, so a receiving server can spot a repeat.
         """
-        made: list[CredentialRead] = []
-
-        def credential() -> CredentialRead:
-            if not made:
-                made.append(read())
-            return made[0]
-
+        credential = cache(read)  # made at most once, and only if needed
         built = ChangeJobs()
         if change.issued:
             built.jobs.append(signing_job(self.organization_id, credential_id))
