@@ -116,7 +116,7 @@ async def test_create_issue_send_and_the_importer_queue_the_same_jobs(
 
     api_jobs = await jobs_of(database, by_api)
     assert api_jobs == await jobs_of(database, by_import)
-    expected = [("sign", "credential.issued", None)]
+    expected: list[tuple[str, str, str | None]] = [("sign", "credential.issued", None)]
     expected += [("webhook", event, endpoint_id) for event in EVENTS[: 3 if email else 2]]
     if email:
         expected.append(("email", "credential.sent", None))
