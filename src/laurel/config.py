@@ -111,6 +111,10 @@ class Settings(BaseSettings):
     render_queue_seconds: float = Field(default=10, ge=0, le=600)
     # Records API: a certification is "expiring" when it expires within this many days.
     expiring_window_days: int = Field(default=30, ge=0, le=3650)
+    # The web app's sign-in: a session unused this long is signed out (idle timeout) ...
+    web_session_idle_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
+    # ... and every session ends this long after sign-in, used or not (absolute timeout).
+    web_session_absolute_hours: int = Field(default=12, ge=1, le=30 * 24)
 
     @field_validator("database_url")
     @classmethod
