@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import select, update
@@ -56,7 +57,7 @@ async def test_the_session_cookie_is_secure_over_https(
 ) -> None:
     browser = await make_staff(tenant.organization_id)
     async with make_client(app) as http:
-        http.base_url = "https://laurel.test"  # type: ignore[assignment]
+        http.base_url = httpx.URL("https://laurel.test")
         https = Browser(http, browser.email, browser.user_id)
         response = await https.sign_in()
     cookie = next(
