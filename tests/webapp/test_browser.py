@@ -37,6 +37,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
+CHROMIUM_PRESENT = CHROMIUM.exists()
 SCREENSHOTS = Path(__file__).resolve().parents[2] / ".artifacts" / "screenshots"
 OWNER_EMAIL = "olive.owner@example.org"
 WIDE = {"width": 1280, "height": 800}
@@ -52,7 +53,7 @@ class Site:
 
 @pytest.fixture(scope="module")
 async def site(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Site]:
-    if not CHROMIUM.exists():
+    if not CHROMIUM_PRESENT:
         unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
     workdir = tmp_path_factory.mktemp("webapp-browser")
     database_url = f"sqlite:///{workdir / 'laurel.db'}"
@@ -137,7 +138,7 @@ async def page(chromium: Any, site: Site) -> AsyncIterator[Any]:
 
 async def look(page: Any, name: str) -> None:
     """Screenshots wide and at a phone's width, then axe-core's verdict on the page."""
-    from axe_playwright_python.async_playwright import Axe
+    from axe_playwright_python.async_playwright import Axe  # type: ignore[import-untyped]
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(SCREENSHOTS / f"webapp-{name}.png"), full_page=True)
