@@ -115,6 +115,9 @@ class Settings(BaseSettings):
     web_session_idle_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
     # ... and every session ends this long after sign-in, used or not (absolute timeout).
     web_session_absolute_hours: int = Field(default=12, ge=1, le=30 * 24)
+    # An invitation link works this long, once; a password-reset link this long, once.
+    web_invitation_days: int = Field(default=7, ge=1, le=90)
+    web_password_reset_minutes: int = Field(default=60, ge=5, le=24 * 60)
 
     @field_validator("database_url")
     @classmethod

@@ -13,12 +13,15 @@ from uuid import uuid4
 import httpx
 import pytest
 from fastapi import FastAPI
-from tests.conftest import CertifierClient, Tenant, make_client
 
 from laurel.db import Database
 from laurel.models import Role
 from laurel.users import service as users
 from laurel.users.passwords import hash_password
+from tests.conftest import CertifierClient, Tenant, make_client
+
+# The SMTP server the email tests use (aiosmtpd on loopback), for invitations and resets.
+from tests.delivery.conftest import smtp_server  # noqa: F401
 
 PASSWORD = "correct horse battery staple"
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')

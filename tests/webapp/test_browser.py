@@ -16,9 +16,6 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.conftest import CertifierClient, Tenant, unavailable
-from tests.fixtures.processes import Processes, free_port, laurel_env, serve_env, wait_until_ready
-from tests.webapp.conftest import PASSWORD, password_hash
 
 from laurel.config import Environment, Settings
 from laurel.db import Database
@@ -27,6 +24,9 @@ from laurel.models import Plan, Role
 from laurel.organizations.service import create_organization
 from laurel.tokens.service import create_token
 from laurel.users import service as users
+from tests.conftest import CertifierClient, Tenant, unavailable
+from tests.fixtures.processes import Processes, free_port, laurel_env, serve_env, wait_until_ready
+from tests.webapp.conftest import PASSWORD, password_hash
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -5,12 +5,12 @@ import csv
 import io
 
 from sqlalchemy import select
-from tests.conftest import CertifierClient, Tenant
-from tests.webapp.conftest import Browser, BrowserFactory, issue_via_api
 
 from laurel.db import Database
 from laurel.models import AuditEvent, Credential, JobKind, OutboxJob, Role
 from laurel.webapp.schemas import neutralized
+from tests.conftest import CertifierClient, Tenant
+from tests.webapp.conftest import Browser, BrowserFactory, issue_via_api
 
 
 async def test_the_table_lists_the_organizations_credentials_only(

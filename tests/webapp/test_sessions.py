@@ -6,8 +6,6 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import select, update
-from tests.conftest import Tenant, make_client
-from tests.webapp.conftest import PASSWORD, Browser, BrowserFactory, csrf_token_in
 
 from laurel.app import create_app
 from laurel.config import Settings
@@ -16,6 +14,8 @@ from laurel.kit.timestamps import utc_now
 from laurel.models import AuditEvent, Role, WebSession
 from laurel.webapp.schemas import safe_next
 from laurel.webapp.sessions import SESSION_COOKIE
+from tests.conftest import Tenant, make_client
+from tests.webapp.conftest import PASSWORD, Browser, BrowserFactory, csrf_token_in
 
 
 async def test_a_signed_out_visitor_is_sent_to_sign_in_and_back(

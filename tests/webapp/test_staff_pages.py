@@ -5,8 +5,6 @@ from datetime import date, timedelta
 
 import httpx
 from sqlalchemy import delete, select
-from tests.conftest import VERSION, CertifierClient, Tenant, TenantFactory
-from tests.webapp.conftest import Browser, BrowserFactory, issue_via_api
 
 from laurel.credentials.service import today
 from laurel.db import Database
@@ -20,6 +18,8 @@ from laurel.models import (
     Role,
 )
 from laurel.webapp.service import WEEKS
+from tests.conftest import VERSION, CertifierClient, Tenant, TenantFactory
+from tests.webapp.conftest import Browser, BrowserFactory, issue_via_api
 
 
 async def test_home_draws_issued_per_week_with_the_numbers_beside(

@@ -16,7 +16,7 @@ from laurel.kit.ratelimit import RateLimiter
 from laurel.kit.timestamps import utc_now
 from laurel.models import Role
 from laurel.users.sign_in import authenticate
-from laurel.webapp import credential_pages, service, settings_pages
+from laurel.webapp import account_pages, credential_pages, service, settings_pages
 from laurel.webapp.csrf import (
     SIGN_IN_COOKIE,
     check_form_token,
@@ -65,21 +65,36 @@ async def app_stylesheet() -> Response:
 
 @pages.get("/sign-in", name="webapp.sign_in")
 async def sign_in_page(
-    request: Request, session: DbSession, next_: Annotated[str, Query(alias="next")] = ""
+    request: Request,
+    session: DbSession,
+    next_: Annotated[str, Query(alias="next", max_length=2000)] = "",
+    reset: Annotated[str, Query(max_length=8)] = "",
 ) -> Response:
     """The sign-in form; someone signed in already goes straight on."""
     target = safe_next(next_)
     secret = request.cookies.get(SESSION_COOKIE)
     if await find_session(session, secret, Timeouts.of(settings_of(request)), utc_now()):
         return RedirectResponse(target, status_code=303)
-    return _sign_in_form(request, target)
+    return _sign_in_form(request, target, reset_done=reset == "done")
 
 
 def _sign_in_form(
-    request: Request, target: str, *, email: str = "", message: str = "", status: int = 200
+    request: Request,
+    target: str,
+    *,
+    email: str = "",
+    message: str = "",
+    status: int = 200,
+    reset_done: bool = False,
 ) -> Response:
     token = new_sign_in_token()
-    context = {"next": target, "email": email, "message": message, "csrf_token": token}
+    context = {
+        "next": target,
+        "email": email,
+        "message": message,
+        "csrf_token": token,
+        "reset_done": reset_done,
+    }
     response = render("sign_in.html", context, status_code=status)
     set_sign_in_cookie(response, token, secure=served_over_https(request))
     return response
@@ -171,6 +186,7 @@ router = APIRouter(route_class=WebAppRoute)
 router.include_router(pages)
 router.include_router(credential_pages.router)
 router.include_router(settings_pages.router)
+router.include_router(account_pages.router)
 
 
 @router.get("/app/{unknown:path}", name="webapp.not_found")

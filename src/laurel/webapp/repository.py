@@ -17,12 +17,15 @@ from laurel.models import (
     CredentialState,
     DeliveryAttempt,
     Group,
+    Invitation,
     JobKind,
     LifecycleStatus,
     Membership,
     MembershipStatus,
     Organization,
     OutboxJob,
+    PasswordReset,
+    User,
     WebSession,
 )
 
@@ -243,3 +246,79 @@ class TokenReads:
             AccessToken.organization_id == organization_id, AccessToken.id == token_id
         )
         return (await self.session.execute(statement)).first() is not None
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    email: str
+    display_name: str
+    role: str
+    status: str
+
+
+class LinkTokenRepository:
+    """Invitations and password resets: links whose token is stored hashed and used once."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def add(self, row: Invitation | PasswordReset) -> None:
+        self.session.add(row)
+
+    async def live_invitation(self, token_hash: str, now: datetime) -> Invitation | None:
+        statement = select(Invitation).where(
+            Invitation.token_hash == token_hash,
+            Invitation.used_at.is_(None),
+            Invitation.expires_at > now,
+        )
+        return (await self.session.scalars(statement)).first()
+
+    async def pending_invitations(
+        self, organization_id: str, now: datetime
+    ) -> Sequence[Invitation]:
+        statement = (
+            select(Invitation)
+            .where(
+                Invitation.organization_id == organization_id,
+                Invitation.used_at.is_(None),
+                Invitation.expires_at > now,
+            )
+            .order_by(Invitation.id.desc())
+        )
+        return (await self.session.scalars(statement)).all()
+
+    async def live_reset(self, token_hash: str, now: datetime) -> PasswordReset | None:
+        statement = select(PasswordReset).where(
+            PasswordReset.token_hash == token_hash,
+            PasswordReset.used_at.is_(None),
+            PasswordReset.expires_at > now,
+        )
+        return (await self.session.scalars(statement)).first()
+
+    async def use_invitation(self, invitation_id: str, now: datetime) -> bool:
+        """Mark it used; False when another request used it first (single use under races)."""
+        statement = (
+            update(Invitation)
+            .where(Invitation.id == invitation_id, Invitation.used_at.is_(None))
+            .values(used_at=now)
+        )
+        return bool(getattr(await self.session.execute(statement), "rowcount", 0))
+
+    async def use_reset(self, reset_id: str, now: datetime) -> bool:
+        statement = (
+            update(PasswordReset)
+            .where(PasswordReset.id == reset_id, PasswordReset.used_at.is_(None))
+            .values(used_at=now)
+        )
+        return bool(getattr(await self.session.execute(statement), "rowcount", 0))
+
+    async def members(self, organization_id: str) -> list[MemberRow]:
+        statement = (
+            select(User.email, User.display_name, Membership.role, Membership.status)
+            .join(User, User.id == Membership.user_id)
+            .where(Membership.organization_id == organization_id)
+            .order_by(User.email)
+            .limit(1000)
+        )
+        rows = (await self.session.execute(statement)).all()
+        return [MemberRow(row.email, row.display_name, row.role, row.status) for row in rows]
