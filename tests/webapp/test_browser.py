@@ -228,11 +228,21 @@ async def test_the_other_pages_look_right_and_pass_axe(page: Any, site: Site) ->
     secret = await page.get_by_label("New token").input_value()
     assert secret.startswith("laurel_")
     await look(page, "tokens")
+    await page.get_by_role("link", name="Members").click()
+    await page.get_by_label("Email").fill("nora@example.org")
+    await page.get_by_label("Role").select_option("manager")
+    await page.get_by_role("button", name="Send the invitation").click()
+    assert await page.get_by_role("status").inner_text() == "Invitation sent to nora@example.org."
+    await look(page, "members")
     await page.get_by_role("link", name="Audit log").click()
     assert await page.get_by_text("token.created").count() == 1
     await look(page, "audit")
     await page.goto(MISSING_PAGE)
     await look(page, "not-found")
+    await page.goto("/app")
+    await page.get_by_role("button", name="Sign out", exact=True).click()
+    await page.get_by_role("link", name="Forgot your password?").click()
+    await look(page, "password-reset")
 
 
 async def test_forms_work_without_javascript(chromium: Any, site: Site) -> None:
