@@ -214,6 +214,8 @@ async def test_sign_in_is_throttled(
         ("//evil.example/app", "/app"),
         ("/app\\@evil.example", "/app"),
         ("/v1/credentials", "/app"),
+        ("/application", "/app"),
+        ("/app/../v1/credentials", "/app"),
         ("", "/app"),
     ],
 )

@@ -111,10 +111,10 @@ def token_name(form: dict[str, str]) -> str:
 def safe_next(target: str | None) -> str:
     """Where to go after sign-in: only a path of the web app itself, never another site."""
     fallback = "/app"
-    if not target or not target.startswith("/app") or target.startswith("//"):
+    if not target or not (target == "/app" or target.startswith(("/app/", "/app?"))):
         return fallback
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or "\\" in target:
+    if parts.scheme or parts.netloc or "\\" in target or "/.." in parts.path:
         return fallback
     return target
 
