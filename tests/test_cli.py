@@ -2,6 +2,7 @@
 
 import asyncio
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -68,6 +69,9 @@ async def test_demo_creates_an_organization_once(cli_env: dict[str, str]) -> Non
     run(cli_env, "db", "upgrade")
     first = run(cli_env, "demo")
     organization_token, personal_token, template_id = first.stdout.split()
+    # The person at the terminal is told where and how to sign in to the web app, on stderr.
+    assert "/app/sign-in" in first.stderr
+    (password,) = re.findall(r"password: (\S+)", first.stderr)
     assert organization_token.startswith("laurel_")
     assert personal_token.startswith("laurel_pat_")
     second = run(cli_env, "demo")
@@ -97,6 +101,14 @@ async def test_demo_creates_an_organization_once(cli_env: dict[str, str]) -> Non
         assert issued.status_code == 200, issued.text
         pdf = await http.get(f"/v1/credentials/{issued.json()['id']}/pdf", headers=headers)
         assert "Ada Lovelace" in pymupdf.open("pdf", pdf.content)[0].get_text()
+        form = await http.get("/app/sign-in")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+        assert token is not None
+        signed_in = await http.post(
+            "/app/sign-in",
+            data={"csrf_token": token[1], "email": "demo@example.org", "password": password},
+        )
+        assert signed_in.status_code == 303, signed_in.text
     await app.state.database.dispose()
 
 

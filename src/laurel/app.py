@@ -49,6 +49,7 @@ from laurel.rendering.endpoints import router as rendering_router
 from laurel.rendering.pool import RenderPool
 from laurel.vc.endpoints import public as public_router
 from laurel.vc.endpoints import router as vc_router
+from laurel.webapp.endpoints import router as webapp_router
 from laurel.webhooks.endpoints import router as webhooks_router
 from laurel.worker import DeliveryWorker
 
@@ -223,5 +224,6 @@ def create_app(settings: Settings | None = None, *, resolver: Resolver | None = 
     app.include_router(certifications_router)
     app.include_router(qualifications_router)
     app.include_router(oauth_router)
+    app.include_router(webapp_router, include_in_schema=False)
     _finish_openapi(app)
     return app

@@ -2,6 +2,7 @@
 
 import asyncio
 import os
+import secrets
 import signal
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -108,6 +109,7 @@ def db_upgrade(revision: str = "head") -> None:
     notes.print(f"database at {revision}")
 
 
+DEMO_EMAIL = "demo@example.org"
 # The demo's credential template draws with these starters (certificate first, then badge).
 DEMO_TEMPLATE_NAME = "Financial Markets"
 DEMO_TEMPLATE_STARTERS = ("classic-landscape-a4", "medal-round-badge")
@@ -120,8 +122,11 @@ def demo() -> None:
     The organization starts with a copy of every starter design of the gallery and a
     credential template, "Financial Markets", drawn with two of them. Three lines on stdout:
     the organization's token (issuer API), a personal token of its owner, demo@example.org,
-    with every scope (records API), then the template's id.
+    with every scope (records API), then the template's id. On stderr: where to sign in to the
+    web app, as demo@example.org with a random password shown this once.
     """
+
+    password = secrets.token_urlsafe(12)
 
     async def create_demo(session: AsyncSession) -> tuple[str, str, str] | None:
         if await organizations.has_any_organization(session):
@@ -130,7 +135,7 @@ def demo() -> None:
             session, "Demo Organization", Plan.premium
         )
         token = await tokens.create_token(session, organization.id, "demo")
-        owner = await users.create_user(session, "demo@example.org", "Demo Owner")
+        owner = await users.create_user(session, DEMO_EMAIL, "Demo Owner", password)
         await users.add_membership(session, organization.id, owner.id, Role.owner, is_primary=True)
         personal = await users.create_personal_token(session, owner.id, list(Scope), name="demo")
         principal = Principal(organization.id, organization.plan, token.record.id)
@@ -146,8 +151,10 @@ def demo() -> None:
         return token.secret, personal.secret, template.id
 
     created = in_transaction(create_demo)
+    sign_in_url = f"{get_settings().public_url.rstrip('/')}/app/sign-in"
     if created is None:
         notes.print("Organizations exist already; `laurel tokens create --org ID` makes a token.")
+        notes.print(f"Sign in to the web app at {sign_in_url}", markup=False, highlight=False)
         return
     notes.print(
         "Created the demo organization with the gallery's starter designs. Shown only this "
@@ -156,6 +163,10 @@ def demo() -> None:
         f'"{DEMO_TEMPLATE_NAME}":'
     )
     typer.echo("\n".join(created))
+    # stdout stays the three lines scripts read; the person at the terminal reads stderr.
+    notes.print(f"Sign in to the web app at {sign_in_url}", markup=False, highlight=False)
+    notes.print(f"  email:    {DEMO_EMAIL}", markup=False, highlight=False)
+    notes.print(f"  password: {password}   (shown only this once)", markup=False, highlight=False)
 
 
 @orgs_app.command("create")

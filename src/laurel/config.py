@@ -111,6 +111,13 @@ class Settings(BaseSettings):
     render_queue_seconds: float = Field(default=10, ge=0, le=600)
     # Records API: a certification is "expiring" when it expires within this many days.
     expiring_window_days: int = Field(default=30, ge=0, le=3650)
+    # The web app's sign-in: a session unused this long is signed out (idle timeout) ...
+    web_session_idle_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
+    # ... and every session ends this long after sign-in, used or not (absolute timeout).
+    web_session_absolute_hours: int = Field(default=12, ge=1, le=30 * 24)
+    # An invitation link works this long, once; a password-reset link this long, once.
+    web_invitation_days: int = Field(default=7, ge=1, le=90)
+    web_password_reset_minutes: int = Field(default=60, ge=5, le=24 * 60)
 
     @field_validator("database_url")
     @classmethod

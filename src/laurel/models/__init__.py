@@ -1,6 +1,7 @@
 """ORM models, one table a module; importing this package registers them all on Base.metadata."""
 
 from laurel.models.access_token import AccessToken
+from laurel.models.audit_event import AuditEvent
 from laurel.models.base import Base
 from laurel.models.certification import (
     CertificationRecord,
@@ -22,6 +23,7 @@ from laurel.models.design import Design, DesignType
 from laurel.models.email_template import EmailTemplate
 from laurel.models.group import Group, GroupDesign
 from laurel.models.idempotency_key import IdempotencyKey
+from laurel.models.invitation import Invitation
 from laurel.models.issuer import IssuerKey, StatusAllocation, StatusList
 from laurel.models.job_role import (
     JobRole,
@@ -32,8 +34,10 @@ from laurel.models.job_role import (
 )
 from laurel.models.oauth import AuthorizationCode, OAuthApp, UserToken, UserTokenKind
 from laurel.models.organization import Organization, Plan
+from laurel.models.password_reset import PasswordReset
 from laurel.models.render import RenderedFile
 from laurel.models.user import Membership, MembershipStatus, Role, User
+from laurel.models.web_session import WebSession
 from laurel.models.webhook import (
     DeliveryAttempt,
     JobKind,
@@ -45,6 +49,7 @@ from laurel.models.webhook import (
 __all__ = [
     "AccessToken",
     "Attribute",
+    "AuditEvent",
     "AuthorizationCode",
     "Base",
     "CertificationRecord",
@@ -60,6 +65,7 @@ __all__ = [
     "Group",
     "GroupDesign",
     "IdempotencyKey",
+    "Invitation",
     "IssuerKey",
     "JobKind",
     "JobRole",
@@ -71,6 +77,7 @@ __all__ = [
     "OAuthApp",
     "Organization",
     "OutboxJob",
+    "PasswordReset",
     "Plan",
     "Qualification",
     "RecordSource",
@@ -84,6 +91,7 @@ __all__ = [
     "UserToken",
     "UserTokenKind",
     "VerificationStatus",
+    "WebSession",
     "WebhookEndpoint",
     "qualification_job_roles",
     "qualification_requirements",

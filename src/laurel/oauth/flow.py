@@ -4,9 +4,7 @@ Functions here take and return plain values (no HTTP framework): the endpoints t
 `ConsentPage` into HTML and an `OAuthResponse` into a redirect or a JSON answer.
 """
 
-import asyncio
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from authlib.oauth2.rfc6749 import OAuth2Error
@@ -17,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from laurel.auth.scopes import api_scopes
 from laurel.config import Settings
 from laurel.kit.crypto import hash_token
-from laurel.models import User, UserTokenKind
+from laurel.models import UserTokenKind
 from laurel.oauth.consent import ConsentPage, open_request, sign_request
 from laurel.oauth.exchange import Exchange
 from laurel.oauth.repository import OAuthRepository
@@ -28,8 +26,8 @@ from laurel.oauth.server import (
     issuer_of,
     user_info,
 )
-from laurel.users.passwords import hash_password, verify_password
 from laurel.users.repository import UserRepository, UserTokenRepository
+from laurel.users.sign_in import authenticate
 
 Params = list[tuple[str, str]]
 
@@ -116,32 +114,13 @@ async def complete_authorization(
     if _first(call.form, "decision") != "approve":
         return server.create_authorization_response(request, None, grant)  # type: ignore[no-any-return]
     email = _first(call.form, "email") or ""
-    user = await _sign_in(session, email, _first(call.form, "password") or "")
+    user = await authenticate(session, email, _first(call.form, "password") or "")
     if user is None:
         message = "The email or password is not right."
         return _consent_page(settings, exchange, request, token, email=email, message=message)
     response: OAuthResponse = server.create_authorization_response(request, user, grant)
     await exchange.apply(OAuthRepository(session))
     return response
-
-
-@lru_cache(maxsize=1)
-def _decoy_hash() -> str:
-    return hash_password("no one signs in with this")
-
-
-# Each scrypt check needs ~128 MiB: a few at a time, however many sign-ins arrive at once.
-_PASSWORD_CHECKS = asyncio.Semaphore(2)
-
-
-async def _sign_in(session: AsyncSession, email: str, password: str) -> User | None:
-    user = await UserRepository(session).get_by_email(email) if email else None
-    # An unknown email costs the same scrypt as a known one, so timing does not tell them apart.
-    stored = user.password_hash if user is not None else None
-    async with _PASSWORD_CHECKS:
-        stored = stored or await asyncio.to_thread(_decoy_hash)
-        matches = await asyncio.to_thread(verify_password, password, stored)
-    return user if matches and user is not None else None
 
 
 def _client_id_of(call: OAuthCall) -> str | None:

@@ -1,0 +1,1 @@
+"""The web app for an organization's staff: server-rendered pages on the APIs' own services."""

@@ -1,0 +1,240 @@
+"""The web app's own rules: who is signed in, in which organization and role, what they may do,
+and what is written to the audit log. Everything else is the domains' services, called as they
+are by the APIs."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from laurel.auth.dependencies import Principal
+from laurel.kit.errors import Forbidden, LaurelError, NotFound
+from laurel.models import AuditEvent, Plan, Role, User, WebSession
+from laurel.organizations.repository import OrganizationRepository
+from laurel.users.repository import UserRepository
+from laurel.webapp.repository import (
+    AuditRepository,
+    DashboardReads,
+    MembershipReads,
+    OrganizationChoice,
+)
+
+# What each role may do, lowest first; a role may do everything of the roles below it.
+ROLE_RANK = {Role.member: 1, Role.manager: 2, Role.admin: 3, Role.owner: 4}
+
+
+class SignInRequired(LaurelError):
+    """No live session: the browser is sent to the sign-in page, and back after it."""
+
+    status_code = 401
+    code = "sign_in_required"
+    default_message = "Sign in to continue"
+
+
+class NoOrganization(Forbidden):
+    code = "no_organization"
+    default_message = (
+        "Your account is not an active member of any organization. Ask an owner to invite you."
+    )
+
+
+class RoleForbids(Forbidden):
+    code = "role_forbids"
+    default_message = "Your role in this organization does not allow this"
+
+
+@dataclass(frozen=True)
+class Staff:
+    """The signed-in person of one request: their session, user, and the organization chosen."""
+
+    web_session: WebSession
+    user: User
+    organization: OrganizationChoice
+    organizations: list[OrganizationChoice]
+    plan: Plan
+    ip: str | None
+
+    @property
+    def organization_id(self) -> str:
+        return self.organization.organization_id
+
+    @property
+    def role(self) -> Role:
+        return Role(self.organization.role)
+
+    @property
+    def csrf_token(self) -> str:
+        return self.web_session.csrf_token
+
+    @property
+    def principal(self) -> Principal:
+        """The organization as the issuer services know their caller; what it does is recorded
+        under the user's id (a credential's `revoked_by`)."""
+        return Principal(self.organization_id, self.plan, self.user.id)
+
+    def may(self, role: Role) -> bool:
+        return ROLE_RANK[self.role] >= ROLE_RANK[role]
+
+    def require(self, role: Role) -> None:
+        if not self.may(role):
+            raise RoleForbids(f"Only an organization's {role}s and above may do this")
+
+    @property
+    def sees_only_own(self) -> bool:
+        """Members see only what was issued to them."""
+        return not self.may(Role.manager)
+
+
+async def staff_of(session: AsyncSession, web_session: WebSession, ip: str | None) -> Staff:
+    """The person behind a live session, in the organization it chose (or their first one)."""
+    user = await UserRepository(session).get(web_session.user_id)
+    if user is None:
+        raise SignInRequired()
+    choices = await MembershipReads(session).choices_for_user(user.id)
+    if not choices:
+        raise NoOrganization()
+    chosen = next(
+        (c for c in choices if c.organization_id == web_session.organization_id), choices[0]
+    )
+    if web_session.organization_id != chosen.organization_id:
+        # The membership ended, or none was chosen yet: the session moves to one that is theirs.
+        web_session.organization_id = chosen.organization_id
+    organization = await OrganizationRepository(session).get(chosen.organization_id)
+    if organization is None:
+        raise NotFound()
+    return Staff(web_session, user, chosen, choices, Plan(organization.plan), ip)
+
+
+def choose_organization(staff: Staff, organization_id: str) -> OrganizationChoice:
+    """Switch the session to another of the user's organizations; another's id is a 404."""
+    for choice in staff.organizations:
+        if choice.organization_id == organization_id:
+            staff.web_session.organization_id = organization_id
+            return choice
+    raise NotFound("No organization of yours has that id")
+
+
+def record(
+    session: AsyncSession,
+    staff: Staff,
+    action: str,
+    target: str = "",
+    *,
+    at: datetime,
+    organization_id: str | None = None,
+) -> None:
+    """Append one line to the organization's audit log, in the request's transaction: the
+    action and its record are kept or dropped together."""
+    AuditRepository(session).add(
+        AuditEvent(
+            organization_id=organization_id or staff.organization_id,
+            actor_user_id=staff.user.id,
+            actor_email=staff.user.email,
+            action=action,
+            target=target[:255],
+            ip=staff.ip,
+            at=at,
+        )
+    )
+
+
+def record_for_user(
+    session: AsyncSession,
+    user: User,
+    organization_id: str,
+    action: str,
+    *,
+    ip: str | None,
+    at: datetime,
+) -> None:
+    AuditRepository(session).add(
+        AuditEvent(
+            organization_id=organization_id,
+            actor_user_id=user.id,
+            actor_email=user.email,
+            action=action,
+            target=user.email,
+            ip=ip,
+            at=at,
+        )
+    )
+
+
+async def first_organization_of(session: AsyncSession, user_id: str) -> str | None:
+    choices = await MembershipReads(session).choices_for_user(user_id)
+    return choices[0].organization_id if choices else None
+
+
+async def audit_page(
+    session: AsyncSession, staff: Staff, before_id: str | None, limit: int = 50
+) -> tuple[list[AuditEvent], str | None]:
+    staff.require(Role.admin)
+    rows = list(await AuditRepository(session).page(staff.organization_id, before_id, limit + 1))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, rows[-1].id if more and rows else None
+
+
+@dataclass(frozen=True)
+class WeekBar:
+    week_start: date
+    count: int
+    x: float
+    y: float
+    height: float
+
+
+@dataclass(frozen=True)
+class IssuedChart:
+    bars: list[WeekBar]
+    total: int
+    peak: int
+    width: int
+    height: int
+    bar_width: float
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    chart: IssuedChart
+    expiring: dict[int, int] = field(default_factory=dict)
+
+
+WEEKS = 52
+CHART_WIDTH, CHART_HEIGHT = 780, 160
+
+
+async def dashboard(session: AsyncSession, staff: Staff, today: date) -> Dashboard:
+    """Credentials issued per week over the last year, and certifications expiring soon."""
+    reads = DashboardReads(session)
+    this_week = today - timedelta(days=today.weekday())
+    first_week = this_week - timedelta(weeks=WEEKS - 1)
+    per_day = await reads.issued_per_day(staff.organization_id, first_week)
+    counts = [0] * WEEKS
+    for day, count in per_day.items():
+        index = (day - first_week).days // 7
+        if 0 <= index < WEEKS:
+            counts[index] += count
+    peak = max(counts)
+    slot = CHART_WIDTH / WEEKS
+    bars = []
+    for index, count in enumerate(counts):
+        height = 0.0 if peak == 0 else round(count / peak * (CHART_HEIGHT - 10), 1)
+        x = round(index * slot + 1, 1)
+        week = first_week + timedelta(weeks=index)
+        bars.append(WeekBar(week, count, x, round(CHART_HEIGHT - height, 1), height))
+    chart = IssuedChart(bars, sum(counts), peak, CHART_WIDTH, CHART_HEIGHT, round(slot - 2, 1))
+    expiring_on = await reads.certifications_expiring(
+        staff.organization_id, today, today + timedelta(days=90)
+    )
+    expiring = {
+        days: sum(1 for day in expiring_on if day <= today + timedelta(days=days))
+        for days in (30, 60, 90)
+    }
+    return Dashboard(chart, expiring)
+
+
+def chart_rows(chart: IssuedChart) -> list[dict[str, Any]]:
+    """The chart's numbers, newest week first, for the table beside it."""
+    return [{"week_start": bar.week_start, "count": bar.count} for bar in reversed(chart.bars)]
