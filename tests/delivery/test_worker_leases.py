@@ -7,8 +7,8 @@ from laurel.config import Settings
 from laurel.db import Database
 from laurel.worker import DeliveryWorker
 from tests.conftest import Tenant
-from tests.delivery.conftest import SmtpServer
 from tests.delivery.test_worker_processes import queue_emails, wait_for
+from tests.fixtures.mail import SmtpServer
 
 BATCH = 6
 LEASE_SECONDS = 1.5
