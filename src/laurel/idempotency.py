@@ -360,26 +360,29 @@ class IdempotencyMiddleware:
         scope[HELD_TRANSACTION] = held
         messages: list[Message] = []
         try:
-            await self.app(scope, _replaying(body), _collecting(messages))
-            answer = _answer(messages)
-            if held.session is None:
-                # The endpoint failed (its work rolled back) or used no transaction of the
-                # request: there is no work to keep the answer with.
-                await _settle(self.database, owner, caller, key, marker_id, answer)
-            elif answer is None:
-                await held.session.rollback()  # not kept, so a retry runs again: undo the work
-                await _settle(self.database, owner, caller, key, marker_id, None)
-            else:
-                if not await IdempotencyRepository(held.session).complete(marker_id, owner, answer):
-                    # Another process took the key over (our lease lapsed): it does the work.
-                    raise IdempotencyKeyInUse()
-                await held.session.commit()
+            try:
+                await self.app(scope, _replaying(body), _collecting(messages))
+                answer = _answer(messages)
+                if held.session is None:
+                    # The endpoint failed (its work rolled back) or used no transaction of the
+                    # request: there is no work to keep the answer with.
+                    await _settle(self.database, owner, caller, key, marker_id, answer)
+                elif answer is None:
+                    await held.session.rollback()  # not kept, a retry runs again: undo the work
+                    await _settle(self.database, owner, caller, key, marker_id, None)
+                else:
+                    repository = IdempotencyRepository(held.session)
+                    if not await repository.complete(marker_id, owner, answer):
+                        # Another process took the key over (our lease lapsed): it does the work.
+                        raise IdempotencyKeyInUse()
+                    await held.session.commit()
+            finally:
+                # Before the key is forgotten below: the work's locks go with it.
+                if held.session is not None:
+                    await held.session.close()  # rolls back whatever was not committed
         except BaseException:
             await _forget_after_failure(self.database, owner, caller, key, marker_id)
             raise
-        finally:
-            if held.session is not None:
-                await held.session.close()  # rolls back whatever was not committed
         return messages
 
 
