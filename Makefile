@@ -5,10 +5,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install serve test lint format fuzz bench clean
+.PHONY: help install serve test lint format fuzz bench bench-nodes clean
 
 help: ## Show this help
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -43,6 +43,9 @@ fuzz: $(STAMP) ## Fuzz a local server's API against its OpenAPI (schemathesis; F
 
 bench: $(STAMP) ## Load-test a local server with wrk; figures go to docs/benchmarks.md
 	$(BIN)/python bench/run.py
+
+bench-nodes: $(STAMP) ## One `laurel serve` against two on one PostgreSQL (wrk); to docs/benchmarks.md
+	$(BIN)/python bench/nodes.py
 
 clean: ## Remove .venv and the embedded database
 	rm -rf $(VENV) .laurel

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import asyncpg
 import httpx
 import pytest
+import redis.asyncio as redis_asyncio
 from fastapi import FastAPI
 from sqlalchemy import delete
 
@@ -26,14 +27,15 @@ from laurel.models import Base, Plan
 from laurel.organizations.service import create_organization
 from laurel.tokens.service import create_token
 
-# Records-API people and organizations (tests/fixtures/records.py) and real `laurel` processes
-# (tests/fixtures/processes.py), for every test package.
-pytest_plugins = ["tests.fixtures.records", "tests.fixtures.processes"]
+# Records-API people and organizations (tests/fixtures/records.py), real `laurel` processes
+# (tests/fixtures/processes.py) and an SMTP server (tests/fixtures/mail.py), for every package.
+pytest_plugins = ["tests.fixtures.records", "tests.fixtures.processes", "tests.fixtures.mail"]
 
 VERSION = "2022-10-26"
 POSTGRES_ADMIN_URL = os.environ.get(
     "LAUREL_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
+REDIS_URL = os.environ.get("LAUREL_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
@@ -84,6 +86,19 @@ async def database_url(
     await asyncio.to_thread(upgrade_database, url)
     yield url
     await _drop_postgres_database(name)
+
+
+@pytest.fixture
+async def redis_url() -> str:
+    """The local Redis (LAUREL_TEST_REDIS_URL), for tests of what several processes share."""
+    client = redis_asyncio.from_url(REDIS_URL)
+    try:
+        await client.ping()
+    except (OSError, redis_asyncio.ConnectionError) as error:
+        unavailable(f"Redis at {REDIS_URL} is unreachable: {error}")
+    finally:
+        await client.aclose()
+    return REDIS_URL
 
 
 @pytest.fixture

@@ -1,28 +1,9 @@
 """Several API processes share one budget per token through Redis."""
 
-import os
-
-import pytest
-import redis.asyncio as redis_asyncio
-
 from laurel.app import create_app
 from laurel.config import Settings
 from laurel.db import Database
-from tests.conftest import Tenant, make_client, unavailable
-
-REDIS_URL = os.environ.get("LAUREL_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-
-
-@pytest.fixture
-async def redis_url() -> str:
-    client = redis_asyncio.from_url(REDIS_URL)
-    try:
-        await client.ping()
-    except (OSError, redis_asyncio.ConnectionError) as error:
-        unavailable(f"Redis at {REDIS_URL} is unreachable: {error}")
-    finally:
-        await client.aclose()
-    return REDIS_URL
+from tests.conftest import Tenant, make_client
 
 
 async def test_two_processes_share_each_tokens_budget(

@@ -8,6 +8,9 @@ idempotency_key_reused` — "different" read from the parsed JSON, so a client t
 body (other key order, spacing, a trailing newline) is still retrying; a retry while the first is
 still running is `409 idempotency_key_in_use`. Client errors are kept and replayed like
 any answer (as Stripe does); server errors (5xx), 401 and 429 are not, so a retry runs again.
+The answer is committed in the request's own transaction, with its work, and sent only then: a
+process killed at any moment leaves either both (a retry replays) or neither (a retry does the
+work for the first time), never work without its answer.
 
 A key in flight names its owner (kit/owners: the app and process running the request) and holds a
 lease its owner renews every LEASE_RENEWED_EVERY while the request runs. A retry takes the key
@@ -32,7 +35,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from laurel.db import Database
+from laurel.db import HELD_TRANSACTION, Database, HeldTransaction
 from laurel.kit.errors import IdempotencyKeyInUse, IdempotencyKeyReused, ValidationFailed
 from laurel.kit.ids import new_id
 from laurel.kit.owners import Owner
@@ -142,8 +145,9 @@ class IdempotencyRepository:
             .values(owner_seen_at=utc_now())
         )
 
-    async def complete(self, marker_id: str, owner: str, response: "StoredResponse") -> None:
-        await self.session.execute(
+    async def complete(self, marker_id: str, owner: str, response: "StoredResponse") -> bool:
+        """Keep the answer on the key; False if `owner` no longer holds it (taken over)."""
+        result = await self.session.execute(
             update(_keys)
             .where(_keys.c.id == marker_id, _keys.c.owner == owner)
             .values(
@@ -152,6 +156,7 @@ class IdempotencyRepository:
                 response_headers=response.headers or None,
             )
         )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     async def forget(self, scope: str, key: str, *, owner: str | None = None) -> None:
         """Delete the key (only if `owner` still owns it, when given)."""
@@ -335,8 +340,11 @@ _NOT_KEPT = {401, 429}
 class IdempotencyMiddleware:
     """Honours `Idempotency-Key` on every POST and PUT of the API (pure ASGI, in request context).
 
-    It wraps the whole request, so the response it keeps is the one sent after the request's
-    transaction committed.
+    It holds the request's transaction (db.HeldTransaction) and commits it together with the
+    answer it keeps, before sending that answer: the work and its answer are kept together or
+    not at all, so a retry after a crash either replays the answer or does the work for the
+    first time. The answer is sent only once committed, so a failed commit is an error response
+    (rendered by the request-context middleware), never a success the database does not know.
     """
 
     def __init__(self, app: ASGIApp, database: Database, in_flight: InFlightKeys) -> None:
@@ -358,34 +366,79 @@ class IdempotencyMiddleware:
         if isinstance(marked, StoredResponse):
             await _replay(send, marked)
             return
-        status = 500
-        kept_headers: dict[str, str] = {}
-        chunks: list[bytes] = []
-
-        async def capture(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                for name, value in message.get("headers", []):
-                    if name.lower() in REPLAYED_HEADERS:
-                        kept_headers[name.decode("latin-1")] = value.decode("latin-1")
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
+        try:
+            messages = await self._run_and_keep(scope, body, caller, key, marked)
+        finally:
+            # Only now: until the settlement commits, no request of ours may take the key.
+            self.in_flight.release(marked)
+        for message in messages:
             await send(message)
 
-        response: StoredResponse | None = None
+    async def _run_and_keep(
+        self, scope: Scope, body: bytes, caller: str, key: str, marker_id: str
+    ) -> list[Message]:
+        """Run the request, commit its work with its answer; the answer's messages, to send."""
+        owner = str(self.in_flight.owner)
+        held = HeldTransaction()
+        scope[HELD_TRANSACTION] = held
+        messages: list[Message] = []
         try:
-            await self.app(scope, _replaying(body), capture)
-            if status < 500 and status not in _NOT_KEPT:
-                response = StoredResponse(status, b"".join(chunks), kept_headers)
-        finally:
             try:
-                await _settle(
-                    self.database, str(self.in_flight.owner), caller, key, marked, response
-                )
+                await self.app(scope, _replaying(body), _collecting(messages))
+                answer = _answer(messages)
+                if held.session is None:
+                    # The endpoint failed (its work rolled back) or used no transaction of the
+                    # request: there is no work to keep the answer with.
+                    await _settle(self.database, owner, caller, key, marker_id, answer)
+                elif answer is None:
+                    await held.session.rollback()  # not kept, a retry runs again: undo the work
+                    await _settle(self.database, owner, caller, key, marker_id, None)
+                else:
+                    repository = IdempotencyRepository(held.session)
+                    if not await repository.complete(marker_id, owner, answer):
+                        # Another process took the key over (our lease lapsed): it does the work.
+                        raise IdempotencyKeyInUse()
+                    await held.session.commit()
             finally:
-                # Only now: until the settlement commits, no request of ours may take the key.
-                self.in_flight.release(marked)
+                # Before the key is forgotten below: the work's locks go with it.
+                if held.session is not None:
+                    await held.session.close()  # rolls back whatever was not committed
+        except BaseException:
+            await _forget_after_failure(self.database, owner, caller, key, marker_id)
+            raise
+        return messages
+
+
+async def _forget_after_failure(
+    database: Database, owner: str, scope: str, key: str, marker_id: str
+) -> None:
+    """Forget the key of a request that failed, so a retry runs it; if even that fails (the
+    database away), the key is left to be taken over as this app's abandoned key."""
+    try:
+        await _settle(database, owner, scope, key, marker_id, None)
+    except Exception as error:
+        log.warning("idempotency_key_not_forgotten", error=repr(error))
+
+
+def _collecting(messages: list[Message]) -> Send:
+    async def collect(message: Message) -> None:
+        messages.append(message)
+
+    return collect
+
+
+def _answer(messages: list[Message]) -> StoredResponse | None:
+    """The answer to keep, from the response's messages; None for one that is not kept."""
+    start = next((m for m in messages if m["type"] == "http.response.start"), None)
+    if start is None or start["status"] >= 500 or start["status"] in _NOT_KEPT:
+        return None
+    headers = {
+        name.decode("latin-1"): value.decode("latin-1")
+        for name, value in start.get("headers", [])
+        if name.lower() in REPLAYED_HEADERS
+    }
+    body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
+    return StoredResponse(start["status"], body, headers)
 
 
 def _has_content_type(stored: StoredResponse) -> bool:

@@ -1,9 +1,10 @@
 """The delivery worker: claims due outbox jobs, delivers them, settles them, retries with backoff.
 
 Run as `laurel worker` (any number of processes) or inside `laurel serve`. Each job is leased to
-one worker for `worker_lease_seconds`; a worker killed mid-batch leaves its unsettled jobs to be
-claimed again when the lease runs out. Each job is settled in its own transaction right after its
-delivery, so a crash can repeat at most the one message in flight.
+one worker for `worker_lease_seconds`, and the lease of a batch's remaining jobs is renewed
+before each delivery; a worker killed mid-batch leaves its unsettled jobs to be claimed again
+when the lease runs out. Each job is settled in its own transaction right after its delivery,
+so a crash can repeat at most the one message in flight.
 """
 
 import asyncio
@@ -118,9 +119,23 @@ class DeliveryWorker:
                 timedelta(seconds=self.settings.worker_lease_seconds),
                 self.batch_size,
             )
+        remaining = [job.id for job in jobs]
         for job in jobs:
+            if job.id not in await self._renew_leases(remaining):
+                continue  # its lease ran out and another worker took it: never run it twice
+            remaining.remove(job.id)
             await self._deliver(job)
         return len(jobs)
+
+    async def _renew_leases(self, job_ids: list[str]) -> set[str]:
+        """Renew the lease of the batch's jobs not yet delivered; those this worker still holds.
+
+        Renewed before each delivery, so a batch slower than one lease keeps its jobs: only a
+        single delivery longer than the lease lets another worker take a job meanwhile.
+        """
+        until = utc_now() + timedelta(seconds=self.settings.worker_lease_seconds)
+        async with self.database.sessions() as session, session.begin():
+            return await OutboxRepository(session).renew_leases(job_ids, self.worker_id, until)
 
     async def _deliver(self, job: Any) -> None:
         started = time.perf_counter()

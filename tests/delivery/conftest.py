@@ -1,20 +1,18 @@
-"""Real peers for delivery tests: an SMTP server (aiosmtpd) and an HTTP receiver on loopback."""
+"""Real peers for delivery tests: an SMTP server (tests/fixtures/mail.py) and an HTTP receiver on
+loopback."""
 
-import asyncio
 import json
 import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
-from email import message_from_bytes
 from email.message import Message
 from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from laurel.app import create_app
 from laurel.config import Settings
@@ -28,31 +26,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-@dataclass
-class MailCatcher:
-    """An aiosmtpd handler keeping every accepted message; RCPT can be slowed down."""
-
-    rcpt_delay: float = 0.0
-    messages: list[Message] = field(default_factory=list)
-    envelopes: list[list[str]] = field(default_factory=list)
-
-    async def handle_RCPT(
-        self, server: Any, session: Any, envelope: Any, address: str, options: Any
-    ) -> str:
-        if self.rcpt_delay:
-            await asyncio.sleep(self.rcpt_delay)
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(message_from_bytes(envelope.content))
-        self.envelopes.append(list(envelope.rcpt_tos))
-        return "250 Message accepted for delivery"
-
-    def message_ids(self) -> list[str]:
-        return [str(message["Message-ID"]) for message in self.messages]
 
 
 def email_parts(message: Message) -> dict[str, str]:
@@ -94,24 +67,6 @@ class HtmlLinks(HTMLParser):
         if tag == "a" and self._open is not None:
             self.links.append((self._href, " ".join("".join(self._open).split())))
             self._open = None
-
-
-@dataclass
-class SmtpServer:
-    url: str
-    catcher: MailCatcher
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[SmtpServer]:
-    catcher = MailCatcher()
-    port = free_port()
-    controller = Controller(catcher, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield SmtpServer(f"smtp://127.0.0.1:{port}", catcher)
-    finally:
-        controller.stop()
 
 
 @dataclass

@@ -19,7 +19,8 @@ from laurel.delivery.repository import OutboxRepository
 from laurel.email_templates.rendering import DEFAULT_TEMPLATE
 from laurel.links import PublicLinks
 from tests.conftest import CertifierClient, Tenant, TenantFactory, make_client
-from tests.delivery.conftest import HtmlLinks, SmtpServer, deliver_due, email_parts
+from tests.delivery.conftest import HtmlLinks, deliver_due, email_parts
+from tests.fixtures.mail import SmtpServer
 from tests.pages.conftest import BROWSER
 
 PUBLIC_URL = "https://laurel.example"

@@ -16,7 +16,7 @@ from laurel.db import Database
 from laurel.delivery.jobs import email_job, enqueue
 from laurel.delivery.repository import OutboxRepository
 from tests.conftest import Tenant
-from tests.delivery.conftest import SmtpServer
+from tests.fixtures.mail import SmtpServer
 
 MESSAGES = 30
 

@@ -270,3 +270,83 @@ async def test_a_server_killed_mid_request_leaves_a_key_a_retry_takes_over_at_on
             await first
         await blocker.rollback()
     await assert_taken_over_once(api, group_id)
+
+
+async def requests_waiting_to_keep_an_answer(database: Database, blocker_pid: int) -> int:
+    """How many statements writing an answer (`response_body`) wait on `blocker_pid`'s locks:
+    not the lease renewals, which wait on them too but write no answer."""
+    async with database.engine.connect() as observer:
+        waiting = await observer.execute(
+            text(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE :blocker = ANY(pg_blocking_pids(pid)) AND query ILIKE '%response_body%'"
+            ),
+            {"blocker": blocker_pid},
+        )
+        return int(waiting.scalar_one())
+
+
+async def test_a_server_killed_between_its_work_and_its_answer_did_the_work_once(
+    server: tuple[subprocess.Popen[bytes], str],
+    api: CertifierClient,
+    group_id: str,
+    database: Database,
+) -> None:
+    """The answer is committed with the work or not at all: a retry never repeats the work."""
+    process, base_url = server
+    await wait_until_serving(base_url, process)
+    async with (
+        database.engine.connect() as holding_work,
+        database.engine.connect() as holding_answer,
+        httpx.AsyncClient() as remote,
+    ):
+        # The request marks its key, then waits on this lock to write its credential ...
+        await holding_work.execute(text("LOCK TABLE credentials IN SHARE MODE"))
+        first = asyncio.create_task(
+            remote.post(
+                f"{base_url}/v1/credentials",
+                content=credential(group_id),
+                headers={**api.tenant.headers, "Idempotency-Key": KEY},
+                timeout=120,
+            )
+        )
+        await marker_owner(database)
+        # ... and, once its work is done, waits on this one to write its answer to the key.
+        await holding_answer.execute(text("SELECT id FROM idempotency_keys FOR UPDATE"))
+        blocker_pid = (await holding_answer.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+        await holding_work.rollback()
+        for _ in range(600):
+            if await requests_waiting_to_keep_an_answer(database, blocker_pid):
+                break
+            await asyncio.sleep(0.1)
+        else:
+            pytest.fail("the request never came to keep its answer")
+
+        process.kill()
+        process.wait()
+        (told,) = await asyncio.gather(first, return_exceptions=True)
+        await holding_answer.rollback()
+    await assert_taken_over_once(api, group_id)
+    # Nor was the client told of work that was then not kept.
+    assert isinstance(told, httpx.TransportError), told
+
+
+async def test_a_request_whose_key_was_taken_over_meanwhile_keeps_no_work(
+    settings: Settings, api: CertifierClient, group_id: str, database: Database
+) -> None:
+    """A request slower than its lease may lose its key to a retry elsewhere: then that retry
+    does the work, and the first one's is rolled back (409), not done twice."""
+    if settings.is_sqlite:
+        pytest.skip("the request is held mid-flight by a PostgreSQL table lock")
+    async with database.engine.connect() as holding_work:
+        await holding_work.execute(text("LOCK TABLE credentials IN SHARE MODE"))
+        first = asyncio.create_task(retry(api, group_id))
+        await marker_owner(database)
+        async with database.sessions() as session, session.begin():
+            # As a retry on another node does once the lease has lapsed.
+            await session.execute(update(IdempotencyKey).values(owner=RUNNING_ELSEWHERE))
+        await holding_work.rollback()
+    lost = await first
+    assert lost.status_code == 409, lost.text
+    assert lost.json()["error"]["code"] == "idempotency_key_in_use"
+    assert await credentials_made(api) == 0

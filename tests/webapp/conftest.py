@@ -21,7 +21,6 @@ from laurel.users.passwords import hash_password
 from tests.conftest import CertifierClient, Tenant, make_client
 
 # The SMTP server the email tests use (aiosmtpd on loopback), for invitations and resets.
-from tests.delivery.conftest import smtp_server  # noqa: F401
 
 PASSWORD = "correct horse battery staple"
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -13,7 +13,8 @@ from laurel.db import Database
 from laurel.kit.timestamps import utc_now
 from laurel.models import AuditEvent, Invitation, Membership, PasswordReset, Role
 from tests.conftest import Tenant, make_client
-from tests.delivery.conftest import HtmlLinks, SmtpServer, deliver_due, email_parts
+from tests.delivery.conftest import HtmlLinks, deliver_due, email_parts
+from tests.fixtures.mail import SmtpServer
 from tests.webapp.conftest import PASSWORD, Browser, BrowserFactory, csrf_token_in
 
 NEW_PASSWORD = "a brand new passphrase"

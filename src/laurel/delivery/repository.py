@@ -65,6 +65,26 @@ class OutboxRepository:
         claimed = select(_jobs).where(_jobs.c.id.in_(ids)).order_by(_jobs.c.id)
         return list((await self.session.execute(claimed)).all())
 
+    async def renew_leases(self, job_ids: list[str], worker_id: str, until: datetime) -> set[str]:
+        """Extend this worker's lease on those of `job_ids` it still holds; their ids.
+
+        A job missing from the answer was taken by another worker once its lease ran out (or
+        settled by it since): this worker must not run it.
+        """
+        if not job_ids:
+            return set()
+        renewed = await self.session.execute(
+            update(_jobs)
+            .where(
+                _jobs.c.id.in_(job_ids),
+                _jobs.c.locked_by == worker_id,
+                _jobs.c.status == JobStatus.pending,
+            )
+            .values(locked_until=until)
+            .returning(_jobs.c.id)
+        )
+        return set(renewed.scalars())
+
     async def finish(self, job_id: str, worker_id: str, settlement: Settlement) -> None:
         values: dict[str, Any] = {
             "status": settlement.status,
