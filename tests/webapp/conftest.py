@@ -20,8 +20,6 @@ from laurel.users import service as users
 from laurel.users.passwords import hash_password
 from tests.conftest import CertifierClient, Tenant, make_client
 
-# The SMTP server the email tests use (aiosmtpd on loopback), for invitations and resets.
-
 PASSWORD = "correct horse battery staple"
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
 
