@@ -12,9 +12,9 @@ from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints, model_validator
 
+from laurel.issuer_api import CamelModel
 from laurel.kit.errors import ValidationFailed
 from laurel.kit.fields import HttpUrlText, ResourceId
-from laurel.kit.schemas import CamelModel
 from laurel.kit.timestamps import Timestamp
 from laurel.models import DesignType
 
