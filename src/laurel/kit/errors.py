@@ -278,16 +278,6 @@ def error_responses(
     return responses
 
 
-COMMON_API_ERRORS: tuple[type[LaurelError], ...] = (
-    MissingVersion,
-    InvalidVersion,
-    Unauthorized,
-    RateLimited,
-    InternalServerError,
-    ServiceUnavailable,
-)
-
-
 class IdempotencyKeyReused(LaurelError):
     status_code = 422
     code = "idempotency_key_reused"
