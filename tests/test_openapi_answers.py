@@ -6,11 +6,10 @@ import pytest
 
 from laurel.app import create_app
 from laurel.config import Environment, Settings
-from laurel.kit.errors import speaks_problem_json
+from laurel.kit.errors import ErrorFormat
 
-DOCUMENT = create_app(
-    Settings(env=Environment.testing, database_url="sqlite:////tmp/unused.db")
-).openapi()
+APP = create_app(Settings(env=Environment.testing, database_url="sqlite:////tmp/unused.db"))
+DOCUMENT = APP.openapi()
 OPERATIONS = [
     (method, path, operation)
     for path, item in DOCUMENT["paths"].items()
@@ -60,10 +59,10 @@ def test_the_answers_around_every_route_are_documented(
         assert "idempotency_key_in_use" in responses["409"]["description"]
         assert "idempotency_key_reused" in responses["422"]["description"]
     # Each error in the format its API family renders it in.
-    error_format = "application/problem+json" if speaks_problem_json(path) else "application/json"
+    error_format: ErrorFormat = APP.state.error_formats.for_path(path)
     for status, answer in responses.items():
         if status.startswith(("4", "5")) and path.startswith("/v1/"):
-            assert set(answer["content"]) == {error_format}, status
+            assert set(answer["content"]) == {error_format.media_type}, status
 
 
 def test_only_routes_that_check_a_token_declare_one() -> None:

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import BaseRoute
 
-from laurel import __version__
+from laurel import __version__, issuer_api, records_api
 from laurel.attributes.endpoints import router as attributes_router
 from laurel.auth.dependencies import BEARER_SCHEME, PrincipalCache
 from laurel.certifications.endpoints import router as certifications_router
@@ -32,12 +32,20 @@ from laurel.health.endpoints import router as health_router
 from laurel.idempotency import IdempotencyMiddleware, InFlightKeys, renew_leases_periodically
 from laurel.issuers.endpoints import router as issuers_router
 from laurel.kit.body import describe_location
-from laurel.kit.errors import Conflict, LaurelError, MethodNotAllowed, NotFound, ValidationFailed
+from laurel.kit.errors import (
+    Conflict,
+    ErrorFormat,
+    LaurelError,
+    MethodNotAllowed,
+    NotFound,
+    ValidationFailed,
+)
 from laurel.kit.logs import configure_logging
 from laurel.kit.middleware import RequestContextMiddleware
 from laurel.kit.openapi import finish_openapi
 from laurel.kit.outbound import Resolver, system_resolver
 from laurel.kit.ratelimit import RateLimiter
+from laurel.kit.routing import ErrorFormats
 from laurel.kit.versioning import CERTIFIER_VERSIONS
 from laurel.members.endpoints import router as members_router
 from laurel.oauth.endpoints import router as oauth_router
@@ -47,7 +55,7 @@ from laurel.qualifications.endpoints import router as qualifications_router
 from laurel.rendering.endpoints import public as public_rendering_router
 from laurel.rendering.endpoints import router as rendering_router
 from laurel.rendering.pool import RenderPool
-from laurel.vc.endpoints import public as public_router
+from laurel.vc.endpoints import public as public_vc_router
 from laurel.vc.endpoints import router as vc_router
 from laurel.webapp.endpoints import router as webapp_router
 from laurel.webhooks.endpoints import router as webhooks_router
@@ -65,10 +73,15 @@ Errors are `{"error": {"code", "message", "param"?}}`. Unknown request fields ar
 
 
 async def _render_laurel_error(request: Request, error: Exception) -> JSONResponse:
+    """The error in the format of the route's API family (of the path's, before routing)."""
     assert isinstance(error, LaurelError)
-    body, media_type = error.rendered_for(request.url.path)
+    error_formats: ErrorFormats = request.app.state.error_formats
+    error_format = error_formats.for_scope(request.scope)
     return JSONResponse(
-        body, status_code=error.status_code, headers=error.headers, media_type=media_type
+        error_format.body(error),
+        status_code=error.status_code,
+        headers=error.headers,
+        media_type=error_format.media_type,
     )
 
 
@@ -118,13 +131,15 @@ def allowed_methods(routes: Sequence[BaseRoute], path: str) -> list[str]:
 _METHOD_ORDER = {"GET": 0, "HEAD": 1, "POST": 2, "PUT": 3, "PATCH": 4, "DELETE": 5, "OPTIONS": 6}
 
 
-def _finish_openapi(app: FastAPI) -> None:
+def _finish_openapi(app: FastAPI, error_formats: ErrorFormats) -> None:
     """Complete the generated OpenAPI once (kit/openapi.py), with the bearer token's scheme."""
     build_openapi = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = finish_openapi(build_openapi(), BEARER_SCHEME)
+            app.openapi_schema = finish_openapi(
+                build_openapi(), BEARER_SCHEME, error_formats.for_path
+            )
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
@@ -191,6 +206,10 @@ def create_app(settings: Settings | None = None, *, resolver: Resolver | None = 
     app.state.in_flight_keys = InFlightKeys()
     # Started by the lifespan (or by the first render, where there is none: tests, scripts).
     app.state.render_pool = RenderPool.from_settings(settings)
+    # The routes carry their family's error format; a path not routed (yet) is answered in the
+    # format of the family serving its prefix, Certifier's envelope where no family does.
+    error_formats = ErrorFormats(app.router.routes, default=ErrorFormat.envelope)
+    app.state.error_formats = error_formats
 
     # Added first, so it runs inside the request context (ids, logs, the error envelope).
     app.add_middleware(
@@ -198,6 +217,7 @@ def create_app(settings: Settings | None = None, *, resolver: Resolver | None = 
     )
     app.add_middleware(
         RequestContextMiddleware,
+        error_formats=error_formats,
         max_body_bytes=settings.max_body_bytes,
         body_timeout_seconds=settings.body_timeout_seconds,
     )
@@ -207,23 +227,30 @@ def create_app(settings: Settings | None = None, *, resolver: Resolver | None = 
     app.add_exception_handler(IntegrityError, _render_integrity_error)
 
     app.include_router(health_router)
-    app.include_router(designs_router)
-    app.include_router(gallery_router)
-    app.include_router(groups_router)
-    app.include_router(email_templates_router)
-    app.include_router(credentials_router)
-    app.include_router(attributes_router)
-    app.include_router(webhooks_router)
-    app.include_router(vc_router)
-    app.include_router(issuers_router)
+    # The two API families, each the one router its domains are mounted through (the web app
+    # will be the third): a route's guard, pagination and error format follow from its family.
+    app.include_router(
+        issuer_api.mount(
+            designs_router,
+            gallery_router,
+            groups_router,
+            email_templates_router,
+            credentials_router,
+            attributes_router,
+            webhooks_router,
+            vc_router,
+            issuers_router,
+            rendering_router,
+        )
+    )
+    app.include_router(
+        records_api.mount(members_router, certifications_router, qualifications_router)
+    )
+    # Public pages and documents (no token), and the OAuth server: outside both families.
     app.include_router(pages_router)
-    app.include_router(rendering_router)
     app.include_router(public_rendering_router)
-    app.include_router(public_router)
-    app.include_router(members_router)
-    app.include_router(certifications_router)
-    app.include_router(qualifications_router)
+    app.include_router(public_vc_router)
     app.include_router(oauth_router)
     app.include_router(webapp_router, include_in_schema=False)
-    _finish_openapi(app)
+    _finish_openapi(app, error_formats)
     return app

@@ -11,7 +11,8 @@ is uvicorn's httptools protocol with, from the settings (docs/deployment.md):
 - `max_header_bytes`: more before the end of the headers is `431`, and the connection closed;
 - `max_connections`: a request arriving while more connections are open (or as many requests
   are in progress) is answered `503 service_unavailable` with `Retry-After`, in its API's
-  format (uvicorn's own `limit_concurrency` answers plain text);
+  format (uvicorn's own `limit_concurrency` answers plain text): it is marked `OVER_CAPACITY`
+  and the app's outermost middleware refuses it without running it;
 - a response sent before its request's body has arrived ends the connection, so a client that
   trickles a body nobody reads cannot keep it open.
 
@@ -19,16 +20,13 @@ The time a body may take is kept by the app (kit/middleware: `408 request_timeou
 """
 
 import asyncio
-import uuid
 from typing import Any
 
 import structlog
-from starlette.types import Receive, Scope, Send
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from laurel.config import Settings, get_settings
-from laurel.kit.errors import ServiceUnavailable
-from laurel.kit.middleware import error_message
+from laurel.kit.middleware import OVER_CAPACITY
 
 log = structlog.get_logger()
 
@@ -36,13 +34,6 @@ HEADERS_TOO_LARGE = (
     b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
     b"content-length: 0\r\nconnection: close\r\n\r\n"
 )
-
-
-async def _refuse_over_capacity(scope: Scope, receive: Receive, send: Send) -> None:
-    refusal = ServiceUnavailable("This server is at its connection limit; retry shortly")
-    refusal.headers["Connection"] = "close"  # one connection fewer
-    for message in error_message(refusal, uuid.uuid4().hex, scope["path"]):
-        await send(message)
 
 
 class LaurelHttpProtocol(HttpToolsProtocol):
@@ -88,11 +79,8 @@ class LaurelHttpProtocol(HttpToolsProtocol):
             super().on_headers_complete()
             return
         log.warning("connection_limit_reached", connections=len(self.connections))
-        app, self.app = self.app, _refuse_over_capacity
-        try:
-            super().on_headers_complete()
-        finally:
-            self.app = app
+        self.scope[OVER_CAPACITY] = True  # type: ignore[literal-required]
+        super().on_headers_complete()
 
     def on_response_complete(self) -> None:
         unread_body = not self.pipeline and self.cycle is not None and self.cycle.more_body

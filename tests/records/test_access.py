@@ -162,12 +162,13 @@ async def test_admins_add_members_by_email_but_only_owners_make_owners(admin: Pe
 
 
 async def test_a_revoked_personal_token_stops_working(member: Person, database) -> None:
+    from laurel.auth.repository import CallerRepository
     from laurel.kit.crypto import hash_token
     from laurel.users.repository import UserTokenRepository
 
     assert (await member.request("GET", "/v1/me")).status_code == 200
     async with database.sessions() as session, session.begin():
-        token = await UserTokenRepository(session).get_usable_by_hash(hash_token(member.token))
+        token = await CallerRepository(session).usable_user_token(hash_token(member.token))
         assert token is not None
         await UserTokenRepository(session).revoke(token.id)
     assert (await member.request("GET", "/v1/me")).status_code == 401

@@ -13,7 +13,7 @@ import pytest
 
 from laurel.app import create_app
 from laurel.config import Environment, Settings
-from laurel.kit.errors import speaks_problem_json
+from laurel.kit.errors import ErrorFormat
 from laurel.models import Role
 from tests.fixtures.records import Person, PersonFactory
 
@@ -171,13 +171,12 @@ async def test_each_write_needs_its_role(
 
 
 def test_the_table_names_every_write_route() -> None:
-    document = create_app(
-        Settings(env=Environment.testing, database_url="sqlite:////tmp/unused.db")
-    ).openapi()
+    app = create_app(Settings(env=Environment.testing, database_url="sqlite:////tmp/unused.db"))
+    document = app.openapi()
     writes = {
         (method, path)
         for path, operations in document["paths"].items()
-        if speaks_problem_json(path)
+        if app.state.error_formats.for_path(path) is ErrorFormat.problem_details
         for method in operations
         if method != "get"
     }

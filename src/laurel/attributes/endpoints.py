@@ -2,30 +2,26 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from pydantic import Field
 
-from laurel.auth.dependencies import Api
 from laurel.credentials import service
-from laurel.kit.body import body_docs, json_body
-from laurel.kit.errors import (
-    COMMON_API_ERRORS,
-    Conflict,
-    InvalidJson,
-    NotFound,
-    ValidationFailed,
-    error_responses,
+from laurel.issuer_api import (
+    Api,
+    CamelModel,
+    ListResponse,
+    PageQuery,
+    issuer_router,
+    json_body,
+    list_body,
 )
+from laurel.kit.body import body_docs
+from laurel.kit.errors import Conflict, InvalidJson, NotFound, ValidationFailed, error_responses
 from laurel.kit.fields import ResourceId, ZonedTimestamp
-from laurel.kit.pagination import ListResponse, PageQuery, list_body
-from laurel.kit.schemas import CamelModel
 from laurel.kit.timestamps import Timestamp, utc_now
-from laurel.kit.versioning import VersionedRoute
 
-router = APIRouter(
+router = issuer_router(
     tags=["Attributes and interactions"],
-    route_class=VersionedRoute,
-    responses=error_responses(*COMMON_API_ERRORS),
 )
 
 EventType = Literal[

@@ -1,22 +1,18 @@
-"""Who is calling: the bearer token's organization, as typed dependencies.
+"""Who is calling with an organization's access token, and the steps every guard shares.
 
-Order matters and is Certifier's: the token is checked first (401), then the rate limit (429),
-then the `Certifier-Version` header (400), all in `guard_api_request`.
+The guards themselves belong to the API families (`issuer_api.Api`, `records_api.RecordsRead`,
+...); they are built from these: the bearer token, its owner, the rate limit.
 """
 
 from dataclasses import dataclass
-from typing import Annotated
 
 from cachetools import TTLCache
-from fastapi import Depends, Request
+from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from laurel.config import Settings
-from laurel.db import DbSession
 from laurel.kit.crypto import hash_token
 from laurel.kit.errors import RateLimited, Unauthorized
 from laurel.kit.ratelimit import RateLimiter
-from laurel.kit.versioning import require_api_version
 from laurel.models import Plan
 from laurel.tokens.service import find_active_token
 
@@ -61,7 +57,10 @@ def bearer_token(request: Request) -> str | None:
     return token.strip() or None if scheme.lower() == "bearer" else None
 
 
-async def _authenticate(request: Request, session: AsyncSession, token: str | None) -> Principal:
+async def authenticate_organization(
+    request: Request, session: AsyncSession, token: str | None
+) -> Principal:
+    """The organization an access token belongs to; 401 for no token, or not an active one."""
     if token is None:
         raise Unauthorized()
     cache: PrincipalCache = request.app.state.principal_cache
@@ -83,29 +82,3 @@ async def enforce_rate_limit(request: Request, token_id: str) -> None:
     request.state.response_headers.update(decision.headers())
     if not decision.allowed:
         raise RateLimited()
-
-
-@dataclass(frozen=True)
-class ApiRequest:
-    """What an endpoint of the v1 API works with: the caller and the request's transaction."""
-
-    principal: Principal
-    session: AsyncSession
-    settings: Settings
-
-
-async def guard_api_request(request: Request, session: DbSession) -> ApiRequest:
-    """Authenticate, rate-limit and pin the API version, in that order, once per request.
-
-    Endpoints declare this one dependency rather than a chain (token, session, limit, version):
-    FastAPI walks every declared dependency's sub-dependencies on each request, cache or not,
-    and that walk was a third of the hottest route's time (docs/benchmarks.md).
-    """
-    principal = await _authenticate(request, session, bearer_token(request))
-    await enforce_rate_limit(request, principal.token_id)
-    await require_api_version(request)
-    return ApiRequest(principal, session, request.app.state.settings)
-
-
-# Every v1 endpoint takes `api: Api`; tests/test_auth_everywhere.py checks that none forgets.
-Api = Annotated[ApiRequest, Depends(guard_api_request)]

@@ -1,26 +1,19 @@
 """Who is calling the records API: a user, through a personal or OAuth token, with scopes.
 
 A request is allowed only when the token's scope **and** the user's membership (and its role)
-allow it: endpoints declare the scope in their signature (`RecordsRead`, ...) and ask the
-`Caller` for the membership they need.
+allow it: endpoints declare the scope in their signature (`records_api.RecordsRead`, ...) and
+services ask the `Caller` for the membership they need.
 """
 
-from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Annotated, Any
 
-from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from laurel.auth.dependencies import bearer_token, enforce_rate_limit
-from laurel.auth.scopes import Scope, api_scopes, parse_scopes
-from laurel.config import Settings
-from laurel.db import DbSession
+from laurel.auth.repository import CallerRepository
+from laurel.auth.scopes import api_scopes, parse_scopes
 from laurel.kit.crypto import hash_token
-from laurel.kit.errors import Forbidden, InsufficientScope, NotFound, Unauthorized
-from laurel.members.repository import MemberRepository
+from laurel.kit.errors import Forbidden, NotFound, Unauthorized
 from laurel.models import Role
-from laurel.users.repository import UserRepository, UserTokenRepository
 
 _ROLE_RANK = {Role.member: 0, Role.manager: 1, Role.admin: 2, Role.owner: 3}
 
@@ -67,25 +60,20 @@ class Caller:
         return api_scopes(self.scopes)
 
 
-@dataclass(frozen=True)
-class RecordsRequest:
-    caller: Caller
-    session: AsyncSession
-    settings: Settings
-
-
-async def _authenticate(session: AsyncSession, token: str | None) -> Caller:
+async def authenticate_user(session: AsyncSession, token: str | None) -> Caller:
+    """The user a personal or OAuth access token belongs to; 401 for none, or not a usable one."""
     if token is None:
         raise Unauthorized()
-    record = await UserTokenRepository(session).get_usable_by_hash(hash_token(token))
+    callers = CallerRepository(session)
+    record = await callers.usable_user_token(hash_token(token))
     if record is None:
         raise Unauthorized()
-    user = await UserRepository(session).get(record.user_id)
+    user = await callers.user(record.user_id)
     if user is None:
         raise Unauthorized()
     memberships = tuple(
         MemberView(m.id, m.organization_id, Role(m.role), m.is_primary)
-        for m in await MemberRepository(session).active_for_user(user.id)
+        for m in await callers.active_memberships(user.id)
     )
     return Caller(
         user.id,
@@ -95,35 +83,3 @@ async def _authenticate(session: AsyncSession, token: str | None) -> Caller:
         frozenset(parse_scopes(record.scopes)),
         memberships,
     )
-
-
-def _guard(scope: Scope | None) -> Callable[..., Coroutine[Any, Any, RecordsRequest]]:
-    async def guard_records_request(request: Request, session: DbSession) -> RecordsRequest:
-        caller = await _authenticate(session, bearer_token(request))
-        await enforce_rate_limit(request, caller.token_id)
-        if scope is not None and scope.value not in caller.scopes:
-            raise InsufficientScope(f"This request needs the '{scope.value}' scope")
-        return RecordsRequest(caller, session, request.app.state.settings)
-
-    guard_records_request.__name__ = f"guard_{scope.name if scope else 'identity'}"
-    return guard_records_request
-
-
-def _requires(scope: Scope | None) -> Any:
-    return Depends(_guard(scope))
-
-
-# Each records endpoint takes one of these; the scope it needs is in its signature.
-Identity = Annotated[RecordsRequest, _requires(None)]
-RecordsRead = Annotated[RecordsRequest, _requires(Scope.certification_records_read)]
-RecordsWrite = Annotated[RecordsRequest, _requires(Scope.certification_records_write)]
-TypesRead = Annotated[RecordsRequest, _requires(Scope.certification_types_read)]
-TypesWrite = Annotated[RecordsRequest, _requires(Scope.certification_types_write)]
-JobRolesRead = Annotated[RecordsRequest, _requires(Scope.job_roles_read)]
-JobRolesWrite = Annotated[RecordsRequest, _requires(Scope.job_roles_write)]
-MembersRead = Annotated[RecordsRequest, _requires(Scope.organization_members_read)]
-MembersWrite = Annotated[RecordsRequest, _requires(Scope.organization_members_write)]
-OrganizationsRead = Annotated[RecordsRequest, _requires(Scope.organizations_read)]
-OrganizationsWrite = Annotated[RecordsRequest, _requires(Scope.organizations_write)]
-QualificationsRead = Annotated[RecordsRequest, _requires(Scope.qualifications_read)]
-QualificationsWrite = Annotated[RecordsRequest, _requires(Scope.qualifications_write)]

@@ -3,7 +3,6 @@ from uuid import UUID
 
 from fastapi import Depends, Query, Request
 
-from laurel.auth.users import RecordsRead, RecordsWrite
 from laurel.certifications import type_endpoints
 from laurel.certifications.schemas import (
     CertificationCreate,
@@ -17,12 +16,21 @@ from laurel.certifications.schemas import (
 )
 from laurel.certifications.service import lifecycle, records
 from laurel.certifications.validity import Validity
-from laurel.kit.body import body_docs, plain_json_body
+from laurel.kit.body import body_docs
 from laurel.kit.errors import DuplicateExternalId, InvalidJson, InvalidTransition
 from laurel.kit.ids import id_of_uuid
-from laurel.kit.pagination import RecordsListResponse, RecordsPageQuery, records_list_body
-from laurel.kit.records_api import problems, records_router
-from laurel.kit.schemas import Data, data_body
+from laurel.records_api import (
+    Data,
+    PageQuery,
+    RecordsListResponse,
+    RecordsRead,
+    RecordsWrite,
+    data_body,
+    json_body,
+    list_body,
+    problems,
+    records_router,
+)
 
 router = records_router("Records: certifications")
 ORG_RECORDS = "/organizations/{organization_id}/certifications"
@@ -48,7 +56,7 @@ RecordValidity = Annotated[Validity, Depends(_validity)]
     response_model=RecordsListResponse[CertificationRead],
 )
 async def list_my_certifications(
-    api: RecordsRead, validity: RecordValidity, filters: Filters, page: RecordsPageQuery
+    api: RecordsRead, validity: RecordValidity, filters: Filters, page: PageQuery
 ) -> object:
     """List the token subject's certifications, in every organization they belong to."""
     result = await records.list_certifications(
@@ -59,7 +67,7 @@ async def list_my_certifications(
         organization_id=None,
         validity=validity,
     )
-    return records_list_body(result)
+    return list_body(result)
 
 
 @router.post(
@@ -73,7 +81,7 @@ async def list_my_certifications(
 async def create_my_certification(
     api: RecordsWrite,
     validity: RecordValidity,
-    body: Annotated[CertificationCreate, plain_json_body(CertificationCreate)],
+    body: Annotated[CertificationCreate, json_body(CertificationCreate)],
 ) -> object:
     """Create certification for the token subject (or a member they manage)."""
     record = await records.create_certification(
@@ -123,7 +131,7 @@ async def list_certifications(
     validity: RecordValidity,
     organization_id: UUID,
     filters: Filters,
-    page: RecordsPageQuery,
+    page: PageQuery,
 ) -> object:
     """List the organization's certifications (a member sees only their own)."""
     result = await records.list_certifications(
@@ -134,7 +142,7 @@ async def list_certifications(
         organization_id=id_of_uuid(organization_id),
         validity=validity,
     )
-    return records_list_body(result)
+    return list_body(result)
 
 
 @router.post(
@@ -149,7 +157,7 @@ async def create_certification(
     api: RecordsWrite,
     validity: RecordValidity,
     organization_id: UUID,
-    body: Annotated[CertificationCreate, plain_json_body(CertificationCreate)],
+    body: Annotated[CertificationCreate, json_body(CertificationCreate)],
 ) -> object:
     """Create a certification for a member of the organization (`organization_member_id`)."""
     record = await records.create_certification(
@@ -189,7 +197,7 @@ async def update_certification(
     validity: RecordValidity,
     organization_id: UUID,
     certification_id: UUID,
-    body: Annotated[CertificationUpdate, plain_json_body(CertificationUpdate)],
+    body: Annotated[CertificationUpdate, json_body(CertificationUpdate)],
 ) -> object:
     """Change a certification's details; statuses change only through the actions."""
     record = await records.update_certification(
@@ -216,7 +224,7 @@ async def renew_certification(
     validity: RecordValidity,
     organization_id: UUID,
     certification_id: UUID,
-    body: Annotated[CertificationRenewal, plain_json_body(CertificationRenewal)],
+    body: Annotated[CertificationRenewal, json_body(CertificationRenewal)],
 ) -> object:
     """Renew: a new certification supersedes this one, which becomes `superseded`."""
     record = await lifecycle.renew_certification(
@@ -287,7 +295,7 @@ async def revoke_certification(
     validity: RecordValidity,
     organization_id: UUID,
     certification_id: UUID,
-    body: Annotated[RevokeRequest, plain_json_body(RevokeRequest)],
+    body: Annotated[RevokeRequest, json_body(RevokeRequest)],
 ) -> object:
     """Revoke a certification, for good, with a reason."""
     return await _change(api, validity, organization_id, certification_id, "revoke", body.reason)
@@ -305,7 +313,7 @@ async def add_verification(
     api: RecordsWrite,
     organization_id: UUID,
     certification_id: UUID,
-    body: Annotated[VerificationCreate, plain_json_body(VerificationCreate)],
+    body: Annotated[VerificationCreate, json_body(VerificationCreate)],
 ) -> object:
     """Record a verification of the certification (method, result); the history is kept."""
     verification = await lifecycle.add_verification(
@@ -320,10 +328,10 @@ async def add_verification(
     response_model=RecordsListResponse[VerificationRead],
 )
 async def list_verifications(
-    api: RecordsRead, organization_id: UUID, certification_id: UUID, page: RecordsPageQuery
+    api: RecordsRead, organization_id: UUID, certification_id: UUID, page: PageQuery
 ) -> object:
     """List a certification's verifications, newest first."""
     result = await lifecycle.list_verifications(
         api.session, api.caller, id_of_uuid(organization_id), id_of_uuid(certification_id), page
     )
-    return records_list_body(result)
+    return list_body(result)

@@ -6,9 +6,9 @@ from pydantic import Field, StringConstraints, ValidationInfo, field_validator
 
 from laurel.kit.fields import CalendarDate
 from laurel.kit.ids import UuidId
-from laurel.kit.schemas import SnakeModel
 from laurel.kit.timestamps import SecondsTimestamp
 from laurel.models import LifecycleStatus, RecordSource, TypeScope, TypeStatus, VerificationStatus
+from laurel.records_api import SnakeModel
 
 Text255 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,99}$")]

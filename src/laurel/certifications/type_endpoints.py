@@ -3,24 +3,30 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter
-
-from laurel.auth.users import TypesRead, TypesWrite
 from laurel.certifications.schemas import (
     CertificationTypeCreate,
     CertificationTypeRead,
     CertificationTypeUpdate,
 )
 from laurel.certifications.service import certification_types
-from laurel.kit.body import body_docs, plain_json_body
+from laurel.kit.body import body_docs
 from laurel.kit.errors import Conflict, InvalidJson
 from laurel.kit.ids import id_of_uuid
-from laurel.kit.pagination import RecordsListResponse, RecordsPageQuery, records_list_body
-from laurel.kit.records_api import problems
-from laurel.kit.schemas import Data, data_body
+from laurel.records_api import (
+    Data,
+    PageQuery,
+    RecordsListResponse,
+    TypesRead,
+    TypesWrite,
+    data_body,
+    json_body,
+    list_body,
+    problems,
+    records_router,
+)
 
 # Mounted by certifications.endpoints, which gives it the records API's prefix, tag and errors.
-router = APIRouter()
+router = records_router()
 TYPES = "/organizations/{organization_id}/certification-types"
 
 
@@ -29,12 +35,12 @@ TYPES = "/organizations/{organization_id}/certification-types"
     name="records.types.list",
     response_model=RecordsListResponse[CertificationTypeRead],
 )
-async def list_types(api: TypesRead, organization_id: UUID, page: RecordsPageQuery) -> object:
+async def list_types(api: TypesRead, organization_id: UUID, page: PageQuery) -> object:
     """List the certification types the organization can use: its own and the standard ones."""
     result = await certification_types.list_types(
         api.session, api.caller, id_of_uuid(organization_id), page
     )
-    return records_list_body(result)
+    return list_body(result)
 
 
 @router.post(
@@ -48,7 +54,7 @@ async def list_types(api: TypesRead, organization_id: UUID, page: RecordsPageQue
 async def create_type(
     api: TypesWrite,
     organization_id: UUID,
-    body: Annotated[CertificationTypeCreate, plain_json_body(CertificationTypeCreate)],
+    body: Annotated[CertificationTypeCreate, json_body(CertificationTypeCreate)],
 ) -> object:
     """Create a certification type of the organization (admins and owners)."""
     created = await certification_types.create_type(
@@ -81,7 +87,7 @@ async def update_type(
     api: TypesWrite,
     organization_id: UUID,
     type_id: UUID,
-    body: Annotated[CertificationTypeUpdate, plain_json_body(CertificationTypeUpdate)],
+    body: Annotated[CertificationTypeUpdate, json_body(CertificationTypeUpdate)],
 ) -> object:
     """Change a type's title, description or status; an archived type takes no new records."""
     updated = await certification_types.update_type(

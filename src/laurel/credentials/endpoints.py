@@ -1,8 +1,7 @@
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
-from laurel.auth.dependencies import Api
 from laurel.credentials.delivery import DELIVERY_HEADER, SKIPPED_NO_EMAIL
 from laurel.credentials.schemas import (
     CreateIssueSendRequest,
@@ -14,9 +13,9 @@ from laurel.credentials.schemas import (
     SendRequest,
 )
 from laurel.credentials.service import Credentials
-from laurel.kit.body import body_docs, json_body
+from laurel.issuer_api import Api, ListResponse, PageQuery, issuer_router, json_body, list_body
+from laurel.kit.body import body_docs
 from laurel.kit.errors import (
-    COMMON_API_ERRORS,
     Conflict,
     IdempotencyKeyInUse,
     IdempotencyKeyReused,
@@ -25,14 +24,14 @@ from laurel.kit.errors import (
     ValidationFailed,
     error_responses,
 )
-from laurel.kit.pagination import ListResponse, PageQuery, list_body
-from laurel.kit.versioning import VersionedRoute
 
-router = APIRouter(
-    prefix="/v1/credentials",
+# Credentials own this path. What is built on a credential declares its routes under it in its
+# own package, a floor above: its signed form and revocation in vc/, its files (PDF, PNG,
+# designs, the baked badge) in rendering/.
+CREDENTIALS_PATH = "/v1/credentials"
+router = issuer_router(
+    prefix=CREDENTIALS_PATH,
     tags=["Credentials"],
-    route_class=VersionedRoute,
-    responses=error_responses(*COMMON_API_ERRORS),
 )
 WRITE_ERRORS = error_responses(
     InvalidJson, ValidationFailed, NotFound, Conflict, IdempotencyKeyReused, IdempotencyKeyInUse

@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StrictInt, StringConstraints, model_validator
 
+from laurel.issuer_api import CamelModel
 from laurel.kit.errors import ValidationFailed
 from laurel.kit.fields import (
     CalendarDate,
@@ -14,8 +15,8 @@ from laurel.kit.fields import (
     ResourceId,
     ZonedTimestamp,
 )
-from laurel.kit.schemas import CamelModel, refuse_nulls
 from laurel.kit.timestamps import Timestamp
+from laurel.kit.updates import refuse_nulls
 
 CredentialStatus = Literal["draft", "scheduled", "issued", "expired", "revoked"]
 CUSTOM_ATTRIBUTE_PREFIX = "custom."

@@ -3,7 +3,7 @@ from typing import Annotated
 from pydantic import Field, StringConstraints
 
 from laurel.designs.svg import MAX_SVG_BYTES
-from laurel.kit.schemas import CamelModel
+from laurel.issuer_api import CamelModel
 from laurel.kit.timestamps import Timestamp
 from laurel.models import DesignType
 

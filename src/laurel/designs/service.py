@@ -11,7 +11,7 @@ from laurel.designs.schemas import DesignCreate, DesignUpdate
 from laurel.designs.svg import validate_svg
 from laurel.kit.errors import Conflict, found_by_id
 from laurel.kit.pagination import PageParams, PageResult
-from laurel.kit.schemas import refuse_nulls
+from laurel.kit.updates import refuse_nulls
 from laurel.models import Design, DesignType
 
 

@@ -1,31 +1,20 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
-from laurel.auth.dependencies import Api
 from laurel.email_templates import service
 from laurel.email_templates.schemas import (
     EmailTemplateCreate,
     EmailTemplateRead,
     EmailTemplateUpdate,
 )
-from laurel.kit.body import body_docs, json_body
-from laurel.kit.errors import (
-    COMMON_API_ERRORS,
-    Conflict,
-    InvalidJson,
-    NotFound,
-    ValidationFailed,
-    error_responses,
-)
-from laurel.kit.pagination import ListResponse, PageQuery, list_body
-from laurel.kit.versioning import VersionedRoute
+from laurel.issuer_api import Api, ListResponse, PageQuery, issuer_router, json_body, list_body
+from laurel.kit.body import body_docs
+from laurel.kit.errors import Conflict, InvalidJson, NotFound, ValidationFailed, error_responses
 
-router = APIRouter(
+router = issuer_router(
     prefix="/v1/email-templates",
     tags=["Email templates"],
-    route_class=VersionedRoute,
-    responses=error_responses(*COMMON_API_ERRORS),
 )
 
 

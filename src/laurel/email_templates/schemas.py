@@ -4,7 +4,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints
 
-from laurel.kit.schemas import CamelModel
+from laurel.issuer_api import CamelModel
 from laurel.kit.timestamps import Timestamp
 
 MAX_NAME = 255

@@ -17,7 +17,7 @@ from laurel.email_templates.repository import EmailTemplateRepository
 from laurel.email_templates.schemas import EmailTemplateCreate, EmailTemplateUpdate
 from laurel.kit.errors import Conflict, ValidationFailed, found, found_by_id
 from laurel.kit.pagination import PageParams, PageResult
-from laurel.kit.schemas import refuse_nulls
+from laurel.kit.updates import refuse_nulls
 from laurel.models import EmailTemplate
 from laurel.rendering.template import attributes_in
 

@@ -1,29 +1,19 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
-from laurel.auth.dependencies import Api
 from laurel.designs.schemas import DesignRead
 from laurel.gallery import service
 from laurel.gallery.schemas import StarterCopy, StarterRead
-from laurel.kit.body import body_docs, json_body
-from laurel.kit.errors import (
-    COMMON_API_ERRORS,
-    InvalidJson,
-    NotFound,
-    ValidationFailed,
-    error_responses,
-)
-from laurel.kit.pagination import ListResponse
-from laurel.kit.versioning import VersionedRoute
+from laurel.issuer_api import Api, ListResponse, issuer_router, json_body
+from laurel.kit.body import body_docs
+from laurel.kit.errors import InvalidJson, NotFound, ValidationFailed, error_responses
 from laurel.rendering.engine import Format
 from laurel.rendering.pool import render_pool
 
-router = APIRouter(
+router = issuer_router(
     prefix="/v1/design-gallery",
     tags=["Design gallery"],
-    route_class=VersionedRoute,
-    responses=error_responses(*COMMON_API_ERRORS),
 )
 
 

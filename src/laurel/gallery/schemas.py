@@ -2,7 +2,7 @@ from pydantic import Field
 
 from laurel.designs.schemas import DesignName
 from laurel.gallery.starters import Starter
-from laurel.kit.schemas import CamelModel
+from laurel.issuer_api import CamelModel
 from laurel.models import DesignType
 
 

@@ -1,13 +1,12 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
-from laurel.auth.dependencies import Api
 from laurel.groups import legacy, service
 from laurel.groups.schemas import GroupCreate, GroupRead, GroupUpdate
-from laurel.kit.body import body_docs, json_body
+from laurel.issuer_api import Api, ListResponse, PageQuery, issuer_router, json_body, list_body
+from laurel.kit.body import body_docs
 from laurel.kit.errors import (
-    COMMON_API_ERRORS,
     Conflict,
     InvalidJson,
     NotFound,
@@ -15,14 +14,10 @@ from laurel.kit.errors import (
     ValidationFailed,
     error_responses,
 )
-from laurel.kit.pagination import ListResponse, PageQuery, list_body
-from laurel.kit.versioning import VersionedRoute
 
-router = APIRouter(
+router = issuer_router(
     prefix="/v1/groups",
     tags=["Credential templates (groups)"],
-    route_class=VersionedRoute,
-    responses=error_responses(*COMMON_API_ERRORS),
 )
 
 

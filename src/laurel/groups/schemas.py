@@ -12,10 +12,11 @@ from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints, model_validator
 
+from laurel.issuer_api import CamelModel
 from laurel.kit.errors import ValidationFailed
 from laurel.kit.fields import HttpUrlText, ResourceId
-from laurel.kit.schemas import CamelModel, refuse_nulls
 from laurel.kit.timestamps import Timestamp
+from laurel.kit.updates import refuse_nulls
 from laurel.models import DesignType
 
 GroupName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]

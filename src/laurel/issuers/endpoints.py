@@ -1,22 +1,17 @@
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter
 from pydantic import Field
 
-from laurel.auth.dependencies import Api
+from laurel.issuer_api import Api, CamelModel, issuer_router, json_body
 from laurel.issuers import service
 from laurel.issuers.repository import IssuerRepository
-from laurel.kit.body import body_docs, json_body
-from laurel.kit.errors import COMMON_API_ERRORS, ValidationFailed, error_responses
+from laurel.kit.body import body_docs
+from laurel.kit.errors import ValidationFailed
 from laurel.kit.fields import EmailAddress, HttpUrlText
-from laurel.kit.schemas import CamelModel
-from laurel.kit.versioning import VersionedRoute
 
-router = APIRouter(
+router = issuer_router(
     prefix="/v1/issuer",
     tags=["Issuer profile and keys"],
-    route_class=VersionedRoute,
-    responses=error_responses(*COMMON_API_ERRORS),
 )
 
 

@@ -1,21 +1,15 @@
-"""The JSON request body of the Certifier-compatible API.
+"""Reading a JSON request body: parsed strictly, refused as a 400 naming the field.
 
-Endpoints take `body: Annotated[Model, json_body(Model)]` instead of FastAPI's own body
-parameter, so that the body is read only after the caller is authenticated and the version
-checked, is upgraded from the caller's API version to the head shape, and fails as one of our
-400s naming the field.
+Each API family's `json_body` dependency (issuer_api, records_api) is built on these, so that
+endpoints read the body only after their guard and never see FastAPI's 422.
 """
 
-from typing import Any, TypeVar
+from typing import Any
 
 import orjson
-from fastapi import Depends, Request
 from pydantic import BaseModel, ValidationError
 
 from laurel.kit.errors import InvalidJson, ValidationFailed
-from laurel.kit.versioning import VersionBundle
-
-M = TypeVar("M", bound=BaseModel)
 
 
 def describe_location(location: tuple[int | str, ...]) -> str | None:
@@ -48,47 +42,8 @@ def parse_json(raw: bytes) -> Any:
     return payload
 
 
-def json_body(model: type[M], *, required: bool = True) -> Any:
-    """A body dependency; declare it after the endpoint's `Api` guard, which pins the version.
-
-    With `required=False` an empty body stands for `{}`.
-    """
-
-    async def read_body(request: Request) -> M:
-        version: str | None = getattr(request.state, "api_version", None)
-        if version is None:
-            raise RuntimeError("json_body must come after the API guard in the signature")
-        raw = await request.body()
-        payload = parse_json(raw) if raw.strip() or required else {}
-        bundle: VersionBundle = request.app.state.versions
-        payload = bundle.upgrade_request(version, request.scope["route"].name, payload)
-        try:
-            return model.model_validate(payload)
-        except ValidationError as error:
-            raise validation_failed(error) from None
-
-    return Depends(read_body)
-
-
-def plain_json_body(model: type[M], *, required: bool = True) -> Any:
-    """A body dependency for the records API, which has no versions: parsed, validated, 400s.
-
-    With `required=False` an empty body stands for `{}`.
-    """
-
-    async def read_body(request: Request) -> M:
-        raw = await request.body()
-        payload = parse_json(raw) if raw.strip() or required else {}
-        try:
-            return model.model_validate(payload)
-        except ValidationError as error:
-            raise validation_failed(error) from None
-
-    return Depends(read_body)
-
-
 def body_docs(model: type[BaseModel], *, required: bool = True) -> dict[str, Any]:
-    """`openapi_extra` that documents the body `json_body` reads."""
+    """`openapi_extra` that documents the body a family's `json_body` reads."""
     return {
         "requestBody": {
             "required": required,

@@ -1,14 +1,15 @@
-"""The one error mechanism: `LaurelError` subclasses, rendered in the caller's API's format.
+"""The one error mechanism: `LaurelError` subclasses, written in one of two `ErrorFormat`s.
 
-The Certifier-compatible API gets Certifier's envelope, `{"error": {"code", "message",
-"param"?}}`; the records (COSMIC-compatible) API gets RFC 9457 problem details
-(`application/problem+json`) with the same stable `code` and the field in `field`. Which one
-depends only on the request path (`speaks_problem_json`), so errors raised before routing
-(body size, idempotency) are rendered right too. `param` appears only when one field of the
-request is to blame. Each class documents itself for OpenAPI through `openapi_response()`.
+`ErrorFormat.envelope` is Certifier's `{"error": {"code", "message", "param"?}}`;
+`ErrorFormat.problem_details` is RFC 9457 (`application/problem+json`) with the same stable
+`code` and the field in `field`. Which one a request gets is not decided here: each API family
+picks its format, and its routes carry it (`kit/routing.py`). `param` appears only when one
+field of the request is to blame. Each format documents an error class for OpenAPI
+(`ErrorFormat.openapi_response`).
 """
 
 from collections.abc import Awaitable, Callable
+from enum import Enum
 from http import HTTPStatus
 from typing import Any, ClassVar, TypeVar
 
@@ -39,18 +40,7 @@ class ProblemDetails(BaseModel):
     field: str | None = None
 
 
-# The records API's paths; everything else under /v1 is the Certifier-compatible API.
-RECORDS_API_PREFIXES = (
-    "/v1/me",
-    "/v1/certifications",
-    "/v1/organizations",
-    "/v1/qualification-results",
-)
 PROBLEM_JSON = "application/problem+json"
-
-
-def speaks_problem_json(path: str) -> bool:
-    return path.startswith(RECORDS_API_PREFIXES)
 
 
 class LaurelError(Exception):
@@ -92,33 +82,42 @@ class LaurelError(Exception):
             body["field"] = self.param
         return {**body, **self.extensions}
 
-    def rendered_for(self, path: str) -> tuple[dict[str, Any], str]:
-        """The body and its media type, in the format of the API `path` belongs to."""
-        if speaks_problem_json(path):
-            return self.problem(), PROBLEM_JSON
-        return self.envelope(), "application/json"
 
-    @classmethod
-    def openapi_response(cls, *, problem: bool = False) -> dict[str, Any]:
-        if problem:
+class ErrorFormat(Enum):
+    """How an error is written on the wire; the value is its media type."""
+
+    envelope = "application/json"
+    problem_details = PROBLEM_JSON
+
+    @property
+    def media_type(self) -> str:
+        return self.value
+
+    def body(self, error: LaurelError) -> dict[str, Any]:
+        return error.problem() if self is ErrorFormat.problem_details else error.envelope()
+
+    def openapi_response(self, error: type[LaurelError]) -> dict[str, Any]:
+        """The OpenAPI `responses=` entry of `error` in this format, with an example."""
+        description = f"`{error.code}`: {error.default_message}"
+        if self is ErrorFormat.problem_details:
             example: dict[str, Any] = {
-                "type": f"/problems/{cls.code}",
-                "title": HTTPStatus(cls.status_code).phrase,
-                "status": cls.status_code,
-                "detail": cls.default_message,
-                "code": cls.code,
+                "type": f"/problems/{error.code}",
+                "title": HTTPStatus(error.status_code).phrase,
+                "status": error.status_code,
+                "detail": error.default_message,
+                "code": error.code,
             }
             return {
                 "model": ProblemDetails,
-                "description": f"`{cls.code}`: {cls.default_message}",
+                "description": description,
                 "content": {PROBLEM_JSON: {"example": example}},
             }
         return {
             "model": ErrorEnvelope,
-            "description": f"`{cls.code}`: {cls.default_message}",
+            "description": description,
             "content": {
                 "application/json": {
-                    "example": {"error": {"code": cls.code, "message": cls.default_message}}
+                    "example": {"error": {"code": error.code, "message": error.default_message}}
                 }
             },
         }
@@ -268,27 +267,17 @@ class RenderUnavailable(LaurelError):
 
 
 def error_responses(
-    *errors: type[LaurelError], problem: bool = False
+    *errors: type[LaurelError], error_format: ErrorFormat = ErrorFormat.envelope
 ) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses=` for the given errors; several codes on one status share an entry."""
     responses: dict[int | str, dict[str, Any]] = {}
     for error in errors:
         entry = responses.get(error.status_code)
         if entry is None:
-            responses[error.status_code] = error.openapi_response(problem=problem)
+            responses[error.status_code] = error_format.openapi_response(error)
         else:
             entry["description"] += f"; `{error.code}`: {error.default_message}"
     return responses
-
-
-COMMON_API_ERRORS: tuple[type[LaurelError], ...] = (
-    MissingVersion,
-    InvalidVersion,
-    Unauthorized,
-    RateLimited,
-    InternalServerError,
-    ServiceUnavailable,
-)
 
 
 class IdempotencyKeyReused(LaurelError):

@@ -3,10 +3,12 @@
 `RequestContextMiddleware` gives each request an id (echoed in `X-Request-Id` and bound to every
 log line), adds headers that dependencies leave in `request.state.response_headers` (rate-limit
 headers, also on error responses), writes one access log line, caps the body's size and the time
-it may take to arrive, and turns every exception that reaches it into the API's error format: an
-outage of the database is `503` with `Retry-After`, anything unexpected the 500 envelope without
-leaking internals. It is the outermost layer, so this holds for the idempotency middleware's
-database calls too, not only for the endpoints'.
+it may take to arrive, and turns every exception that reaches it into the error format of the
+request's API family (`kit/routing.ErrorFormats`): an outage of the database is `503` with
+`Retry-After`, anything unexpected a 500 without leaking internals. It is the outermost layer,
+so this holds for the idempotency middleware's database calls too, not only for the endpoints'.
+A request the server is too busy to take (`serving.py` marks it `OVER_CAPACITY`) is refused
+here, so that the refusal too is in its family's format.
 """
 
 import asyncio
@@ -21,11 +23,21 @@ import structlog
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from laurel.kit.errors import LaurelError, PayloadTooLarge, RequestTimeout, as_laurel_error
+from laurel.kit.errors import (
+    ErrorFormat,
+    LaurelError,
+    PayloadTooLarge,
+    RequestTimeout,
+    ServiceUnavailable,
+    as_laurel_error,
+)
+from laurel.kit.routing import ErrorFormats
 
 log = structlog.get_logger()
 
 REQUEST_ID_HEADER = "X-Request-Id"
+# Set in the scope of a request the server has no room for: answered 503 without running it.
+OVER_CAPACITY = "laurel.over_capacity"
 _ACCEPTABLE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._\-]{1,128}$")
 
 
@@ -47,11 +59,10 @@ def _declared_length(scope: Scope) -> int | None:
     return None
 
 
-def error_message(error: LaurelError, request_id: str, path: str) -> list[Message]:
-    payload, media_type = error.rendered_for(path)
-    body = orjson.dumps(payload)
+def error_message(error: LaurelError, request_id: str, error_format: ErrorFormat) -> list[Message]:
+    body = orjson.dumps(error_format.body(error))
     headers = [
-        (b"content-type", media_type.encode()),
+        (b"content-type", error_format.media_type.encode()),
         (b"content-length", str(len(body)).encode()),
         (REQUEST_ID_HEADER.lower().encode(), request_id.encode()),
         *((name.lower().encode(), value.encode()) for name, value in error.headers.items()),
@@ -63,8 +74,15 @@ def error_message(error: LaurelError, request_id: str, path: str) -> list[Messag
 
 
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp, max_body_bytes: int, body_timeout_seconds: float) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        error_formats: ErrorFormats,
+        max_body_bytes: int,
+        body_timeout_seconds: float,
+    ) -> None:
         self.app = app
+        self.error_formats = error_formats
         self.max_body_bytes = max_body_bytes
         self.body_timeout_seconds = body_timeout_seconds
 
@@ -100,7 +118,8 @@ class RequestContextMiddleware:
             reply = await self._run(scope, body, send_with_context, lambda: response_started)
             if reply is not None:
                 body.failure = None
-                for message in error_message(reply, request_id, scope["path"]):
+                error_format = self.error_formats.for_scope(scope)
+                for message in error_message(reply, request_id, error_format):
                     await send_with_context(message)
         finally:
             log.info(
@@ -116,6 +135,10 @@ class RequestContextMiddleware:
         self, scope: Scope, body: "_GuardedBody", send: Send, response_started: Callable[[], bool]
     ) -> LaurelError | None:
         """Run the app; the error to answer with instead, if it did not answer (or may not)."""
+        if scope.get(OVER_CAPACITY):
+            refusal = ServiceUnavailable("This server is at its connection limit; retry shortly")
+            refusal.headers["Connection"] = "close"  # one connection fewer
+            return refusal
         try:
             declared = _declared_length(scope)
             if declared is not None and declared > self.max_body_bytes:

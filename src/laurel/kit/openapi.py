@@ -2,7 +2,7 @@
 
 Routes declare their own errors (`responses=error_responses(...)`); the answers that come from
 the layers around them are added here, the same way for every route they apply to, in the
-error format of the route's API family (`speaks_problem_json`, as the errors are rendered):
+error format of the route's API family (`ErrorFormats.for_path`, as the errors are rendered):
 
 - `413 payload_too_large` wherever a body is read (the request-context middleware);
 - `400`, `409` and `422` of `Idempotency-Key` on every POST and PUT under /v1 (the middleware);
@@ -13,18 +13,19 @@ error format of the route's API family (`speaks_problem_json`, as the errors are
   resolve against the document (`#/$defs/...` means the document's root in OpenAPI 3.1).
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel
 
 from laurel.kit.errors import (
     PROBLEM_JSON,
+    ErrorFormat,
     IdempotencyKeyInUse,
     IdempotencyKeyReused,
     LaurelError,
     PayloadTooLarge,
     ValidationFailed,
-    speaks_problem_json,
 )
 
 _COMPONENTS = "#/components/schemas/"
@@ -32,14 +33,20 @@ _FASTAPI_VALIDATION_ERROR = _COMPONENTS + "HTTPValidationError"
 _IDEMPOTENT_METHODS = ("post", "put")
 
 
-def finish_openapi(document: dict[str, Any], security_schemes: dict[str, Any]) -> dict[str, Any]:
+def finish_openapi(
+    document: dict[str, Any],
+    security_schemes: dict[str, Any],
+    error_format_of: Callable[[str], ErrorFormat],
+) -> dict[str, Any]:
+    """`error_format_of` names the error format of the API family serving a path."""
     components = document.setdefault("components", {})
     components["securitySchemes"] = security_schemes
     schemas = components.setdefault("schemas", {})
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
             _hoist_body_definitions(operation, schemas)
-            _document_surrounding_answers(path, method, operation, schemas)
+            error_format = error_format_of(path)
+            _document_surrounding_answers(path, method, operation, schemas, error_format)
             if path.startswith("/v1/") and "401" in operation["responses"]:
                 operation["security"] = [{name: []} for name in security_schemes]
     if _FASTAPI_VALIDATION_ERROR not in repr(document["paths"]):
@@ -49,13 +56,17 @@ def finish_openapi(document: dict[str, Any], security_schemes: dict[str, Any]) -
 
 
 def _document_surrounding_answers(
-    path: str, method: str, operation: dict[str, Any], schemas: dict[str, Any]
+    path: str,
+    method: str,
+    operation: dict[str, Any],
+    schemas: dict[str, Any],
+    error_format: ErrorFormat,
 ) -> None:
     def add(error: type[LaurelError], note: str = "") -> None:
-        _add(responses, error, speaks_problem_json(path), schemas, note)
+        _add(responses, error, error_format, schemas, note)
 
     responses: dict[str, Any] = operation["responses"]
-    if speaks_problem_json(path):
+    if error_format is ErrorFormat.problem_details:
         _problems_only(responses)
     fastapi_422 = responses.get("422", {})
     if _FASTAPI_VALIDATION_ERROR in repr(fastapi_422):
@@ -98,14 +109,14 @@ def _parameters_can_fail(operation: dict[str, Any]) -> bool:
 def _add(
     responses: dict[str, Any],
     error: type[LaurelError],
-    problem: bool,
+    error_format: ErrorFormat,
     schemas: dict[str, Any],
     note: str,
 ) -> None:
     status = str(error.status_code)
     entry = responses.get(status)
     if entry is None:
-        entry = responses[status] = error.openapi_response(problem=problem)
+        entry = responses[status] = error_format.openapi_response(error)
         _inline_model(entry, schemas)
     elif f"`{error.code}`" not in entry.get("description", ""):
         entry["description"] = (
@@ -116,7 +127,8 @@ def _add(
 
 
 def _inline_model(entry: dict[str, Any], schemas: dict[str, Any]) -> None:
-    """`openapi_response` names a pydantic model for FastAPI; here the schema goes in as a $ref."""
+    """`ErrorFormat.openapi_response` names a pydantic model for FastAPI; here the schema goes in
+    as a $ref."""
     model: type[BaseModel] = entry.pop("model")
     if model.__name__ not in schemas:
         schema = model.model_json_schema(ref_template=_COMPONENTS + "{model}")

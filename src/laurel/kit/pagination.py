@@ -1,5 +1,6 @@
-"""Cursor pagination, in Certifier's list shape `{"data": [...], "pagination": {"prev", "next"}}`
-and in the records API's `{"data": [...], "page": {"next_cursor", "has_more"}}`.
+"""Cursor pagination: the cursor, the `limit`/`cursor` query parameters, and one page's query.
+
+Each API family gives its lists their shape and their limits (issuer_api, records_api).
 
 Lists are ordered newest first by id (ULIDs sort by creation time), and a cursor is the opaque
 position of an item plus the direction to read in, so pages stay stable while rows are added.
@@ -12,7 +13,6 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 import orjson
 from fastapi import Depends, Query
-from pydantic import BaseModel
 from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -20,9 +20,6 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from laurel.kit.errors import ValidationFailed
 from laurel.kit.ids import is_valid_id
-
-DEFAULT_LIMIT = 20
-MAX_LIMIT = 100
 
 Direction = Literal["next", "prev"]
 SortKey = InstrumentedAttribute[str] | ColumnElement[str]
@@ -59,8 +56,8 @@ class PageParams:
     cursor: Cursor | None
 
 
-def _page_query(default: int, maximum: int, cursor_description: str) -> Any:
-    """The `limit` and `cursor` query parameters of one API's lists, as a dependency."""
+def page_query(default: int, maximum: int, cursor_description: str) -> Any:
+    """The `limit` and `cursor` query parameters of one API family's lists, as a dependency."""
 
     def page_params(
         limit: Annotated[
@@ -73,36 +70,11 @@ def _page_query(default: int, maximum: int, cursor_description: str) -> Any:
     return Depends(page_params)
 
 
-PageQuery = Annotated[
-    PageParams,
-    _page_query(DEFAULT_LIMIT, MAX_LIMIT, "`pagination.next` or `pagination.prev` of a page."),
-]
-
-RECORDS_DEFAULT_LIMIT = 50
-RECORDS_MAX_LIMIT = 200
-RecordsPageQuery = Annotated[
-    PageParams,
-    _page_query(
-        RECORDS_DEFAULT_LIMIT, RECORDS_MAX_LIMIT, "`page.next_cursor` of the previous page."
-    ),
-]
-
-
 @dataclass(frozen=True)
 class PageResult(Generic[Row]):
     rows: list[Row]
     prev: str | None
     next: str | None
-
-
-class Pagination(BaseModel):
-    prev: str | None
-    next: str | None
-
-
-class ListResponse(BaseModel, Generic[Item]):
-    data: list[Item]
-    pagination: Pagination
 
 
 async def paginate(
@@ -164,26 +136,3 @@ async def _any_beyond(
 ) -> bool:
     probe = statement.with_only_columns(key).where(key > edge if newer else key < edge).limit(1)
     return (await session.scalar(probe)) is not None
-
-
-class RecordsPage(BaseModel):
-    next_cursor: str | None
-    has_more: bool
-
-
-class RecordsListResponse(BaseModel, Generic[Item]):
-    data: list[Item]
-    page: RecordsPage
-
-
-def records_list_body(result: PageResult[Any]) -> dict[str, Any]:
-    """The records API's list shape; it pages forward only."""
-    return {
-        "data": result.rows,
-        "page": {"next_cursor": result.next, "has_more": result.next is not None},
-    }
-
-
-def list_body(result: PageResult[Any]) -> dict[str, Any]:
-    """The list shape, left for the route's `response_model` to validate and serialize once."""
-    return {"data": result.rows, "pagination": {"prev": result.prev, "next": result.next}}

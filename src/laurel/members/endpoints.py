@@ -3,19 +3,9 @@ from uuid import UUID
 
 from fastapi import Response
 
-from laurel.auth.users import (
-    Identity,
-    MembersRead,
-    MembersWrite,
-    OrganizationsRead,
-    OrganizationsWrite,
-)
-from laurel.kit.body import body_docs, plain_json_body
+from laurel.kit.body import body_docs
 from laurel.kit.errors import Conflict, InvalidJson
 from laurel.kit.ids import id_of_uuid
-from laurel.kit.pagination import RecordsListResponse, RecordsPageQuery, records_list_body
-from laurel.kit.records_api import problems, records_router
-from laurel.kit.schemas import Data, data_body
 from laurel.members import service
 from laurel.members.schemas import (
     Me,
@@ -24,6 +14,21 @@ from laurel.members.schemas import (
     MemberUpdate,
     OrganizationRead,
     OrganizationUpdate,
+)
+from laurel.records_api import (
+    Data,
+    Identity,
+    MembersRead,
+    MembersWrite,
+    OrganizationsRead,
+    OrganizationsWrite,
+    PageQuery,
+    RecordsListResponse,
+    data_body,
+    json_body,
+    list_body,
+    problems,
+    records_router,
 )
 
 router = records_router("Records: organizations and members")
@@ -41,9 +46,9 @@ async def get_me(api: Identity) -> object:
     name="records.organizations.list",
     response_model=RecordsListResponse[OrganizationRead],
 )
-async def list_organizations(api: OrganizationsRead, page: RecordsPageQuery) -> object:
+async def list_organizations(api: OrganizationsRead, page: PageQuery) -> object:
     """List the organizations the user belongs to."""
-    return records_list_body(await service.list_organizations(api.session, api.caller, page))
+    return list_body(await service.list_organizations(api.session, api.caller, page))
 
 
 @router.get(
@@ -69,7 +74,7 @@ async def get_organization(api: OrganizationsRead, organization_id: UUID) -> obj
 async def update_organization(
     api: OrganizationsWrite,
     organization_id: UUID,
-    body: Annotated[OrganizationUpdate, plain_json_body(OrganizationUpdate)],
+    body: Annotated[OrganizationUpdate, json_body(OrganizationUpdate)],
 ) -> object:
     """Rename an organization (admins and owners)."""
     organization = await service.rename_organization(
@@ -79,10 +84,10 @@ async def update_organization(
 
 
 @router.get(MEMBERS, name="records.members.list", response_model=RecordsListResponse[MemberRead])
-async def list_members(api: MembersRead, organization_id: UUID, page: RecordsPageQuery) -> object:
+async def list_members(api: MembersRead, organization_id: UUID, page: PageQuery) -> object:
     """List the organization's members (a member sees only themself)."""
     result = await service.list_members(api.session, api.caller, id_of_uuid(organization_id), page)
-    return records_list_body(result)
+    return list_body(result)
 
 
 @router.post(
@@ -96,7 +101,7 @@ async def list_members(api: MembersRead, organization_id: UUID, page: RecordsPag
 async def add_member(
     api: MembersWrite,
     organization_id: UUID,
-    body: Annotated[MemberCreate, plain_json_body(MemberCreate)],
+    body: Annotated[MemberCreate, json_body(MemberCreate)],
 ) -> object:
     """Add a person to the organization by email (admins and owners)."""
     member = await service.add_member(api.session, api.caller, id_of_uuid(organization_id), body)
@@ -123,7 +128,7 @@ async def update_member(
     api: MembersWrite,
     organization_id: UUID,
     member_id: UUID,
-    body: Annotated[MemberUpdate, plain_json_body(MemberUpdate)],
+    body: Annotated[MemberUpdate, json_body(MemberUpdate)],
 ) -> object:
     """Change a member's role, status or primary flag (admins and owners).
 

@@ -28,12 +28,6 @@ class MemberRepository:
             )
         )
 
-    async def active_for_user(self, user_id: str) -> Sequence[Membership]:
-        statement = select(Membership).where(
-            Membership.user_id == user_id, Membership.status == MembershipStatus.active
-        )
-        return (await self.session.scalars(statement.order_by(Membership.id))).all()
-
     def add(self, membership: Membership) -> None:
         self.session.add(membership)
 

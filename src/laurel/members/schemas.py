@@ -3,9 +3,9 @@ from typing import Annotated, Literal
 from pydantic import Field, StrictBool, StringConstraints
 
 from laurel.kit.ids import UuidId
-from laurel.kit.schemas import SnakeModel
 from laurel.kit.timestamps import SecondsTimestamp
 from laurel.models import MembershipStatus, Role
+from laurel.records_api import SnakeModel
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
 

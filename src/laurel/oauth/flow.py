@@ -12,6 +12,7 @@ from authlib.oauth2.rfc6749.errors import InvalidGrantError
 from authlib.oauth2.rfc6749.util import extract_basic_authorization
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from laurel.auth.repository import CallerRepository
 from laurel.auth.scopes import api_scopes
 from laurel.config import Settings
 from laurel.kit.crypto import hash_token
@@ -26,7 +27,7 @@ from laurel.oauth.server import (
     issuer_of,
     user_info,
 )
-from laurel.users.repository import UserRepository, UserTokenRepository
+from laurel.users.repository import UserRepository
 from laurel.users.sign_in import authenticate
 
 Params = list[tuple[str, str]]
@@ -176,12 +177,13 @@ async def read_user_info(session: AsyncSession, authorization: str | None) -> OA
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return _bearer_refusal(401, "invalid_request", "A bearer access token is required.")
-    row = await UserTokenRepository(session).get_usable_by_hash(hash_token(token.strip()))
+    callers = CallerRepository(session)
+    row = await callers.usable_user_token(hash_token(token.strip()))
     if row is None or row.kind != UserTokenKind.access:
         return _bearer_refusal(401, "invalid_token", "The access token is not valid.")
     if "openid" not in row.scopes.split():
         return _bearer_refusal(403, "insufficient_scope", "The token was not granted openid.")
-    user = await UserRepository(session).get(row.user_id)
+    user = await callers.user(row.user_id)
     if user is None:
         return _bearer_refusal(401, "invalid_token", "The access token is not valid.")
     return OAuthResponse(200, dict(user_info(user, row.scopes)), [("Cache-Control", "no-store")])

@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 from laurel.config import Settings
 from laurel.credentials.interactions import ViewBuffer
 from laurel.db import DbSession
-from laurel.kit.errors import NotFound
+from laurel.kit.errors import ErrorFormat, NotFound
 from laurel.kit.svg_headers import headers_for
 from laurel.pages import service
 from laurel.pages.cache import CachedPage, PageCache
@@ -49,7 +49,7 @@ def _or_a_page(entry: dict[str, Any]) -> dict[str, Any]:
     name="public.credential",
     responses={
         200: _or_a_page({"content": {"application/json": {}}}),
-        404: _or_a_page(NotFound.openapi_response()),
+        404: _or_a_page(ErrorFormat.envelope.openapi_response(NotFound)),
     },
 )
 async def public_credential(request: Request, session: DbSession, public_id: str) -> Response:

@@ -3,13 +3,9 @@ from uuid import UUID
 
 from fastapi import Response
 
-from laurel.auth.users import JobRolesRead, JobRolesWrite, QualificationsRead, QualificationsWrite
-from laurel.kit.body import body_docs, plain_json_body
+from laurel.kit.body import body_docs
 from laurel.kit.errors import Conflict, InvalidJson
 from laurel.kit.ids import id_of_uuid
-from laurel.kit.pagination import RecordsListResponse, RecordsPageQuery, records_list_body
-from laurel.kit.records_api import problems, records_router
-from laurel.kit.schemas import Data, data_body
 from laurel.qualifications.schemas import (
     AssignmentRead,
     AssignmentUpsert,
@@ -23,6 +19,20 @@ from laurel.qualifications.schemas import (
     QualificationUpdate,
 )
 from laurel.qualifications.service import job_roles, qualifications, results
+from laurel.records_api import (
+    Data,
+    JobRolesRead,
+    JobRolesWrite,
+    PageQuery,
+    QualificationsRead,
+    QualificationsWrite,
+    RecordsListResponse,
+    data_body,
+    json_body,
+    list_body,
+    problems,
+    records_router,
+)
 
 router = records_router("Records: job roles and qualifications")
 ROLES = "/organizations/{organization_id}/job-roles"
@@ -31,14 +41,12 @@ QUALIFICATIONS = "/organizations/{organization_id}/qualifications"
 
 
 @router.get(ROLES, name="records.job_roles.list", response_model=RecordsListResponse[JobRoleRead])
-async def list_job_roles(
-    api: JobRolesRead, organization_id: UUID, page: RecordsPageQuery
-) -> object:
+async def list_job_roles(api: JobRolesRead, organization_id: UUID, page: PageQuery) -> object:
     """List the organization's job roles."""
     result = await job_roles.list_job_roles(
         api.session, api.caller, id_of_uuid(organization_id), page
     )
-    return records_list_body(result)
+    return list_body(result)
 
 
 @router.post(
@@ -52,7 +60,7 @@ async def list_job_roles(
 async def create_job_role(
     api: JobRolesWrite,
     organization_id: UUID,
-    body: Annotated[JobRoleCreate, plain_json_body(JobRoleCreate)],
+    body: Annotated[JobRoleCreate, json_body(JobRoleCreate)],
 ) -> object:
     """Create a job role (admins and owners)."""
     role = await job_roles.create_job_role(
@@ -81,7 +89,7 @@ async def update_job_role(
     api: JobRolesWrite,
     organization_id: UUID,
     role_id: UUID,
-    body: Annotated[JobRoleUpdate, plain_json_body(JobRoleUpdate)],
+    body: Annotated[JobRoleUpdate, json_body(JobRoleUpdate)],
 ) -> object:
     """Rename or describe a job role (admins and owners)."""
     role = await job_roles.update_job_role(
@@ -105,13 +113,13 @@ async def delete_job_role(api: JobRolesWrite, organization_id: UUID, role_id: UU
     response_model=RecordsListResponse[AssignmentRead],
 )
 async def list_assignments(
-    api: JobRolesRead, organization_id: UUID, member_id: UUID, page: RecordsPageQuery
+    api: JobRolesRead, organization_id: UUID, member_id: UUID, page: PageQuery
 ) -> object:
     """List a member's job roles."""
     result = await job_roles.list_assignments(
         api.session, api.caller, id_of_uuid(organization_id), id_of_uuid(member_id), page
     )
-    return records_list_body(result)
+    return list_body(result)
 
 
 @router.put(
@@ -130,7 +138,7 @@ async def assign_job_role(
     member_id: UUID,
     role_id: UUID,
     response: Response,
-    body: Annotated[AssignmentUpsert, plain_json_body(AssignmentUpsert, required=False)],
+    body: Annotated[AssignmentUpsert, json_body(AssignmentUpsert, required=False)],
 ) -> object:
     """Assign a job role to a member, or update the assignment (managers and up): an upsert."""
     assignment, created = await job_roles.assign_job_role(
@@ -166,13 +174,13 @@ async def unassign_job_role(
     response_model=RecordsListResponse[QualificationRead],
 )
 async def list_qualifications(
-    api: QualificationsRead, organization_id: UUID, page: RecordsPageQuery
+    api: QualificationsRead, organization_id: UUID, page: PageQuery
 ) -> object:
     """List the organization's qualifications with their required types and roles."""
     result = await qualifications.list_qualifications(
         api.session, api.caller, id_of_uuid(organization_id), page
     )
-    return records_list_body(result)
+    return list_body(result)
 
 
 @router.post(
@@ -186,7 +194,7 @@ async def list_qualifications(
 async def create_qualification(
     api: QualificationsWrite,
     organization_id: UUID,
-    body: Annotated[QualificationCreate, plain_json_body(QualificationCreate)],
+    body: Annotated[QualificationCreate, json_body(QualificationCreate)],
 ) -> object:
     """Create a qualification: the certification types it requires, the roles it applies to."""
     created = await qualifications.create_qualification(
@@ -221,7 +229,7 @@ async def update_qualification(
     api: QualificationsWrite,
     organization_id: UUID,
     qualification_id: UUID,
-    body: Annotated[QualificationUpdate, plain_json_body(QualificationUpdate)],
+    body: Annotated[QualificationUpdate, json_body(QualificationUpdate)],
 ) -> object:
     """Change a qualification; lists sent replace the old ones."""
     updated = await qualifications.update_qualification(
@@ -260,13 +268,13 @@ async def my_qualification_results(api: QualificationsRead) -> object:
     response_model=RecordsListResponse[QualificationResult],
 )
 async def organization_qualification_results(
-    api: QualificationsRead, organization_id: UUID, page: RecordsPageQuery
+    api: QualificationsRead, organization_id: UUID, page: PageQuery
 ) -> object:
     """Qualification results of the organization's members, a page of members at a time."""
     result = await results.organization_results(
         api.session, api.caller, id_of_uuid(organization_id), page
     )
-    return records_list_body(result)
+    return list_body(result)
 
 
 @router.get(

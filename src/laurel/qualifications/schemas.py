@@ -5,8 +5,8 @@ from uuid import UUID
 from pydantic import Field, StrictBool, StringConstraints
 
 from laurel.kit.ids import UuidId
-from laurel.kit.schemas import SnakeModel
 from laurel.kit.timestamps import SecondsTimestamp
+from laurel.records_api import SnakeModel
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
 Description = Annotated[str, StringConstraints(max_length=5000)]

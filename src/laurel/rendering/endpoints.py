@@ -1,14 +1,20 @@
-"""Rendered certificates and badges: for the issuer's API, and public by a credential's link."""
+"""Rendered certificates and badges: for the issuer's API, and public by a credential's link.
+
+A credential's files (PDF, PNG, its designs, the badge with the signed credential baked in)
+are served under `/v1/credentials/{id}`, the path credentials/ owns; a design's preview under
+`/v1/designs/{id}`.
+"""
 
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
-from laurel.auth.dependencies import Api
+from laurel.credentials.endpoints import CREDENTIALS_PATH
 from laurel.credentials.service import Credentials
 from laurel.db import DbSession
+from laurel.issuer_api import Api, issuer_router
 from laurel.kit.errors import (
-    COMMON_API_ERRORS,
+    Conflict,
     NotFound,
     RenderBudgetExceeded,
     RenderUnavailable,
@@ -16,19 +22,16 @@ from laurel.kit.errors import (
     error_responses,
 )
 from laurel.kit.svg_headers import headers_for
-from laurel.kit.versioning import VersionedRoute
 from laurel.rendering import previews, service
 from laurel.rendering.engine import Format
 from laurel.rendering.pool import render_pool
 from laurel.rendering.schemas import CredentialDesign
 from laurel.rendering.service import Rendered
 
-router = APIRouter(
-    tags=["Rendering"],
-    route_class=VersionedRoute,
-    responses=error_responses(*COMMON_API_ERRORS),
-)
+router = issuer_router(tags=["Rendering"])
 public = APIRouter(tags=["Public pages"])
+# A credential's files, under the path credentials/ owns.
+CREDENTIAL = CREDENTIALS_PATH + "/{credential_id}"
 
 # A preview URL names one file for ever (its path changes with what it shows).
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -66,7 +69,7 @@ async def _credential(
 
 
 @router.get(
-    "/v1/credentials/{credential_id}/pdf",
+    CREDENTIAL + "/pdf",
     name="credentials.pdf",
     response_class=Response,
     responses=_IMAGES,
@@ -83,7 +86,7 @@ async def credential_pdf(
 
 
 @router.get(
-    "/v1/credentials/{credential_id}/png",
+    CREDENTIAL + "/png",
     name="credentials.png",
     response_class=Response,
     responses=_IMAGES,
@@ -96,7 +99,7 @@ async def credential_png(
 
 
 @router.get(
-    "/v1/credentials/{credential_id}/designs",
+    CREDENTIAL + "/designs",
     name="credentials.designs",
     response_model=list[CredentialDesign],
     responses=error_responses(NotFound),
@@ -111,6 +114,26 @@ async def credential_designs(api: Api, credential_id: str) -> object:
     return await previews.credential_designs(
         api.session, api.settings, api.principal, credential_id
     )
+
+
+@router.get(
+    CREDENTIAL + "/badge.{image_format}",
+    name="credentials.baked_badge",
+    response_class=Response,
+    responses={
+        200: {"content": {"image/png": {}, "image/svg+xml": {}}},
+        **error_responses(NotFound, Conflict, RenderBudgetExceeded, RenderUnavailable),
+    },
+)
+async def baked_badge(
+    request: Request, api: Api, credential_id: str, image_format: Literal["png", "svg"]
+) -> Response:
+    """The badge with the signed credential baked in: PNG (`iTXt`) or SVG (an element)."""
+    content = await service.baked_badge(
+        api.session, api.settings, render_pool(request), api.principal, credential_id, image_format
+    )
+    media_type = "image/png" if image_format == "png" else "image/svg+xml"
+    return Response(content, media_type=media_type, headers=headers_for(media_type))
 
 
 @router.get(

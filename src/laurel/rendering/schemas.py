@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from laurel.kit.schemas import CamelModel
+from laurel.issuer_api import CamelModel
 
 PreviewFormat = Literal["png", "pdf"]
 

@@ -28,17 +28,6 @@ class UserTokenRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def get_usable_by_hash(self, token_hash: str) -> UserToken | None:
-        """A personal or OAuth access token that is neither revoked nor expired."""
-        return await self.session.scalar(
-            select(UserToken).where(
-                UserToken.token_hash == token_hash,
-                UserToken.kind.in_((UserTokenKind.personal, UserTokenKind.access)),
-                UserToken.revoked_at.is_(None),
-                (UserToken.expires_at.is_(None)) | (UserToken.expires_at > utc_now()),
-            )
-        )
-
     async def list_for_user(self, user_id: str, kind: UserTokenKind) -> Sequence[UserToken]:
         statement = (
             select(UserToken)

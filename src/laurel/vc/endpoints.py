@@ -1,38 +1,31 @@
-"""Verifiable credentials: the signed form, revocation, status lists, DID documents, verify."""
+"""Verifiable credentials: the signed form, revocation, status lists, DID documents, verify.
 
-from typing import Annotated, Any, Literal
+The badge with the signed credential baked in is a rendering: rendering/endpoints.py.
+"""
+
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
-from laurel.auth.dependencies import Api
+from laurel.credentials.endpoints import CREDENTIALS_PATH
 from laurel.db import DbSession
+from laurel.issuer_api import Api, CamelModel, issuer_router, json_body
 from laurel.issuers.service import did_document, key_document
-from laurel.kit.body import body_docs, json_body
+from laurel.kit.body import body_docs
 from laurel.kit.errors import (
-    COMMON_API_ERRORS,
     Conflict,
     InvalidJson,
     NotFound,
-    RenderBudgetExceeded,
-    RenderUnavailable,
     ValidationFailed,
     error_responses,
 )
-from laurel.kit.schemas import CamelModel
-from laurel.kit.svg_headers import headers_for
-from laurel.kit.versioning import VersionedRoute
-from laurel.rendering import service as rendering
-from laurel.rendering.pool import render_pool
 from laurel.vc import service
 from laurel.vc.verify import read_credential, verify_credential
 
-router = APIRouter(
-    tags=["Verifiable credentials"],
-    route_class=VersionedRoute,
-    responses=error_responses(*COMMON_API_ERRORS),
-)
+# A credential's signed form and its revocation, under the path credentials/ owns.
+router = issuer_router(prefix=CREDENTIALS_PATH, tags=["Verifiable credentials"])
 public = APIRouter(tags=["Public: verification"])
 CACHED_PUBLICLY = {"Cache-Control": "public, max-age=300"}
 
@@ -42,7 +35,7 @@ class RevokeRequest(CamelModel):
 
 
 @router.get(
-    "/v1/credentials/{credential_id}/vc",
+    "/{credential_id}/vc",
     name="credentials.vc",
     responses=error_responses(NotFound, Conflict),
 )
@@ -51,28 +44,8 @@ async def get_verifiable_credential(api: Api, credential_id: str) -> Any:
     return await service.signed_form(api.session, api.settings, api.principal, credential_id)
 
 
-@router.get(
-    "/v1/credentials/{credential_id}/badge.{image_format}",
-    name="credentials.baked_badge",
-    response_class=Response,
-    responses={
-        200: {"content": {"image/png": {}, "image/svg+xml": {}}},
-        **error_responses(NotFound, Conflict, RenderBudgetExceeded, RenderUnavailable),
-    },
-)
-async def baked_badge(
-    request: Request, api: Api, credential_id: str, image_format: Literal["png", "svg"]
-) -> Response:
-    """The badge with the signed credential baked in: PNG (`iTXt`) or SVG (an element)."""
-    content = await rendering.baked_badge(
-        api.session, api.settings, render_pool(request), api.principal, credential_id, image_format
-    )
-    media_type = "image/png" if image_format == "png" else "image/svg+xml"
-    return Response(content, media_type=media_type, headers=headers_for(media_type))
-
-
 @router.post(
-    "/v1/credentials/{credential_id}/revoke",
+    "/{credential_id}/revoke",
     name="credentials.revoke",
     openapi_extra=body_docs(RevokeRequest),
     responses=error_responses(NotFound, Conflict),

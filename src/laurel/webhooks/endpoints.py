@@ -1,27 +1,17 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import Depends, Request, Response
 
-from laurel.auth.dependencies import Api
-from laurel.kit.body import body_docs, json_body
-from laurel.kit.errors import (
-    COMMON_API_ERRORS,
-    InvalidJson,
-    NotFound,
-    ValidationFailed,
-    error_responses,
-)
+from laurel.issuer_api import Api, ListResponse, PageQuery, issuer_router, json_body, list_body
+from laurel.kit.body import body_docs
+from laurel.kit.errors import InvalidJson, NotFound, ValidationFailed, error_responses
 from laurel.kit.outbound import Resolver
-from laurel.kit.pagination import ListResponse, PageQuery, list_body
-from laurel.kit.versioning import VersionedRoute
 from laurel.webhooks import service
 from laurel.webhooks.schemas import DeliveryRead, WebhookCreate, WebhookRead, WebhookWithSecret
 
-router = APIRouter(
+router = issuer_router(
     prefix="/v1/webhooks",
     tags=["Webhooks"],
-    route_class=VersionedRoute,
-    responses=error_responses(*COMMON_API_ERRORS),
 )
 
 

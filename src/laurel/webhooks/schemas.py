@@ -2,8 +2,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from laurel.issuer_api import CamelModel
 from laurel.kit.fields import HttpUrlText
-from laurel.kit.schemas import CamelModel
 from laurel.kit.timestamps import Timestamp
 
 EventType = Literal[
