@@ -198,7 +198,9 @@ def create_app(settings: Settings | None = None, *, resolver: Resolver | None = 
     app.state.resolver = resolver
     app.state.database = Database.from_settings(settings)
     app.state.rate_limiter = RateLimiter(settings.rate_limit, settings.redis_url)
-    app.state.sign_in_limiter = RateLimiter(settings.sign_in_rate_limit, settings.redis_url)
+    app.state.sign_in_limiter = RateLimiter(
+        settings.sign_in_rate_limit, settings.redis_url, exact=True
+    )
     app.state.versions = CERTIFIER_VERSIONS
     app.state.principal_cache = PrincipalCache(settings.auth_cache_seconds)
     app.state.page_cache = PageCache(settings.page_cache_seconds)

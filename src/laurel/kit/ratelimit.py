@@ -2,7 +2,10 @@
 
 In memory for one process; in Redis (`LAUREL_REDIS_URL`) when several processes serve one
 database, so that they share each token's budget. `limits` is maintained, speaks both storages
-behind one interface, and implements the sliding-window counter we want.
+behind one interface, and implements both strategies we use: the sliding-window counter for API
+tokens (two counters per key, cheap on the hot path, approximate: a burst that straddles two
+windows may pass up to twice the limit), and the moving window (`exact=True`: one timestamp per
+hit, exact) for sign-in throttling, where "10 attempts a minute" must mean ten.
 """
 
 import math
@@ -12,7 +15,13 @@ from dataclasses import dataclass
 import structlog
 from limits import RateLimitItem, parse
 from limits.aio.storage import Storage
-from limits.aio.strategies import SlidingWindowCounterRateLimiter
+from limits.aio.strategies import (
+    MovingWindowRateLimiter,
+    SlidingWindowCounterRateLimiter,
+)
+from limits.aio.strategies import (
+    RateLimiter as Strategy,
+)
 from limits.errors import StorageError
 from limits.storage import storage_from_string
 
@@ -38,7 +47,7 @@ class RateLimitDecision:
 
 
 class RateLimiter:
-    def __init__(self, rate: str, redis_url: str | None = None) -> None:
+    def __init__(self, rate: str, redis_url: str | None = None, *, exact: bool = False) -> None:
         self.item: RateLimitItem = parse(rate)
         storage_uri = f"async+{redis_url}" if redis_url else "async+memory://"
         options: dict[str, str | bool] = {"wrap_exceptions": True}
@@ -47,7 +56,9 @@ class RateLimiter:
         storage = storage_from_string(storage_uri, **options)
         assert isinstance(storage, Storage)
         self.storage = storage
-        self.strategy = SlidingWindowCounterRateLimiter(storage)
+        self.strategy: Strategy = (
+            MovingWindowRateLimiter(storage) if exact else SlidingWindowCounterRateLimiter(storage)
+        )
 
     async def hit(self, key: str) -> RateLimitDecision:
         try:
