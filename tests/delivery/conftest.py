@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from laurel.app import create_app
 from laurel.config import Settings
@@ -39,14 +40,15 @@ class MailCatcher:
     envelopes: list[list[str]] = field(default_factory=list)
 
     async def handle_RCPT(
-        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
     ) -> str:
         if self.rcpt_delay:
             await asyncio.sleep(self.rcpt_delay)
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        assert isinstance(envelope.content, bytes)  # aiosmtpd decodes nothing unless asked
         self.messages.append(message_from_bytes(envelope.content))
         self.envelopes.append(list(envelope.rcpt_tos))
         return "250 Message accepted for delivery"
@@ -62,6 +64,7 @@ def email_parts(message: Message) -> dict[str, str]:
     assert isinstance(parts, list)
     decoded = {}
     for part in parts:
+        assert isinstance(part, Message)
         payload = part.get_payload(decode=True)
         assert isinstance(payload, bytes)
         text = payload.decode(part.get_content_charset() or "utf-8")
