@@ -34,6 +34,7 @@ import httpx
 import records  # bench/records.py, rendering.py, signing.py: this script's folder is on sys.path
 import rendering
 import signing
+from laurel.kit.ids import uuid_of
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs" / "benchmarks.md"
@@ -106,8 +107,16 @@ def wrk(route: str, url: str, headers: dict[str, str], script: str | None = None
     os.unlink(lua.name)
     try:
         return _parse(route, output)
-    except (TypeError, ValueError) as error:
+    except ValueError as error:
         raise RuntimeError(f"could not read wrk's output for {route}:\n{output}") from error
+
+
+def _field(pattern: str, output: str) -> str:
+    """The first group of a line wrk always prints; ValueError when it is not there."""
+    found = re.search(pattern, output, re.M)
+    if found is None:
+        raise ValueError(f"no match for {pattern!r}")
+    return found[1]
 
 
 def _parse(route: str, output: str) -> Result:
@@ -118,9 +127,9 @@ def _parse(route: str, output: str) -> Result:
         errors += sum(int(n) for n in re.findall(r"\d+", socket_errors[1]))
     return Result(
         route=route,
-        requests_per_second=float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1]),  # type: ignore[index]
-        p50_ms=_to_ms(re.search(r"^\s+50%\s+(\S+)", output, re.M)[1]),  # type: ignore[index]
-        p99_ms=_to_ms(re.search(r"^\s+99%\s+(\S+)", output, re.M)[1]),  # type: ignore[index]
+        requests_per_second=float(_field(r"Requests/sec:\s+([\d.]+)", output)),
+        p50_ms=_to_ms(_field(r"^\s+50%\s+(\S+)", output)),
+        p99_ms=_to_ms(_field(r"^\s+99%\s+(\S+)", output)),
         errors=errors,
     )
 
@@ -174,7 +183,7 @@ def bench_database(label: str, database_url: str) -> Measured:
             f"{base}/v1/groups", headers=headers, json={"name": "Bench", "designIds": [design]}
         ).json()["id"]
         certification_type = httpx.post(
-            f"{base}/v1/organizations/{records.uuid_of(organization)}/certification-types",
+            f"{base}/v1/organizations/{uuid_of(organization)}/certification-types",
             headers=personal,
             json={"slug": "bls", "title": "Basic Life Support"},
         ).json()["data"]["id"]
