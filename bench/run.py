@@ -71,7 +71,7 @@ IMPORT_SIZES = [int(n) for n in os.environ.get("BENCH_IMPORT_ROWS", "20000,10000
 
 
 @dataclass
-class Result:
+class RouteFigures:
     route: str
     requests_per_second: float
     p50_ms: float
@@ -94,7 +94,7 @@ def _to_ms(text: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
 
 
-def wrk(route: str, url: str, headers: dict[str, str], script: str | None = None) -> Result:
+def wrk(route: str, url: str, headers: dict[str, str], script: str | None = None) -> RouteFigures:
     command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency", url]
     for name, value in headers.items():
         command[1:1] = ["-H", f"{name}: {value}"]
@@ -119,13 +119,13 @@ def _field(pattern: str, output: str) -> str:
     return found[1]
 
 
-def _parse(route: str, output: str) -> Result:
+def _parse(route: str, output: str) -> RouteFigures:
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     socket_errors = re.search(r"Socket errors: (.*)", output)
     errors = int(non_2xx[1]) if non_2xx else 0
     if socket_errors:
         errors += sum(int(n) for n in re.findall(r"\d+", socket_errors[1]))
-    return Result(
+    return RouteFigures(
         route=route,
         requests_per_second=float(_field(r"Requests/sec:\s+([\d.]+)", output)),
         p50_ms=_to_ms(_field(r"^\s+50%\s+(\S+)", output)),
@@ -140,7 +140,7 @@ def run_cli(env: dict[str, str], *args: str) -> str:
     ).stdout.strip()
 
 
-Measured = tuple[list[Result], list[ImportFigures], list[records.GapFigures]]
+Measured = tuple[list[RouteFigures], list[ImportFigures], list[records.GapFigures]]
 
 
 def records_caller(env: dict[str, str], organization: str) -> str:
