@@ -28,7 +28,7 @@ serve: $(STAMP) ## Migrate the database, create a demo organization on first run
 test: $(STAMP) ## Run the whole test suite (SQLite and PostgreSQL)
 	$(BIN)/pytest
 
-lint: $(STAMP) ## ruff (lint and format check), mypy --strict and the import contracts
+lint: $(STAMP) ## ruff (lint and format check), mypy --strict (src, tests, bench) and the import contracts
 	$(BIN)/ruff check src tests bench migrations
 	$(BIN)/ruff format --check src tests bench migrations
 	$(BIN)/mypy

@@ -36,7 +36,7 @@ from run import (  # bench/run.py: this script's folder is on sys.path
     ROOT,
     SVG,
     VERSION,
-    Result,
+    RouteFigures,
     _parse,
     _postgres,
     run_cli,
@@ -51,15 +51,15 @@ BEGIN, END = "<!-- bench:nodes:begin -->", "<!-- bench:nodes:end -->"
 @dataclass
 class Compared:
     route: str
-    one: Result
-    two: Result
+    one: RouteFigures
+    two: RouteFigures
 
     @property
     def ratio(self) -> float:
         return self.two.requests_per_second / self.one.requests_per_second
 
 
-def wrk_spread(route: str, urls: list[str], headers: dict[str, str], script: str) -> Result:
+def wrk_spread(route: str, urls: list[str], headers: dict[str, str], script: str) -> RouteFigures:
     """Load `urls` at once, one wrk each, sharing the connections and two threads between them;
     their requests/s summed, the worst of their latencies."""
     connections = CONNECTIONS // len(urls)
@@ -86,7 +86,7 @@ def wrk_spread(route: str, urls: list[str], headers: dict[str, str], script: str
     finally:
         os.unlink(lua.name)
     results = [_parse(route, output) for output in outputs]
-    return Result(
+    return RouteFigures(
         route=route,
         requests_per_second=sum(r.requests_per_second for r in results),
         p50_ms=max(r.p50_ms for r in results),
@@ -179,7 +179,7 @@ def measure(database_url: str, shared_redis: bool) -> list[Compared]:
     return compared
 
 
-def _best(results: list[Result]) -> Result:
+def _best(results: list[RouteFigures]) -> RouteFigures:
     return max(results, key=lambda result: result.requests_per_second)
 
 

@@ -16,7 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 
 from laurel.app import create_app
 from laurel.config import Environment, Settings
@@ -72,7 +72,7 @@ class Generator:
             for n in range(count)
         ]
 
-    def rows(self, manager_user: str) -> dict[Any, list[dict[str, Any]]]:
+    def rows(self, manager_user: str) -> dict[Table, list[dict[str, Any]]]:
         types = self._owned(
             TYPES, slug="type-{n}", title="Type {n}", scope="organization", status="active"
         )
@@ -89,9 +89,9 @@ class Generator:
         ]
         people = self._people(manager_user, [r["id"] for r in roles], [t["id"] for t in types])
         return {
-            CertificationType: types,
-            JobRole: roles,
-            Qualification: qualifications,
+            table_of(CertificationType): types,
+            table_of(JobRole): roles,
+            table_of(Qualification): qualifications,
             qualification_requirements: requirements,
             qualification_job_roles: links,
             **people,
@@ -99,7 +99,7 @@ class Generator:
 
     def _people(
         self, manager_user: str, role_ids: list[str], type_ids: list[str]
-    ) -> dict[Any, list[dict[str, Any]]]:
+    ) -> dict[Table, list[dict[str, Any]]]:
         users, memberships, assignments, records = [], [], [], []
         for n in range(self.members):
             user_id, member_id = (manager_user if n == 0 else new_id()), new_id()
@@ -119,10 +119,10 @@ class Generator:
                 self._record(member_id, user_id, type_ids) for _ in range(RECORDS_PER_MEMBER)
             ]
         return {
-            User: users,
-            Membership: memberships,
-            JobRoleAssignment: assignments,
-            CertificationRecord: records,
+            table_of(User): users,
+            table_of(Membership): memberships,
+            table_of(JobRoleAssignment): assignments,
+            table_of(CertificationRecord): records,
         }
 
     def _record(self, member_id: str, user_id: str, type_ids: list[str]) -> dict[str, Any]:
@@ -155,8 +155,7 @@ async def _generate(database: Database, members: int) -> tuple[str, str]:
         personal = {"id": new_id(), "user_id": manager_user, "kind": "personal", "name": "bench"}
         secret = {"scopes": "qualifications:read", "token_hash": hash_token(token)}
         await session.execute(insert(table_of(UserToken)), [personal | secret | stamp])
-    for model, rows in Generator(organization_id, members).rows(manager_user).items():
-        table = model if not hasattr(model, "__table__") else table_of(model)
+    for table, rows in Generator(organization_id, members).rows(manager_user).items():
         for start in range(0, len(rows), CHUNK):
             async with database.sessions() as session, session.begin():
                 await session.execute(insert(table), rows[start : start + CHUNK])

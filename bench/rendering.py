@@ -35,7 +35,8 @@ CERTIFICATE = """<svg xmlns="http://www.w3.org/2000/svg"
 def _per_second(work: Callable[[int], bytes], seconds: float = 3.0) -> tuple[float, float]:
     """Renders per second at the median render's time, and the slowest in ms (each a new name)."""
     work(0)
-    kept, started = [], time.perf_counter()
+    kept: list[float] = []
+    started = time.perf_counter()
     while time.perf_counter() - started < seconds:
         began = time.perf_counter()
         work(len(kept) + 1)

@@ -34,6 +34,7 @@ import httpx
 import records  # bench/records.py, rendering.py, signing.py: this script's folder is on sys.path
 import rendering
 import signing
+from laurel.kit.ids import uuid_of
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs" / "benchmarks.md"
@@ -70,7 +71,7 @@ IMPORT_SIZES = [int(n) for n in os.environ.get("BENCH_IMPORT_ROWS", "20000,10000
 
 
 @dataclass
-class Result:
+class RouteFigures:
     route: str
     requests_per_second: float
     p50_ms: float
@@ -93,7 +94,7 @@ def _to_ms(text: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
 
 
-def wrk(route: str, url: str, headers: dict[str, str], script: str | None = None) -> Result:
+def wrk(route: str, url: str, headers: dict[str, str], script: str | None = None) -> RouteFigures:
     command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency", url]
     for name, value in headers.items():
         command[1:1] = ["-H", f"{name}: {value}"]
@@ -106,21 +107,29 @@ def wrk(route: str, url: str, headers: dict[str, str], script: str | None = None
     os.unlink(lua.name)
     try:
         return _parse(route, output)
-    except (TypeError, ValueError) as error:
+    except ValueError as error:
         raise RuntimeError(f"could not read wrk's output for {route}:\n{output}") from error
 
 
-def _parse(route: str, output: str) -> Result:
+def _field(pattern: str, output: str) -> str:
+    """The first group of a line wrk always prints; ValueError when it is not there."""
+    found = re.search(pattern, output, re.M)
+    if found is None:
+        raise ValueError(f"no match for {pattern!r}")
+    return found[1]
+
+
+def _parse(route: str, output: str) -> RouteFigures:
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     socket_errors = re.search(r"Socket errors: (.*)", output)
     errors = int(non_2xx[1]) if non_2xx else 0
     if socket_errors:
         errors += sum(int(n) for n in re.findall(r"\d+", socket_errors[1]))
-    return Result(
+    return RouteFigures(
         route=route,
-        requests_per_second=float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1]),  # type: ignore[index]
-        p50_ms=_to_ms(re.search(r"^\s+50%\s+(\S+)", output, re.M)[1]),  # type: ignore[index]
-        p99_ms=_to_ms(re.search(r"^\s+99%\s+(\S+)", output, re.M)[1]),  # type: ignore[index]
+        requests_per_second=float(_field(r"Requests/sec:\s+([\d.]+)", output)),
+        p50_ms=_to_ms(_field(r"^\s+50%\s+(\S+)", output)),
+        p99_ms=_to_ms(_field(r"^\s+99%\s+(\S+)", output)),
         errors=errors,
     )
 
@@ -131,7 +140,7 @@ def run_cli(env: dict[str, str], *args: str) -> str:
     ).stdout.strip()
 
 
-Measured = tuple[list[Result], list[ImportFigures], list[records.GapFigures]]
+Measured = tuple[list[RouteFigures], list[ImportFigures], list[records.GapFigures]]
 
 
 def records_caller(env: dict[str, str], organization: str) -> str:
@@ -174,7 +183,7 @@ def bench_database(label: str, database_url: str) -> Measured:
             f"{base}/v1/groups", headers=headers, json={"name": "Bench", "designIds": [design]}
         ).json()["id"]
         certification_type = httpx.post(
-            f"{base}/v1/organizations/{records.uuid_of(organization)}/certification-types",
+            f"{base}/v1/organizations/{uuid_of(organization)}/certification-types",
             headers=personal,
             json={"slug": "bls", "title": "Basic Life Support"},
         ).json()["data"]["id"]

@@ -7,12 +7,12 @@ from typing import Any
 
 from laurel.config import Settings
 from laurel.credentials.schemas import CredentialView
-from laurel.dataintegrity.proofs import Ed25519Multikey, sign, verify
+from laurel.dataintegrity.proofs import Cryptosuite, Ed25519Multikey, sign, verify
 from laurel.issuers.service import SigningIdentity
 from laurel.vc.service import build_credential
 
 
-def _rate(work: Callable[[], Any], seconds: float = 2.0) -> float:
+def _rate(work: Callable[[], object], seconds: float = 2.0) -> float:
     work()
     done, started = 0, time.perf_counter()
     while (elapsed := time.perf_counter() - started) < seconds:
@@ -37,7 +37,7 @@ def measure() -> dict[str, float]:
     )  # fmt: skip
     document = build_credential(view, identity, Settings(), ("01hz2ej4yzdcfkq9fa78nhyj0z", 4242))
 
-    def signed(suite: Any) -> dict[str, Any]:
+    def signed(suite: Cryptosuite) -> dict[str, Any]:
         return sign(document, key, verification_method=identity.verification_method,
                     created="2026-11-23T00:00:00Z", cryptosuite=suite)  # fmt: skip
 

@@ -9,8 +9,9 @@ CI (CI=true), where that is a failure.
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import asyncpg
 import httpx
@@ -132,9 +133,9 @@ async def app(settings: Settings, database: Database) -> AsyncIterator[FastAPI]:
     await application.state.database.dispose()
 
 
-def make_client(app: FastAPI, **kwargs: object) -> httpx.AsyncClient:
+def make_client(app: FastAPI, *, raise_app_exceptions: bool = True) -> httpx.AsyncClient:
     return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app, **kwargs),  # type: ignore[arg-type]
+        transport=httpx.ASGITransport(app=app, raise_app_exceptions=raise_app_exceptions),
         base_url="http://laurel.test",
     )
 
@@ -200,9 +201,24 @@ class CertifierClient:
     http: httpx.AsyncClient
     tenant: Tenant
 
-    async def request(self, method: str, path: str, **kwargs: object) -> httpx.Response:
-        headers = {**self.tenant.headers, **kwargs.pop("headers", {})}  # type: ignore[dict-item]
-        return await self.http.request(method, path, headers=headers, **kwargs)  # type: ignore[arg-type]
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: object = None,
+        content: str | bytes | None = None,
+        params: Mapping[str, str | int] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        return await self.http.request(
+            method,
+            path,
+            json=json,
+            content=content,
+            params=params,
+            headers={**self.tenant.headers, **(headers or {})},
+        )
 
     async def create_design(self, kind: str = "certificate", name: str | None = None) -> str:
         svg = CERTIFICATE_SVG if kind == "certificate" else BADGE_SVG
@@ -212,7 +228,7 @@ class CertifierClient:
         assert response.status_code == 200, response.text
         return str(response.json()["id"])
 
-    async def create_group(self, **body: object) -> dict[str, object]:
+    async def create_group(self, **body: object) -> dict[str, Any]:
         response = await self.request("POST", "/v1/groups", json=body)
         assert response.status_code == 200, response.text
         return dict(response.json())

@@ -33,7 +33,9 @@ def _references(value: Any) -> set[str]:
     if isinstance(value, dict):
         reference = value.get("$ref")
         found = (
-            {reference.removeprefix(COMPONENT)} if str(reference).startswith(COMPONENT) else set()
+            {reference.removeprefix(COMPONENT)}
+            if isinstance(reference, str) and reference.startswith(COMPONENT)
+            else set()
         )
         return found.union(*(_references(item) for item in value.values()))
     if isinstance(value, list):

@@ -1,9 +1,11 @@
+from typing import Any
+
 from tests.conftest import CertifierClient
 
 
 async def create_credential(
     api: CertifierClient, group_id: str, **overrides: object
-) -> dict[str, object]:
+) -> dict[str, Any]:
     body = {
         "groupId": group_id,
         "recipient": {"name": "Ada Lovelace", "email": "ada@example.org"},

@@ -3,9 +3,11 @@
 import asyncio
 import json
 from collections import Counter
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import select, update
 
@@ -32,9 +34,14 @@ def ahead(delta: timedelta) -> str:
     return format_timestamp(utc_now() + delta)
 
 
-async def schedule(api: CertifierClient, credential_id: object, at: str, **kwargs: Any) -> Any:
+async def schedule(
+    api: CertifierClient, credential_id: object, at: str, headers: Mapping[str, str] | None = None
+) -> httpx.Response:
     return await api.request(
-        "POST", f"/v1/credentials/{credential_id}/schedule", json={"scheduledAt": at}, **kwargs
+        "POST",
+        f"/v1/credentials/{credential_id}/schedule",
+        json={"scheduledAt": at},
+        headers=headers,
     )
 
 

@@ -3,6 +3,7 @@
 import copy
 import hashlib
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from pyld.jsonld import JsonLdError
 
 from laurel.dataintegrity.jsonld import OPEN_BADGES_CONTEXT, canonize, document_loader
 from laurel.dataintegrity.proofs import (
+    Cryptosuite,
     Ed25519Multikey,
     ProofError,
     hash_data,
@@ -20,13 +22,13 @@ from laurel.dataintegrity.proofs import (
 )
 
 VECTORS = Path(__file__).resolve().parent / "vectors" / "w3c-vc-di-eddsa"
-SUITES = {
+SUITES: dict[Cryptosuite, tuple[str, str]] = {
     "eddsa-rdfc-2022": ("eddsa-rdfc-2022", "DataInt"),
     "eddsa-jcs-2022": ("eddsa-jcs-2022", "JCS"),
 }
 
 
-def read(suite: str, name: str) -> str:
+def read(suite: Cryptosuite, name: str) -> str:
     folder, suffix = SUITES[suite]
     return (
         VECTORS
@@ -61,7 +63,9 @@ def test_multikeys_round_trip(key: Ed25519Multikey) -> None:
 
 
 @pytest.mark.parametrize("suite", list(SUITES))
-def test_every_intermediate_step_matches_the_vector(suite: str, key: Ed25519Multikey) -> None:
+def test_every_intermediate_step_matches_the_vector(
+    suite: Cryptosuite, key: Ed25519Multikey
+) -> None:
     unsigned = load("unsigned.json")
     config = json.loads(read(suite, "proofConfig"))
     signed = sign(
@@ -69,7 +73,7 @@ def test_every_intermediate_step_matches_the_vector(suite: str, key: Ed25519Mult
         key,
         verification_method=config["verificationMethod"],
         created=config["created"],
-        cryptosuite=suite,  # type: ignore[arg-type]
+        cryptosuite=suite,
     )
     if suite == "eddsa-rdfc-2022":
         assert canonize(unsigned) == read(suite, "canonDoc")
@@ -85,17 +89,18 @@ def test_every_intermediate_step_matches_the_vector(suite: str, key: Ed25519Mult
 
 @pytest.mark.parametrize("suite", list(SUITES))
 def test_the_signed_vectors_verify_and_any_change_breaks_them(
-    suite: str, key: Ed25519Multikey
+    suite: Cryptosuite, key: Ed25519Multikey
 ) -> None:
     signed = json.loads(read(suite, "signed"))
     public = Ed25519Multikey.from_multibase(key.public_multibase)
     verify(signed, public)
-    for tamper in (
+    tamperings: tuple[Callable[[dict[str, Any]], None], ...] = (
         lambda d: d["credentialSubject"].update(alumniOf="Another School"),
         lambda d: d.update(validFrom="2023-01-02T00:00:00Z"),
         lambda d: d["proof"].update(created="2024-01-01T00:00:00Z"),
         lambda d: d["proof"].update(proofValue=d["proof"]["proofValue"][:-2] + "11"),
-    ):
+    )
+    for tamper in tamperings:
         changed = copy.deepcopy(signed)
         tamper(changed)
         with pytest.raises(ProofError):

@@ -35,6 +35,7 @@ def email_parts(message: Message) -> dict[str, str]:
     assert isinstance(parts, list)
     decoded = {}
     for part in parts:
+        assert isinstance(part, Message)
         payload = part.get_payload(decode=True)
         assert isinstance(payload, bytes)
         text = payload.decode(part.get_content_charset() or "utf-8")

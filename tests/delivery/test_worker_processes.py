@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -19,6 +19,7 @@ from tests.conftest import Tenant
 from tests.fixtures.mail import SmtpServer
 
 MESSAGES = 30
+WorkerStarter = Callable[[], subprocess.Popen[bytes]]
 
 
 async def queue_emails(database: Database, settings: Settings, tenant: Tenant, count: int) -> None:
@@ -37,7 +38,7 @@ async def queue_emails(database: Database, settings: Settings, tenant: Tenant, c
 
 
 @pytest.fixture
-def start_worker(settings: Settings, smtp_server: SmtpServer) -> Iterator[object]:
+def start_worker(settings: Settings, smtp_server: SmtpServer) -> Iterator[WorkerStarter]:
     started: list[subprocess.Popen[bytes]] = []
     env = {
         **os.environ,
@@ -65,9 +66,9 @@ def start_worker(settings: Settings, smtp_server: SmtpServer) -> Iterator[object
             process.wait(timeout=20)
 
 
-async def wait_for(condition: object, seconds: float) -> None:
+async def wait_for(condition: Callable[[], bool], seconds: float) -> None:
     deadline = time.monotonic() + seconds
-    while not condition():  # type: ignore[operator]
+    while not condition():
         if time.monotonic() > deadline:
             pytest.fail("timed out waiting for deliveries")
         await asyncio.sleep(0.05)
@@ -78,20 +79,20 @@ async def test_a_killed_worker_loses_nothing_and_repeats_at_most_the_message_in_
     database: Database,
     tenant: Tenant,
     smtp_server: SmtpServer,
-    start_worker: object,
+    start_worker: WorkerStarter,
 ) -> None:
     smtp_server.catcher.rcpt_delay = 0.05
     configured = settings.model_copy(update={"smtp_url": smtp_server.url})
     await queue_emails(database, configured, tenant, MESSAGES)
 
-    first = start_worker()  # type: ignore[operator]
+    first = start_worker()
     await wait_for(lambda: len(smtp_server.catcher.messages) >= 8, 60)
     first.send_signal(signal.SIGKILL)
     first.wait(timeout=10)
     delivered_before_restart = len(smtp_server.catcher.messages)
     assert delivered_before_restart < MESSAGES, "the kill landed mid-batch"
 
-    start_worker()  # type: ignore[operator]
+    start_worker()
     await wait_for(lambda: len(set(smtp_server.catcher.message_ids())) == MESSAGES, 90)
     await asyncio.sleep(0.5)
     counts = Counter(smtp_server.catcher.message_ids())
@@ -112,15 +113,15 @@ async def test_two_workers_share_the_work_on_postgresql(
     database: Database,
     tenant: Tenant,
     smtp_server: SmtpServer,
-    start_worker: object,
+    start_worker: WorkerStarter,
 ) -> None:
     if not settings.database_url.startswith("postgresql"):
         pytest.skip("concurrent workers claim with FOR UPDATE SKIP LOCKED on PostgreSQL")
     smtp_server.catcher.rcpt_delay = 0.02
     configured = settings.model_copy(update={"smtp_url": smtp_server.url})
     await queue_emails(database, configured, tenant, MESSAGES * 2)
-    start_worker()  # type: ignore[operator]
-    start_worker()  # type: ignore[operator]
+    start_worker()
+    start_worker()
     await wait_for(lambda: len(set(smtp_server.catcher.message_ids())) == MESSAGES * 2, 90)
     await asyncio.sleep(0.5)
     counts = Counter(smtp_server.catcher.message_ids())

@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.async_api import BrowserContext, Error, Page, Request, Route, async_playwright
 
 from laurel.db import Database
 from tests.conftest import CertifierClient, Tenant, unavailable
@@ -62,13 +63,11 @@ class Visit:
 
 
 @pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Any]:
+async def browser() -> AsyncIterator[BrowserContext]:
     """One browser context for the module; each visit is a page of its own, with its own
     router, so no document sees another's."""
     if not CHROMIUM_PRESENT:
         unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
-    from playwright.async_api import async_playwright
-
     async with async_playwright() as playwright:
         launched = await playwright.chromium.launch(
             executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
@@ -80,7 +79,7 @@ async def browser() -> AsyncIterator[Any]:
 
 
 async def visit(
-    browser: Any,
+    browser: BrowserContext,
     api: CertifierClient,
     path: str,
     *,
@@ -95,7 +94,7 @@ async def visit(
     page.on("console", lambda message: seen.messages.append(message.text))
     page.on("pageerror", lambda error: seen.messages.append(str(error)))
 
-    async def answer(route: Any, request: Any) -> None:
+    async def answer(route: Route, request: Request) -> None:
         seen.requests.append(request.url)
         if request.url != url:
             await route.abort()
@@ -123,10 +122,8 @@ async def visit(
     return seen
 
 
-async def settled(page: Any, script: str) -> Any:
+async def settled(page: Page, script: str) -> Any:
     """`script`'s result once the page has stopped navigating (a refresh may be under way)."""
-    from playwright.async_api import Error
-
     for _ in range(5):
         await page.wait_for_load_state()
         try:
@@ -146,7 +143,7 @@ PROBE = """() => ({
 
 
 async def test_a_design_with_every_allowed_feature_draws_and_runs_nothing(
-    browser: Any, api: CertifierClient
+    browser: BrowserContext, api: CertifierClient
 ) -> None:
     created = await api.request(
         "POST", "/v1/designs", json={"name": "Every feature", "type": "badge", "svg": EVERY_FEATURE}
@@ -174,7 +171,12 @@ async def test_a_design_with_every_allowed_feature_draws_and_runs_nothing(
 
 @pytest.mark.parametrize(("name", "svg"), HOSTILE.items(), ids=HOSTILE.keys())
 async def test_a_hostile_design_saved_before_the_checks_runs_and_fetches_nothing(
-    browser: Any, api: CertifierClient, tenant: Tenant, database: Database, name: str, svg: str
+    browser: BrowserContext,
+    api: CertifierClient,
+    tenant: Tenant,
+    database: Database,
+    name: str,
+    svg: str,
 ) -> None:
     design = await store_unchecked(database, tenant.organization_id, svg)
     preview = f"/v1/designs/{design}/preview?format=svg"

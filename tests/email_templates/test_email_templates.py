@@ -147,7 +147,7 @@ async def test_lists_page_newest_first_in_the_certifier_envelope(api: CertifierC
     ids = [(await create_template(api, name=f"T{n}"))["id"] for n in range(5)]
     newest_first = ids[::-1]
 
-    async def page(**params: object) -> dict[str, Any]:
+    async def page(**params: str | int) -> dict[str, Any]:
         response = await api.request("GET", "/v1/email-templates", params=params)
         assert response.status_code == 200, response.text
         return dict(response.json())
@@ -166,7 +166,11 @@ async def test_lists_page_newest_first_in_the_certifier_envelope(api: CertifierC
     assert [item["id"] for item in back["data"]] == newest_first[2:4]
     everything = await page()
     assert [item["id"] for item in everything["data"]] == newest_first
-    for params, param in (({"limit": 0}, "limit"), ({"cursor": "garbage!"}, "cursor")):
+    bad_paging: list[tuple[dict[str, str | int], str]] = [
+        ({"limit": 0}, "limit"),
+        ({"cursor": "garbage!"}, "cursor"),
+    ]
+    for params, param in bad_paging:
         response = await api.request("GET", "/v1/email-templates", params=params)
         assert response.status_code == 400
         assert response.json()["error"]["param"] == param

@@ -226,8 +226,8 @@ async def test_delete_then_gone(api: CertifierClient) -> None:
 @pytest.mark.parametrize("group_id", ["nope", "01HZ2EJ4YZDCFKQ9FA78NHYJ0X", "0" * 26, "x" * 300])
 async def test_unknown_or_malformed_ids_are_not_found(api: CertifierClient, group_id: str) -> None:
     for method in ("GET", "PATCH", "DELETE"):
-        kwargs = {"json": {"name": "x"}} if method == "PATCH" else {}
-        response = await api.request(method, f"/v1/groups/{group_id}", **kwargs)
+        body = {"name": "x"} if method == "PATCH" else None
+        response = await api.request(method, f"/v1/groups/{group_id}", json=body)
         assert response.status_code == 404, (method, response.text)
         assert response.json()["error"]["code"] == "not_found"
 
@@ -277,7 +277,7 @@ async def test_list_pages_forward_and_back_in_a_stable_order(api: CertifierClien
     ],
 )
 async def test_list_rejects_bad_paging(
-    api: CertifierClient, params: dict[str, object], param: str
+    api: CertifierClient, params: dict[str, str | int], param: str
 ) -> None:
     response = await api.request("GET", "/v1/groups", params=params)
     assert response.status_code == 400

@@ -189,7 +189,7 @@ async def test_backups_and_restores_replace_files_only_when_forced(tmp_path: Pat
 
     not_a_database = tmp_path / "notes.txt"
     not_a_database.write_text("not a database at all")
-    refusals = [
+    refusals: list[tuple[Callable[[], object], str]] = [
         (lambda: backup_sqlite(first, backup, ignore, force=False), "exists; --force"),
         (lambda: backup_sqlite(tmp_path / "none.db", backup, ignore, force=True), "no database"),
         (lambda: restore_sqlite(backup, second, ignore, force=False), "holds a database"),

@@ -4,9 +4,9 @@ go; without it the new key alone could not sign."""
 
 import hashlib
 import hmac
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
-from typing import Any
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Protocol
 
 import pytest
 
@@ -16,6 +16,7 @@ from laurel.db import Database
 from laurel.operations.secret_key import UnreadableSecrets, reseal_stored_secrets
 from tests.conftest import CertifierClient, Tenant, make_client
 from tests.delivery.conftest import (
+    ReceivedHook,
     WebhookReceiver,
     deliver_due,
     delivery_settings,
@@ -26,7 +27,11 @@ from tests.fixtures.processes import laurel_env, run_laurel
 OLD, NEW = "the-old-secret-key-of-this-deployment", "the-new-secret-key-of-this-deployment"
 ALL_PASSED = dict.fromkeys(("shape", "issuer", "proof", "validity", "revocation"), "passed")
 
-ApiWith = Callable[..., Any]
+
+class ApiWith(Protocol):
+    def __call__(
+        self, key: str, previous: str | None = None
+    ) -> AbstractAsyncContextManager[CertifierClient]: ...
 
 
 @pytest.fixture
@@ -67,7 +72,7 @@ async def issue_and_verify(api: CertifierClient, group_id: str) -> dict[str, str
     return {c["check"]: c["result"] for c in verdict.json()["checks"]}
 
 
-def signed_with(secret: str, hook: Any) -> bool:
+def signed_with(secret: str, hook: ReceivedHook) -> bool:
     expected = hmac.new(secret.encode(), hook.body, hashlib.sha256).hexdigest()
     return hmac.compare_digest(expected, hook.headers["X-Webhook-Signature"])
 

@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.async_api import Browser, Page, async_playwright
 
 from laurel.config import Environment, Settings
 from laurel.db import Database
@@ -141,9 +142,7 @@ async def site(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Site]:
 
 
 @pytest.fixture(scope="module")
-async def browser(site: Site) -> AsyncIterator[Any]:
-    from playwright.async_api import async_playwright
-
+async def browser(site: Site) -> AsyncIterator[Browser]:
     async with async_playwright() as playwright:
         launched = await playwright.chromium.launch(
             executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
@@ -153,25 +152,29 @@ async def browser(site: Site) -> AsyncIterator[Any]:
 
 
 @pytest.fixture
-async def page(browser: Any, site: Site) -> AsyncIterator[Any]:
+def page_problems() -> list[str]:
+    """The console lines and errors of the test's page."""
+    return []
+
+
+@pytest.fixture
+async def page(browser: Browser, site: Site, page_problems: list[str]) -> AsyncIterator[Page]:
     context = await browser.new_context(
         base_url=site.base_url, permissions=["clipboard-read", "clipboard-write"]
     )
     opened = await context.new_page()
-    problems: list[str] = []
-    opened.on("console", lambda message: problems.append(message.text))
-    opened.on("pageerror", lambda error: problems.append(str(error)))
-    opened.problems = problems
+    opened.on("console", lambda message: page_problems.append(message.text))
+    opened.on("pageerror", lambda error: page_problems.append(str(error)))
     yield opened
     await context.close()
 
 
-async def screenshot(page: Any, name: str) -> None:
+async def screenshot(page: Page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
-async def accessibility_basics(page: Any) -> None:
+async def accessibility_basics(page: Page) -> None:
     """Landmarks, a language, alt text on every image, a label on every field."""
     report = await page.evaluate(
         """() => ({
@@ -195,10 +198,12 @@ async def accessibility_basics(page: Any) -> None:
     await page.evaluate("document.activeElement.blur()")
 
 
-async def test_the_wallet_page_of_an_issued_credential(page: Any, site: Site) -> None:
+async def test_the_wallet_page_of_an_issued_credential(
+    page: Page, site: Site, page_problems: list[str]
+) -> None:
     credential = site.credentials["issued"]
     response = await page.goto(f"/credentials/{credential['publicId']}")
-    assert response.status == 200
+    assert response is not None and response.status == 200
     assert await page.title() == "Financial Markets · Ada Lovelace"
     assert await page.locator("h1").inner_text() == "Financial Markets"
     assert await page.locator("#recipient").inner_text() == "Ada Lovelace"
@@ -231,13 +236,13 @@ async def test_the_wallet_page_of_an_issued_credential(page: Any, site: Site) ->
     assert await page.evaluate("navigator.clipboard.readText()") == (
         f"{site.base_url}/credentials/{credential['publicId']}"
     )
-    assert not [text for text in page.problems if "Content Security Policy" in text]
+    assert not [text for text in page_problems if "Content Security Policy" in text]
     await screenshot(page, "wallet-issued")
     await page.set_viewport_size({"width": 390, "height": 844})
     await screenshot(page, "wallet-issued-phone")
 
 
-async def test_the_wallet_page_of_a_revoked_credential(page: Any, site: Site) -> None:
+async def test_the_wallet_page_of_a_revoked_credential(page: Page, site: Site) -> None:
     await page.goto(f"/credentials/{site.credentials['revoked']['publicId']}")
     alert = page.get_by_role("alert")
     assert "This credential has been revoked" in await alert.inner_text()
@@ -250,7 +255,7 @@ async def test_the_wallet_page_of_a_revoked_credential(page: Any, site: Site) ->
     await screenshot(page, "wallet-revoked")
 
 
-async def test_the_wallet_page_of_an_expired_credential(page: Any, site: Site) -> None:
+async def test_the_wallet_page_of_an_expired_credential(page: Page, site: Site) -> None:
     await page.goto(f"/credentials/{site.credentials['expired']['publicId']}")
     alert = page.get_by_role("alert")
     assert "This credential has expired" in await alert.inner_text()
@@ -262,13 +267,13 @@ async def test_the_wallet_page_of_an_expired_credential(page: Any, site: Site) -
     await screenshot(page, "wallet-expired")
 
 
-async def test_an_unknown_credential_is_a_plain_not_found_page(page: Any, site: Site) -> None:
+async def test_an_unknown_credential_is_a_plain_not_found_page(page: Page, site: Site) -> None:
     response = await page.goto("/credentials/00000000-0000-4000-8000-000000000000")
-    assert response.status == 404
+    assert response is not None and response.status == 404
     assert await page.locator("h1").inner_text() == "Credential not found"
 
 
-async def _verify_file(page: Any, path: Path) -> None:
+async def _verify_file(page: Page, path: Path) -> None:
     await page.goto("/verify")
     await accessibility_basics(page)
     await page.get_by_label("Credential file").set_input_files(str(path))
@@ -276,7 +281,7 @@ async def _verify_file(page: Any, path: Path) -> None:
     await page.locator("#result").wait_for()
 
 
-async def test_the_verify_page_with_a_valid_file(page: Any, site: Site) -> None:
+async def test_the_verify_page_with_a_valid_file(page: Page, site: Site) -> None:
     path = site.workdir / "credential.json"
     path.write_text(json.dumps(site.signed))
     await _verify_file(page, path)
@@ -288,7 +293,7 @@ async def test_the_verify_page_with_a_valid_file(page: Any, site: Site) -> None:
     await screenshot(page, "verify-valid")
 
 
-async def test_the_verify_page_with_a_tampered_file(page: Any, site: Site) -> None:
+async def test_the_verify_page_with_a_tampered_file(page: Page, site: Site) -> None:
     path = site.workdir / "tampered.json"
     path.write_text(json.dumps({**site.signed, "name": "Something Grander"}))
     await _verify_file(page, path)
@@ -299,7 +304,7 @@ async def test_the_verify_page_with_a_tampered_file(page: Any, site: Site) -> No
     await screenshot(page, "verify-tampered")
 
 
-async def test_the_verify_page_explains_a_file_it_cannot_read(page: Any, site: Site) -> None:
+async def test_the_verify_page_explains_a_file_it_cannot_read(page: Page, site: Site) -> None:
     path = site.workdir / "notes.json"
     path.write_text("these are not the credentials you are looking for")
     await page.goto("/verify")

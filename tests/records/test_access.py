@@ -3,9 +3,10 @@
 import httpx
 import pytest
 
+from laurel.db import Database
 from laurel.models import Role
 from tests.conftest import Tenant
-from tests.fixtures.records import Person, PersonFactory
+from tests.fixtures.records import OrganizationFactory, Person, PersonFactory
 
 
 async def test_no_token_or_an_organization_token_is_401_problem(
@@ -85,7 +86,10 @@ async def test_members_see_their_own_records_managers_everyones(
 
 
 async def test_another_organization_is_invisible(
-    make_organization, make_person: PersonFactory, manager: Person, type_id: str
+    make_organization: OrganizationFactory,
+    make_person: PersonFactory,
+    manager: Person,
+    type_id: str,
 ) -> None:
     elsewhere = await make_person(await make_organization("Elsewhere Ltd"), Role.owner)
     created = await manager.ok(
@@ -161,7 +165,7 @@ async def test_admins_add_members_by_email_but_only_owners_make_owners(admin: Pe
     assert removed["status"] == "suspended"
 
 
-async def test_a_revoked_personal_token_stops_working(member: Person, database) -> None:
+async def test_a_revoked_personal_token_stops_working(member: Person, database: Database) -> None:
     from laurel.auth.repository import CallerRepository
     from laurel.kit.crypto import hash_token
     from laurel.users.repository import UserTokenRepository

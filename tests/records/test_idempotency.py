@@ -6,6 +6,7 @@ from collections import Counter
 import httpx
 import pytest
 
+from laurel.db import Database
 from laurel.idempotency import IdempotencyRepository, key_scope, request_fingerprint
 from tests.fixtures.owners import RUNNING_ELSEWHERE
 from tests.fixtures.records import Person
@@ -49,7 +50,7 @@ async def test_the_same_key_with_another_payload_is_422_problem(
 
 
 async def test_a_duplicate_while_the_first_runs_is_409(
-    member: Person, type_id: str, database
+    member: Person, type_id: str, database: Database
 ) -> None:
     import orjson
 

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from laurel.models import Role
-from tests.fixtures.records import Person, PersonFactory
+from tests.fixtures.records import OrganizationFactory, Person, PersonFactory
 
 
 def days(n: int) -> str:
@@ -138,7 +138,7 @@ async def test_results_and_the_gap_report(
 
 
 async def test_qualifications_refuse_types_and_roles_they_cannot_use(
-    admin: Person, make_organization: Any, make_person: PersonFactory
+    admin: Person, make_organization: OrganizationFactory, make_person: PersonFactory
 ) -> None:
     elsewhere = await make_person(await make_organization("Elsewhere"), Role.owner)
     foreign_type = await _type(elsewhere, "foreign")

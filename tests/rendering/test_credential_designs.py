@@ -1,5 +1,6 @@
 """`GET /v1/credentials/{id}/designs` and the signed, immutable preview URLs it hands out."""
 
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -55,7 +56,7 @@ async def _credential(
     return dict(response.json())
 
 
-async def _designs(api: CertifierClient, credential_id: str) -> list[dict[str, object]]:
+async def _designs(api: CertifierClient, credential_id: str) -> list[dict[str, Any]]:
     response = await api.request("GET", f"/v1/credentials/{credential_id}/designs")
     assert response.status_code == 200, response.text
     body = response.json()
@@ -63,12 +64,12 @@ async def _designs(api: CertifierClient, credential_id: str) -> list[dict[str, o
     return body
 
 
-def _urls(designs: list[dict[str, object]]) -> dict[tuple[str, str], str]:
+def _urls(designs: list[dict[str, Any]]) -> dict[tuple[str, str], str]:
     """(design id, format) -> preview URL."""
     return {
         (str(design["id"]), preview["format"]): preview["url"]
         for design in designs
-        for preview in design["previews"]  # type: ignore[attr-defined]
+        for preview in design["previews"]
     }
 
 
@@ -77,7 +78,8 @@ def _path(url: str) -> str:
 
 
 def _text(pdf: bytes) -> list[str]:
-    return pymupdf.open("pdf", pdf)[0].get_text().splitlines()
+    text: str = pymupdf.open("pdf", pdf)[0].get_text()
+    return text.splitlines()
 
 
 async def _renders(database: Database) -> int:

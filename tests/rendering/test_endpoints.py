@@ -1,5 +1,6 @@
 """Rendered credentials through the API and by public link, and the render cache."""
 
+import httpx
 import pymupdf
 from sqlalchemy import func, select
 
@@ -39,7 +40,8 @@ async def _issued(
 
 
 def _text(pdf: bytes) -> list[str]:
-    return pymupdf.open("pdf", pdf)[0].get_text().splitlines()
+    text: str = pymupdf.open("pdf", pdf)[0].get_text()
+    return text.splitlines()
 
 
 async def _renders(database: Database) -> int:
@@ -104,7 +106,7 @@ async def test_design_previews_use_sample_values(api: CertifierClient) -> None:
 
 
 async def test_public_renders_by_link_count_downloads(
-    api: CertifierClient, client, database: Database
+    api: CertifierClient, client: httpx.AsyncClient, database: Database
 ) -> None:
     group_id = await _template(api)
     credential = await _issued(api, group_id)

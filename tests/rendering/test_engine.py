@@ -6,8 +6,9 @@ import pymupdf
 import pytest
 import qrcode
 
+from laurel.designs.layout import Box
 from laurel.rendering.engine import PNG_DPI, render_pdf, render_png
-from laurel.rendering.template import Box, fill_design, fill_svg
+from laurel.rendering.template import fill_design, fill_svg
 
 DESIGN = """<svg xmlns="http://www.w3.org/2000/svg" width="842" height="595" viewBox="0 0 842 595">
 <rect width="842" height="595" fill="#fdf8ee"/>

@@ -84,7 +84,9 @@ async def verdict(settings: Settings, document: dict[str, Any]) -> dict[str, Any
 
 
 async def test_a_foreign_issuer_resolves_only_when_allowed(
-    settings: Settings, database: Database, other_issuer: tuple[str, Ed25519Multikey, Any]
+    settings: Settings,
+    database: Database,
+    other_issuer: tuple[str, Ed25519Multikey, dict[str, Any]],
 ) -> None:
     did, key, served = other_issuer
     credential = foreign_credential(did, key)

@@ -1,6 +1,7 @@
 """One function signs a credential, once, however many callers race for it."""
 
 import asyncio
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -20,7 +21,9 @@ async def _issued_credential(api: CertifierClient, group_id: str) -> str:
     return str(response.json()["id"])
 
 
-async def _sign(database: Database, settings: Settings, tenant: Tenant, credential_id: str) -> dict:
+async def _sign(
+    database: Database, settings: Settings, tenant: Tenant, credential_id: str
+) -> dict[str, Any]:
     async with database.sessions() as session, session.begin():
         view = await CredentialRepository(session).get_view(tenant.organization_id, credential_id)
         assert view is not None

@@ -227,7 +227,7 @@ async def test_verify_and_issuer_from_the_command_line(
 
 
 async def test_an_oversized_document_is_not_canonicalized(client: httpx.AsyncClient) -> None:
-    document = {"@context": [], "nested": [{"a": {}} for _ in range(1500)]}
+    document: dict[str, Any] = {"@context": [], "nested": [{"a": {}} for _ in range(1500)]}
     response = await client.post("/v1/verify", json=document)
     (shape,) = response.json()["checks"]
     assert shape["result"] == "failed"

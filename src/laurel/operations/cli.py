@@ -1,4 +1,4 @@
-"""`laurel db backup|restore` and `laurel secret rotate`."""
+"""`laurel db` (upgrade, backup, restore) and `laurel secret rotate`."""
 
 import asyncio
 import os
@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from laurel.commands import in_transaction, notes
 from laurel.config import Settings, get_settings
-from laurel.migrate import alembic_config
+from laurel.migrate import alembic_config, upgrade_database
 from laurel.operations.backups import (
     BackupRefused,
     Copied,
@@ -39,6 +39,7 @@ from laurel.operations.backups import (
 )
 from laurel.operations.secret_key import Resealed, reseal_stored_secrets
 
+db_app = typer.Typer(help="Database schema, backups and restores.", no_args_is_help=True)
 secret_app = typer.Typer(help="The secret key (LAUREL_SECRET_KEY).", no_args_is_help=True)
 
 Force = Annotated[bool, typer.Option("--force", help="Replace what is there")]
@@ -113,6 +114,7 @@ async def _postgres_has_schema(database_url: str) -> bool:
         await engine.dispose()
 
 
+@db_app.command("backup")
 def db_backup(
     file: Annotated[Path, typer.Argument(dir_okay=False, help="Where to write the backup")],
     force: Force = False,
@@ -147,6 +149,7 @@ def db_backup(
         raise typer.Exit(1) from None
 
 
+@db_app.command("restore")
 def db_restore(
     file: Annotated[Path, typer.Argument(dir_okay=False, help="A backup from `laurel db backup`")],
     force: Force = False,
@@ -180,6 +183,13 @@ def db_restore(
     except BackupRefused as refusal:
         notes.print(f"[red]{refusal}[/red]")
         raise typer.Exit(1) from None
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Migrate the database to the newest schema (or to REVISION)."""
+    upgrade_database(get_settings().database_url, revision)
+    notes.print(f"database at {revision}")
 
 
 @secret_app.command("rotate")
