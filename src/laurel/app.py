@@ -22,6 +22,7 @@ from laurel.auth.dependencies import BEARER_SCHEME, PrincipalCache
 from laurel.certifications.endpoints import router as certifications_router
 from laurel.config import Settings, get_settings
 from laurel.credentials.endpoints import router as credentials_router
+from laurel.credentials.interaction_endpoints import router as interactions_router
 from laurel.credentials.interactions import ViewBuffer, write_views_periodically
 from laurel.db import Database
 from laurel.designs.endpoints import router as designs_router
@@ -239,6 +240,7 @@ def create_app(settings: Settings | None = None, *, resolver: Resolver | None = 
             email_templates_router,
             credentials_router,
             attributes_router,
+            interactions_router,
             webhooks_router,
             vc_router,
             issuers_router,

@@ -27,6 +27,8 @@ from laurel.groups import service as groups
 from laurel.groups.schemas import DesignChoice
 from laurel.issuers.cli import app as issuer_app
 from laurel.kit.logs import configure_logging
+from laurel.members import service as members
+from laurel.members.cli import join_organization
 from laurel.models import Plan, Role
 from laurel.oauth.cli import app as apps_app
 from laurel.operations.cli import db_app, secret_app
@@ -53,6 +55,8 @@ app.add_typer(outbox_app, name="outbox")
 app.add_typer(credentials_app, name="credentials")
 app.add_typer(issuer_app, name="issuer")
 app.add_typer(users_app, name="users")
+# Memberships are the members package's; the command sits with the other `laurel users` ones.
+users_app.command("join")(join_organization)
 app.add_typer(apps_app, name="apps")
 app.add_typer(certification_types_app, name="certification-types")
 app.add_typer(secret_app, name="secret")
@@ -110,7 +114,9 @@ def demo() -> None:
         )
         token = await tokens.create_token(session, organization.id, "demo")
         owner = await users.create_user(session, DEMO_EMAIL, "Demo Owner", password)
-        await users.add_membership(session, organization.id, owner.id, Role.owner, is_primary=True)
+        await members.add_membership(
+            session, organization.id, owner.id, Role.owner, is_primary=True
+        )
         personal = await users.create_personal_token(session, owner.id, list(Scope), name="demo")
         principal = Principal(organization.id, organization.plan, token.record.id)
         copies = await gallery.copy_starters(session, principal)

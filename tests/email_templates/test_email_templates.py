@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from laurel.credentials.schemas import BUILT_IN_ATTRIBUTES
+from laurel.attributes.schemas import BUILT_IN_ATTRIBUTES
 from tests.conftest import CertifierClient
 
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")

@@ -12,6 +12,7 @@ import pytest
 
 from laurel.auth.scopes import Scope
 from laurel.db import Database
+from laurel.members import service as members
 from laurel.models import Plan, Role
 from laurel.oauth.apps import register_app
 from laurel.organizations.service import create_organization
@@ -40,7 +41,9 @@ async def ada(database: Database) -> Member:
     async with database.sessions() as session, session.begin():
         organization = await create_organization(session, "Northwind Health", Plan.premium)
         user = await users.create_user(session, "ada@example.org", "Ada Lovelace", PASSWORD)
-        await users.add_membership(session, organization.id, user.id, Role.member, is_primary=True)
+        await members.add_membership(
+            session, organization.id, user.id, Role.member, is_primary=True
+        )
     return Member(user.id, user.email, organization.id)
 
 

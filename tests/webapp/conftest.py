@@ -15,6 +15,7 @@ import pytest
 from fastapi import FastAPI
 
 from laurel.db import Database
+from laurel.members import service as members
 from laurel.models import Role
 from laurel.users import service as users
 from laurel.users.passwords import hash_password
@@ -97,9 +98,9 @@ def make_staff(
         async with database.sessions() as session, session.begin():
             user = await users.create_user(session, email, "Sam Staff")
             user.password_hash = password_hash()
-            await users.add_membership(session, organization_id, user.id, role, is_primary=True)
+            await members.add_membership(session, organization_id, user.id, role, is_primary=True)
             for other_organization, other_role in also:
-                await users.add_membership(session, other_organization, user.id, other_role)
+                await members.add_membership(session, other_organization, user.id, other_role)
         http = make_client(app)
         browsers.append(http)
         return Browser(http, email, user.id)

@@ -19,6 +19,7 @@ import pytest
 
 from laurel.config import Environment, Settings
 from laurel.db import Database
+from laurel.members import service as members
 from laurel.migrate import upgrade_database
 from laurel.models import Plan, Role
 from laurel.organizations.service import create_organization
@@ -83,7 +84,7 @@ async def site(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Site]:
             token = await create_token(session, organization.id, "browser tests")
             owner = await users.create_user(session, OWNER_EMAIL, "Olive Owner")
             owner.password_hash = password_hash()
-            await users.add_membership(
+            await members.add_membership(
                 session, organization.id, owner.id, Role.owner, is_primary=True
             )
         await database.dispose()

@@ -17,9 +17,10 @@ from typing import Any
 
 from email_validator import EmailNotValidError
 
+from laurel.attributes.repository import AttributeRepository
 from laurel.config import Settings
 from laurel.credentials.delivery import Change, CredentialJobs
-from laurel.credentials.repository import AttributeRepository, CredentialRepository
+from laurel.credentials.repository import CredentialRepository
 from laurel.credentials.schemas import CredentialView
 from laurel.credentials.service import today
 from laurel.db import Database

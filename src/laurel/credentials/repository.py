@@ -1,9 +1,8 @@
 import uuid
 from datetime import datetime
-from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, delete, insert, select, update
+from sqlalchemy import ColumnElement, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laurel.credentials.schemas import CredentialView, SearchSort
@@ -11,11 +10,11 @@ from laurel.kit.ids import new_id
 from laurel.kit.pagination import PageParams, PageResult, paginate
 from laurel.kit.sql import insert_ignoring_conflicts
 from laurel.kit.timestamps import utc_now
-from laurel.models import Attribute, Credential, CredentialInteraction, CredentialState, Group
+from laurel.models import Credential, CredentialInteraction, CredentialState, Group
 from laurel.models.base import table_of
 
 _credentials, _groups = table_of(Credential), table_of(Group)
-_attributes, _interactions = table_of(Attribute), table_of(CredentialInteraction)
+_interactions = table_of(CredentialInteraction)
 _VIEW = select(
     _credentials.c.id,
     _credentials.c.public_id,
@@ -36,9 +35,6 @@ _VIEW = select(
 # Statements of create-issue-send's hot path, built once: building `insert().values(...)` per
 # request cost more than the insert itself.
 _INSERT_CREDENTIAL = insert(_credentials)
-_CUSTOM_DEFAULTS = select(_attributes.c.tag, _attributes.c.default_value).where(
-    _attributes.c.organization_id == bindparam("organization_id")
-)
 _SORT_COLUMNS = {
     "id": _credentials.c.id,
     "createdAt": _credentials.c.created_at,
@@ -188,39 +184,6 @@ class CredentialRepository:
             )
         )
         return bool(getattr(result, "rowcount", 0))
-
-
-class AttributeRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def custom_defaults(self, organization_id: str) -> dict[str, str | None]:
-        rows = await self.session.execute(_CUSTOM_DEFAULTS, {"organization_id": organization_id})
-        return {row.tag: row.default_value for row in rows}
-
-    async def list_custom(self, organization_id: str) -> list[Any]:
-        statement = (
-            select(_attributes)
-            .where(_attributes.c.organization_id == organization_id)
-            .order_by(_attributes.c.tag)
-        )
-        return list((await self.session.execute(statement)).all())
-
-    async def insert(
-        self, organization_id: str, tag: str, name: str, default: str | None
-    ) -> SimpleNamespace:
-        now = utc_now()
-        row = SimpleNamespace(
-            id=new_id(),
-            organization_id=organization_id,
-            tag=tag,
-            name=name,
-            default_value=default,
-            created_at=now,
-            updated_at=now,
-        )
-        await self.session.execute(insert(_attributes).values(**vars(row)))
-        return row
 
 
 class InteractionRepository:

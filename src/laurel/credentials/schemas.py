@@ -19,18 +19,6 @@ from laurel.kit.timestamps import Timestamp
 from laurel.kit.updates import refuse_nulls
 
 CredentialStatus = Literal["draft", "scheduled", "issued", "expired", "revoked"]
-CUSTOM_ATTRIBUTE_PREFIX = "custom."
-# The attributes every credential has (`CredentialView.to_read` fills them in), with their names.
-BUILT_IN_ATTRIBUTES = {
-    "recipient.name": "Recipient name",
-    "recipient.email": "Recipient email",
-    "group.name": "Credential template name",
-    "credential.issueDate": "Issue date",
-    "credential.expiryDate": "Expiry date",
-    "credential.publicId": "Credential public id",
-    "certificate.uuid": "Credential public id (Certifier's older name)",
-    "certificate.issued_on": "Issue date (Certifier's older name)",
-}
 
 # Tags and values as bounded as the attributes' own definitions (tag 70, defaultValue 1000).
 CustomAttributeValues = dict[

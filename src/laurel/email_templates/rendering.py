@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from laurel.rendering.template import fill_attributes
+from laurel.attributes.placeholders import fill_attributes
 
 # Attributes an email may use beyond the credential's own.
 EMAIL_ATTRIBUTES = {"issuer.name": "The organization's name"}

@@ -9,9 +9,10 @@ from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from laurel.attributes.placeholders import attributes_in
+from laurel.attributes.repository import AttributeRepository
+from laurel.attributes.schemas import BUILT_IN_ATTRIBUTES
 from laurel.auth.dependencies import Principal
-from laurel.credentials.repository import AttributeRepository
-from laurel.credentials.schemas import BUILT_IN_ATTRIBUTES
 from laurel.email_templates.rendering import DEFAULT_TEMPLATE, EMAIL_ATTRIBUTES, EmailText
 from laurel.email_templates.repository import EmailTemplateRepository
 from laurel.email_templates.schemas import EmailTemplateCreate, EmailTemplateUpdate
@@ -19,7 +20,6 @@ from laurel.kit.errors import Conflict, ValidationFailed, found, found_by_id
 from laurel.kit.pagination import PageParams, PageResult
 from laurel.kit.updates import refuse_nulls
 from laurel.models import EmailTemplate
-from laurel.rendering.template import attributes_in
 
 TEMPLATE_ID_FIELD = "emailTemplateId"
 

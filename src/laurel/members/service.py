@@ -78,6 +78,33 @@ async def get_member(
     return member_view(membership, user)
 
 
+async def add_membership(
+    session: AsyncSession,
+    organization_id: str,
+    user_id: str,
+    role: Role,
+    *,
+    is_primary: bool = False,
+) -> Membership:
+    if await OrganizationRepository(session).get(organization_id) is None:
+        raise NotFound(f"No organization with id '{organization_id}'")
+    if await UserRepository(session).get(user_id) is None:
+        raise NotFound(f"No user with id '{user_id}'")
+    members = MemberRepository(session)
+    if await members.get_for_user(organization_id, user_id) is not None:
+        raise Conflict("The user is a member of that organization already")
+    membership = Membership(
+        organization_id=organization_id,
+        user_id=user_id,
+        role=role,
+        status=MembershipStatus.active,
+        is_primary=is_primary,
+    )
+    members.add(membership)
+    await session.flush()
+    return membership
+
+
 async def add_member(
     session: AsyncSession, caller: Caller, organization_id: str, body: MemberCreate
 ) -> dict[str, Any]:
@@ -87,7 +114,7 @@ async def add_member(
     user = await UserRepository(session).get_by_email(email)
     if user is None:
         user = await users.create_user(session, email, body.display_name)
-    membership = await users.add_membership(
+    membership = await add_membership(
         session, organization_id, user.id, body.role, is_primary=body.is_primary
     )
     return member_view(membership, user)

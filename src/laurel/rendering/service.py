@@ -17,10 +17,10 @@ import orjson
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from laurel.attributes.repository import AttributeRepository
 from laurel.auth.dependencies import Principal
 from laurel.config import Settings
 from laurel.credentials.interactions import record_guest_interaction
-from laurel.credentials.repository import AttributeRepository
 from laurel.credentials.schemas import CredentialRead
 from laurel.credentials.service import Credentials
 from laurel.designs.repository import DesignRepository

@@ -12,7 +12,6 @@ Values are put in as text, never as markup: the XML serializer and the layout en
 them, so a recipient named `<script>` or `]]>` is drawn as those characters.
 """
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from xml.etree.ElementTree import Element, register_namespace, tostring
@@ -20,12 +19,12 @@ from xml.etree.ElementTree import Element, register_namespace, tostring
 from defusedxml.ElementTree import fromstring
 from tinycss2.color3 import RGBA, parse_color
 
+from laurel.attributes.placeholders import fill_attributes
 from laurel.designs.layout import Box, Page, declared_style, page_of, qr_box, text_place
 
 # Serialized SVG keeps the default namespace and xlink's usual prefix (not ns0:, ns1:).
 register_namespace("", "http://www.w3.org/2000/svg")
 register_namespace("xlink", "http://www.w3.org/1999/xlink")
-_ATTRIBUTE = re.compile(r"\[([A-Za-z][\w.]*)\]")
 BLACK = "#000000"
 
 
@@ -48,23 +47,6 @@ class FilledDesign:
     height: float
     texts: list[TextBox]
     qr_boxes: list[Box]
-
-
-def attributes_in(text: str) -> list[str]:
-    """The attribute names written `[name]` in a text, in order (what `fill_attributes` fills)."""
-    return _ATTRIBUTE.findall(text)
-
-
-def fill_attributes(text: str, values: Mapping[str, str | None]) -> str:
-    """`[name]` -> its value; unknown attributes stay visible, so a preview shows the mistake."""
-
-    def value_of(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name not in values:
-            return match.group(0)
-        return values[name] or ""
-
-    return _ATTRIBUTE.sub(value_of, text)
 
 
 def _local(tag: object) -> str:

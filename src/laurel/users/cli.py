@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from laurel.auth.scopes import Scope
 from laurel.commands import in_transaction, print_rows
 from laurel.kit.timestamps import format_timestamp
-from laurel.models import Role, UserTokenKind
+from laurel.models import UserTokenKind
 from laurel.users import service
 from laurel.users.repository import UserRepository, UserTokenRepository
 
@@ -54,22 +54,6 @@ def users_set_password(user_id: str) -> None:
     """Set the password a user signs in with on the OAuth consent page."""
     secret = _ask_password()
     in_transaction(lambda session: service.set_password(session, user_id, secret))
-
-
-@app.command("join")
-def users_join(
-    user_id: str,
-    org: Annotated[str, typer.Option(help="The organization's id")],
-    role: Annotated[Role, typer.Option(help="owner, admin, manager or member")] = Role.member,
-    primary: Annotated[bool, typer.Option(help="The user's primary organization")] = False,
-) -> None:
-    """Make a user a member of an organization; prints the membership (member) id alone."""
-
-    async def join(session: AsyncSession) -> str:
-        membership = await service.add_membership(session, org, user_id, role, is_primary=primary)
-        return membership.id
-
-    typer.echo(in_transaction(join))
 
 
 @app.command("token")

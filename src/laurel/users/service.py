@@ -1,8 +1,9 @@
-"""Users, their memberships, and personal access tokens (the records API's callers).
+"""Users and their personal access tokens (the records API's callers).
 
 The operator's side of the records services (the `laurel users` commands, the demo, and the
-members service that adds people): functions like every records service, taking the session
-first, but no caller — who may call them is decided by whoever calls them.
+members service that adds people; memberships are the members service's): functions like every
+records service, taking the session first, but no caller — who may call them is decided by
+whoever calls them.
 """
 
 from collections.abc import Sequence
@@ -17,9 +18,7 @@ from laurel.kit.crypto import generate_token, hash_token
 from laurel.kit.errors import Conflict, NotFound, ValidationFailed
 from laurel.kit.fields import normalized_email
 from laurel.kit.timestamps import utc_now
-from laurel.members.repository import MemberRepository
-from laurel.models import Membership, MembershipStatus, Role, User, UserToken, UserTokenKind
-from laurel.organizations.repository import OrganizationRepository
+from laurel.models import User, UserToken, UserTokenKind
 from laurel.users.passwords import hash_password
 from laurel.users.repository import UserRepository, UserTokenRepository
 
@@ -55,33 +54,6 @@ async def set_password(session: AsyncSession, user_id: str, password: str) -> No
     if user is None:
         raise NotFound(f"No user with id '{user_id}'")
     user.password_hash = hash_password(password)
-
-
-async def add_membership(
-    session: AsyncSession,
-    organization_id: str,
-    user_id: str,
-    role: Role,
-    *,
-    is_primary: bool = False,
-) -> Membership:
-    if await OrganizationRepository(session).get(organization_id) is None:
-        raise NotFound(f"No organization with id '{organization_id}'")
-    if await UserRepository(session).get(user_id) is None:
-        raise NotFound(f"No user with id '{user_id}'")
-    members = MemberRepository(session)
-    if await members.get_for_user(organization_id, user_id) is not None:
-        raise Conflict("The user is a member of that organization already")
-    membership = Membership(
-        organization_id=organization_id,
-        user_id=user_id,
-        role=role,
-        status=MembershipStatus.active,
-        is_primary=is_primary,
-    )
-    members.add(membership)
-    await session.flush()
-    return membership
 
 
 @dataclass(frozen=True)

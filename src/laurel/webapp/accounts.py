@@ -15,6 +15,7 @@ from laurel.delivery.jobs import email_job, enqueue
 from laurel.kit.crypto import generate_token, hash_token
 from laurel.kit.errors import Conflict, NotFound, ValidationFailed
 from laurel.kit.ids import new_id
+from laurel.members import service as members
 from laurel.members.repository import MemberRepository
 from laurel.models import Invitation, PasswordReset, Role, User
 from laurel.organizations.repository import OrganizationRepository
@@ -150,7 +151,9 @@ async def accept_invitation(
         user = await users.create_user(session, invitation.email, name, password)
     elif password is not None:
         await users.set_password(session, user.id, password)
-    await users.add_membership(session, invitation.organization_id, user.id, Role(invitation.role))
+    await members.add_membership(
+        session, invitation.organization_id, user.id, Role(invitation.role)
+    )
     return user, invitation.organization_id
 
 
