@@ -148,3 +148,97 @@ async def test_members_may_not_manage_templates_and_posts_need_the_csrf_token(
     ):
         response = await signed_in_manager.http.post(path, data={"name": "Forged"})
         assert response.status_code == 403, path
+
+
+async def test_email_templates_are_created_previewed_edited_and_deleted(
+    signed_in_manager: Browser, api: CertifierClient, database: Database
+) -> None:
+    form = await signed_in_manager.get("/app/settings/email-templates/new")
+    assert form.status_code == 200
+    # The preview of the built-in text, filled with sample values and the organization's name.
+    assert "has issued you a credential: Sample credential template" in form.text
+    values = {
+        "name": "Welcome",
+        "subject": "Well done, [recipient.name]",
+        "body": "Dear [recipient.name],\n\n[issuer.name] congratulates you.",
+    }
+    preview = await signed_in_manager.post(
+        "/app/settings/email-templates", {**values, "intent": "preview"}
+    )
+    assert preview.status_code == 200
+    assert "Well done, Alex Example" in preview.text
+    assert "View your credential:" in preview.text
+    assert (await api.request("GET", "/v1/email-templates")).json()["data"] == []
+
+    created = await signed_in_manager.post(
+        "/app/settings/email-templates", {**values, "intent": "save"}
+    )
+    assert created.status_code == 303
+    template_id = created.headers["location"].split("/")[-1].split("?")[0]
+    page = await signed_in_manager.get(f"/app/settings/email-templates/{template_id}?done=saved")
+    assert "Saved." in page.text
+    assert "Well done, Alex Example" in page.text
+
+    unknown = await signed_in_manager.post(
+        f"/app/settings/email-templates/{template_id}",
+        {**values, "subject": "Hi [custom.nothing]", "intent": "save"},
+    )
+    assert unknown.status_code == 400
+    assert "subject:" in unknown.text
+    changed = await signed_in_manager.post(
+        f"/app/settings/email-templates/{template_id}",
+        {**values, "name": "Welcome 2", "intent": "save"},
+    )
+    assert changed.status_code == 303
+    assert "Welcome 2" in (await signed_in_manager.get("/app/settings/email-templates")).text
+
+    deleted = await signed_in_manager.post(f"/app/settings/email-templates/{template_id}/delete")
+    assert deleted.status_code == 200
+    assert "“Welcome 2” was deleted." in deleted.text
+    recorded = [action for action, _ in await actions(database)]
+    assert recorded.count("email_template.created") == 1
+    assert recorded.count("email_template.changed") == 1
+    assert recorded.count("email_template.deleted") == 1
+
+
+async def test_an_email_template_in_use_is_not_deleted_and_tenancy_and_roles_hold(
+    signed_in_manager: Browser,
+    api: CertifierClient,
+    make_staff: BrowserFactory,
+    tenant: Tenant,
+    other_tenant: Tenant,
+) -> None:
+    response = await api.request(
+        "POST",
+        "/v1/email-templates",
+        json={"name": "Used", "subject": "[group.name]", "body": "Hello"},
+    )
+    template_id = response.json()["id"]
+    await api.create_group(
+        name="Uses it", designIds=[await api.create_design()], emailTemplateId=template_id
+    )
+    await signed_in_manager.get("/app/settings/email-templates")
+    refused = await signed_in_manager.post(f"/app/settings/email-templates/{template_id}/delete")
+    assert refused.status_code == 409
+    assert "“Used” is the email of a credential template" in refused.text
+
+    stranger = await make_staff(other_tenant.organization_id, Role.owner)
+    await stranger.sign_in()
+    path = f"/app/settings/email-templates/{template_id}"
+    assert (await stranger.get(path)).status_code == 404
+    assert (
+        await stranger.post(path, {"name": "x", "subject": "x", "body": "x"})
+    ).status_code == 404
+    assert (await stranger.post(f"{path}/delete")).status_code == 404
+
+    member = await make_staff(tenant.organization_id, Role.member)
+    await member.sign_in()
+    assert (await member.get("/app/settings/email-templates")).status_code == 403
+    assert (await member.get(path)).status_code == 403
+    assert (await member.post(f"{path}/delete")).status_code == 403
+    forged = await signed_in_manager.http.post(f"{path}/delete")
+    assert forged.status_code == 403
+    forged = await signed_in_manager.http.post(
+        "/app/settings/email-templates", data={"name": "x", "subject": "x", "body": "x"}
+    )
+    assert forged.status_code == 403

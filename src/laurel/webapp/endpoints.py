@@ -19,6 +19,7 @@ from laurel.users.sign_in import authenticate
 from laurel.webapp import (
     account_pages,
     credential_pages,
+    email_template_pages,
     import_pages,
     service,
     settings_pages,
@@ -196,6 +197,7 @@ router.include_router(import_pages.router)
 router.include_router(credential_pages.router)
 router.include_router(settings_pages.router)
 router.include_router(template_pages.router)
+router.include_router(email_template_pages.router)
 router.include_router(account_pages.router)
 
 
