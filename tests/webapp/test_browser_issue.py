@@ -73,9 +73,7 @@ async def upload_and_check(page: Any, file: Path) -> None:
     await page.get_by_role("button", name="Check every row (dry run)").click()
 
 
-async def test_bulk_issue_a_200_row_csv_with_three_bad_rows(
-    page: Any, site: Site, tmp_path: Path
-) -> None:
+async def test_bulk_issue_a_200_row_csv_with_three_bad_rows(page: Any, tmp_path: Path) -> None:
     await sign_in(page, "/app/credentials/import")
     await look(page, "import-upload")
     await upload_and_check(page, roster(tmp_path / "roster.csv", bad=True))
@@ -96,7 +94,7 @@ async def test_bulk_issue_a_200_row_csv_with_three_bad_rows(
     assert await page.get_by_role("link", name="Learner 200", exact=True).is_visible()
 
 
-async def test_a_template_and_an_email_template_made_in_forms(page: Any, site: Site) -> None:
+async def test_a_template_and_an_email_template_made_in_forms(page: Any) -> None:
     await sign_in(page, "/app/settings/email-templates")
     await look(page, "email-templates")
     await page.get_by_role("link", name="New email template").click()

@@ -4,17 +4,30 @@ progress page, cancelling; scoped to the organization and to managers and up."""
 import asyncio
 import csv
 import io
+import os
 import re
+import shutil
+import time
+from collections.abc import Iterator
 
 import httpx
+import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from laurel.db import Database
 from laurel.models import AuditEvent, Credential, Role
-from laurel.webapp.imports import StagedImport
+from laurel.webapp.imports import StagedImport, staging_root
 from tests.conftest import Tenant
 from tests.webapp.conftest import Browser, BrowserFactory
+
+
+@pytest.fixture(autouse=True)
+def staged_files_removed(tenant: Tenant) -> Iterator[None]:
+    """Each test's uploads are deleted after it, as an abandoned upload would be."""
+    yield
+    shutil.rmtree(staging_root() / tenant.organization_id, ignore_errors=True)
+
 
 UPLOAD_PAGE = re.compile(r"/app/credentials/import/([A-Za-z0-9_-]{22})$")
 BAD_ROWS = {17: "", 88: "not-an-email", 150: "2025-13-40"}
@@ -151,6 +164,18 @@ async def test_an_xlsx_upload_is_mapped_and_issued_like_a_csv(
     await signed_in_manager.post(f"/app/credentials/import/{upload_id}/run", {"send": "on"})
     assert "Done: 2 credentials issued" in await finished(signed_in_manager, upload_id)
     assert await credentials_of(database, group_id) == 2
+
+
+async def test_an_upload_abandoned_for_a_day_is_deleted_by_the_next_one(
+    signed_in_manager: Browser, tenant: Tenant, group_id: str
+) -> None:
+    old_id = await staged_upload(signed_in_manager, group_id, roster(), "old.csv")
+    old = StagedImport.load(tenant.organization_id, old_id)
+    day_and_a_bit_ago = time.time() - 25 * 3600
+    os.utime(old.directory / "state.json", (day_and_a_bit_ago, day_and_a_bit_ago))
+    await staged_upload(signed_in_manager, group_id, roster(), "new.csv")
+    assert not old.directory.exists()
+    assert (await signed_in_manager.get(f"/app/credentials/import/{old_id}")).status_code == 404
 
 
 async def test_bad_uploads_are_400_pages_naming_the_field(

@@ -13,6 +13,7 @@ import re
 import secrets
 import shutil
 import tempfile
+import time
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -23,6 +24,9 @@ from openpyxl import load_workbook
 from laurel.kit.errors import NotFound, ValidationFailed
 
 UPLOAD_ID = re.compile(r"^[A-Za-z0-9_-]{22}$")
+# An upload nobody touched for this long is deleted when the organization uploads the next one;
+# the staging directory does not grow for ever with abandoned files.
+ABANDONED_AFTER_SECONDS = 24 * 3600
 STANDARD_FIELDS = (
     ("name", "Recipient name"),
     ("email", "Recipient email"),
@@ -134,6 +138,7 @@ def stage(
     if not table or not any(table[0]):
         raise ValidationFailed("file: the first row must name the columns", param="file")
     headers = table[0]
+    _forget_abandoned(staging_root() / organization_id)
     staged = StagedImport(
         upload_id=secrets.token_urlsafe(16),
         organization_id=organization_id,
@@ -147,6 +152,19 @@ def stage(
         csv.writer(handle).writerows(table)
     staged.save()
     return staged
+
+
+def _forget_abandoned(organization_directory: Path) -> None:
+    if not organization_directory.is_dir():
+        return
+    cutoff = time.time() - ABANDONED_AFTER_SECONDS
+    for upload in organization_directory.iterdir():
+        state = upload / "state.json"
+        try:
+            if state.stat().st_mtime < cutoff:
+                shutil.rmtree(upload, ignore_errors=True)
+        except FileNotFoundError:
+            continue
 
 
 def _compact(header: str) -> str:
