@@ -9,6 +9,7 @@ import re
 import shutil
 import time
 from collections.abc import Iterator
+from datetime import date
 
 import httpx
 import pytest
@@ -151,14 +152,29 @@ async def test_an_xlsx_upload_is_mapped_and_issued_like_a_csv(
     sheet = workbook.active
     assert sheet is not None
     sheet.append(["Name", "Email", "Issue date"])
-    sheet.append(["Ada Lovelace", "ada@example.org", "2026-02-01"])
-    sheet.append(["Grace Hopper", "grace@example.org", "2026-02-02"])
+    sheet.append(["Ada Lovelace", "ada@example.org", date(2026, 2, 1)])
+    sheet.append([None, None, None])
+    sheet.append(["Grace Hopper", "grace@example.org", "2026-02-31"])
     content = io.BytesIO()
     workbook.save(content)
     upload_id = await staged_upload(signed_in_manager, group_id, content.getvalue(), "r.xlsx")
     page = await signed_in_manager.get(f"/app/credentials/import/{upload_id}")
     assert "2 rows" in page.text
     mapping = {"map.name": "Name", "map.email": "Email", "map.issue_date": "Issue date"}
+    checked = await signed_in_manager.post(f"/app/credentials/import/{upload_id}/check", mapping)
+    # The sheet's row 4 (a blank row 3 above it keeps its place); a real date cell is fine.
+    assert "line 4: issue_date &#39;2026-02-31&#39; is not a date" in checked.text
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["Name", "Email", "Issue date"])
+    sheet.append(["Ada Lovelace", "ada@example.org", date(2026, 2, 1)])
+    sheet.append([None, None, None])
+    sheet.append(["Grace Hopper", "grace@example.org", "2026-02-28"])
+    content = io.BytesIO()
+    workbook.save(content)
+    upload_id = await staged_upload(signed_in_manager, group_id, content.getvalue(), "r.xlsx")
+    await signed_in_manager.get(f"/app/credentials/import/{upload_id}")
     checked = await signed_in_manager.post(f"/app/credentials/import/{upload_id}/check", mapping)
     assert "All 2 rows are fine" in checked.text
     await signed_in_manager.post(f"/app/credentials/import/{upload_id}/run", {"send": "on"})

@@ -27,6 +27,9 @@ UPLOAD_ID = re.compile(r"^[A-Za-z0-9_-]{22}$")
 # An upload nobody touched for this long is deleted when the organization uploads the next one;
 # the staging directory does not grow for ever with abandoned files.
 ABANDONED_AFTER_SECONDS = 24 * 3600
+# A compressed XLSX within the body limit can still unpack to a great many rows; beyond this the
+# CLI is the tool.
+MAX_ROWS = 50_000
 STANDARD_FIELDS = (
     ("name", "Recipient name"),
     ("email", "Recipient email"),
@@ -126,10 +129,18 @@ def _xlsx_rows(content: bytes) -> list[list[str]]:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # openpyxl raises several unrelated types for a file that is not XLSX
         raise ValidationFailed("file: not a readable XLSX workbook", param="file") from None
-    sheet = workbook.worksheets[0]
-    rows = [[_cell(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+    rows: list[list[str]] = []
+    for values in workbook.worksheets[0].iter_rows(values_only=True):
+        row = [_cell(value) for value in values]
+        # A blank row stays a (blank) line, so line numbers remain the sheet's row numbers.
+        rows.append(row if any(row) else [])
+        if len(rows) > MAX_ROWS + 1:
+            workbook.close()
+            raise ValidationFailed(f"file: at most {MAX_ROWS} rows per upload", param="file")
     workbook.close()
-    return [row for row in rows if any(row)]
+    while rows and not rows[-1]:
+        rows.pop()
+    return rows
 
 
 def stage(
@@ -145,7 +156,7 @@ def stage(
         filename=Path(filename).name[:200] or "upload",
         group_id=group_id,
         headers=headers,
-        rows=len(table) - 1,
+        rows=sum(1 for row in table[1:] if any(row)),
     )
     staged.directory.mkdir(parents=True)
     with staged.source.open("w", newline="", encoding="utf-8") as handle:
@@ -205,6 +216,9 @@ def write_mapped(staged: StagedImport, mapping: dict[str, str]) -> None:
             writer = csv.writer(out)
             writer.writerow([target for target, _ in chosen])
             for row in rows:
+                if not any(row):
+                    writer.writerow([])  # blank, skipped by the importer, keeping line numbers
+                    continue
                 writer.writerow([row[index] if index < len(row) else "" for _, index in chosen])
     staged.mapping = {target: column for target, column in mapping.items() if column}
     staged.save()
