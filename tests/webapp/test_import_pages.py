@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from laurel.db import Database
 from laurel.models import AuditEvent, Credential, Role
 from laurel.webapp.imports import StagedImport, staging_root
-from tests.conftest import Tenant
+from tests.conftest import CertifierClient, Tenant
 from tests.webapp.conftest import Browser, BrowserFactory
 
 
@@ -192,6 +192,24 @@ async def test_an_upload_abandoned_for_a_day_is_deleted_by_the_next_one(
     await staged_upload(signed_in_manager, group_id, roster(), "new.csv")
     assert not old.directory.exists()
     assert (await signed_in_manager.get(f"/app/credentials/import/{old_id}")).status_code == 404
+
+
+async def test_a_custom_attribute_column_is_guessed_and_imported(
+    signed_in_manager: Browser, api: CertifierClient, database: Database, group_id: str
+) -> None:
+    response = await api.request("POST", "/v1/attributes", json={"tag": "mentor", "name": "Mentor"})
+    assert response.status_code == 200, response.text
+    content = b"Name,Email,Mentor\nAda Lovelace,ada@example.org,Charles Babbage\n"
+    upload_id = await staged_upload(signed_in_manager, group_id, content, "mentors.csv")
+    page = await signed_in_manager.get(f"/app/credentials/import/{upload_id}")
+    assert '<option value="Mentor" selected>' in page.text
+    mapping = {"map.name": "Name", "map.email": "Email", "map.custom.mentor": "Mentor"}
+    await signed_in_manager.post(f"/app/credentials/import/{upload_id}/check", mapping)
+    await signed_in_manager.post(f"/app/credentials/import/{upload_id}/run")
+    assert "Done: 1 credential issued" in await finished(signed_in_manager, upload_id)
+    async with database.sessions() as session:
+        attributes = (await session.execute(select(Credential.custom_attributes))).scalar_one()
+    assert attributes == {"custom.mentor": "Charles Babbage"}
 
 
 async def test_bad_uploads_are_400_pages_naming_the_field(
