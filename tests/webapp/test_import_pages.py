@@ -194,6 +194,28 @@ async def test_an_upload_abandoned_for_a_day_is_deleted_by_the_next_one(
     assert (await signed_in_manager.get(f"/app/credentials/import/{old_id}")).status_code == 404
 
 
+async def test_a_run_cut_short_is_finished_by_issuing_the_rest_without_duplicates(
+    signed_in_manager: Browser, database: Database, tenant: Tenant, group_id: str
+) -> None:
+    upload_id = await staged_upload(signed_in_manager, group_id, roster(bad=False), "r.csv")
+    await signed_in_manager.get(f"/app/credentials/import/{upload_id}")
+    await signed_in_manager.post(f"/app/credentials/import/{upload_id}/check", MAPPING)
+    await signed_in_manager.post(f"/app/credentials/import/{upload_id}/run")
+    assert "Done: 200 credentials issued" in await finished(signed_in_manager, upload_id)
+    # As a process that died mid-run leaves it: "running", and silent for ten minutes.
+    staged = StagedImport.load(tenant.organization_id, upload_id)
+    staged.state = "running"
+    staged.save()
+    ten_minutes_ago = time.time() - 600
+    os.utime(staged.directory / "state.json", (ten_minutes_ago, ten_minutes_ago))
+    stalled = await signed_in_manager.get(f"/app/credentials/import/{upload_id}")
+    assert "The import stopped before the end" in stalled.text
+    await signed_in_manager.post(f"/app/credentials/import/{upload_id}/run")
+    done = await finished(signed_in_manager, upload_id)
+    assert "Done: 0 credentials issued, 200 already issued by an earlier run" in done
+    assert await credentials_of(database, group_id) == 200
+
+
 async def test_a_custom_attribute_column_is_guessed_and_imported(
     signed_in_manager: Browser, api: CertifierClient, database: Database, group_id: str
 ) -> None:

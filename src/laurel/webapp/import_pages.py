@@ -240,7 +240,7 @@ async def _run(
     except Exception:
         log.exception("webapp.import_failed", upload_id=staged.upload_id)
         staged.state = "failed"
-        staged.failure = "The import stopped; issue it again to finish (no row is imported twice)"
+        staged.failure = "The import stopped before the end; issue the rest to finish it"
     else:
         staged.state = "done"
         staged.created, staged.skipped = result.created, result.skipped

@@ -27,6 +27,8 @@ UPLOAD_ID = re.compile(r"^[A-Za-z0-9_-]{22}$")
 # An upload nobody touched for this long is deleted when the organization uploads the next one;
 # the staging directory does not grow for ever with abandoned files.
 ABANDONED_AFTER_SECONDS = 24 * 3600
+# A run saves its progress every batch (100 rows, well under a minute); one silent this long died.
+STALLED_AFTER_SECONDS = 300
 # A compressed XLSX within the body limit can still unpack to a great many rows; beyond this the
 # CLI is the tool.
 MAX_ROWS = 50_000
@@ -91,9 +93,16 @@ class StagedImport:
             raise NotFound("No upload of this organization has that id")
         path = staging_root() / organization_id / upload_id / "state.json"
         try:
-            return cls(**json.loads(path.read_text()))
+            staged = cls(**json.loads(path.read_text()))
+            saved_at = path.stat().st_mtime
         except FileNotFoundError:
             raise NotFound("No upload of this organization has that id") from None
+        if staged.state == "running" and saved_at < time.time() - STALLED_AFTER_SECONDS:
+            # Progress is saved every batch; this long without any, the process running it has
+            # gone (a restart, a deploy). The importer skips what was written, so it can resume.
+            staged.state = "failed"
+            staged.failure = "The import stopped before the end; issue the rest to finish it"
+        return staged
 
     def cancel(self) -> None:
         shutil.rmtree(self.directory, ignore_errors=True)
