@@ -16,7 +16,15 @@ from laurel.kit.ratelimit import RateLimiter
 from laurel.kit.timestamps import utc_now
 from laurel.models import Role
 from laurel.users.sign_in import authenticate
-from laurel.webapp import account_pages, credential_pages, service, settings_pages
+from laurel.webapp import (
+    account_pages,
+    credential_pages,
+    email_template_pages,
+    import_pages,
+    service,
+    settings_pages,
+    template_pages,
+)
 from laurel.webapp.csrf import (
     SIGN_IN_COOKIE,
     check_form_token,
@@ -184,8 +192,12 @@ async def audit_log(
 
 router = APIRouter(route_class=WebAppRoute)
 router.include_router(pages)
+# Before the credential pages, whose /{credential_id} would take /import.
+router.include_router(import_pages.router)
 router.include_router(credential_pages.router)
 router.include_router(settings_pages.router)
+router.include_router(template_pages.router)
+router.include_router(email_template_pages.router)
 router.include_router(account_pages.router)
 
 
