@@ -14,6 +14,7 @@ from laurel.models import (
     Membership,
     MembershipStatus,
     Qualification,
+    User,
     VerificationStatus,
     qualification_job_roles,
     qualification_requirements,
@@ -183,6 +184,44 @@ class EvaluationRepository:
         if member_ids is not None:
             statement = statement.where(_members.c.id.in_(member_ids))
         return [(row[0], row[1]) for row in await self.session.execute(statement)]
+
+    async def members_page(
+        self,
+        organization_id: str,
+        params: PageParams,
+        *,
+        job_role_id: str | None = None,
+        search: str | None = None,
+        only_member_id: str | None = None,
+    ) -> PageResult[tuple[str, str, str]]:
+        """A page of active members as (id, display name, email): those holding a job role,
+        or whose name or email contains `search`, when asked."""
+        statement = (
+            select(Membership.id, User.display_name, User.email)
+            .join(User, User.id == Membership.user_id)
+            .where(
+                Membership.organization_id == organization_id,
+                Membership.status == MembershipStatus.active,
+            )
+        )
+        if only_member_id is not None:
+            statement = statement.where(Membership.id == only_member_id)
+        if job_role_id is not None:
+            holding = select(_assignments.c.organization_member_id).where(
+                _assignments.c.job_role_id == job_role_id
+            )
+            statement = statement.where(Membership.id.in_(holding))
+        if search:
+            # autoescape: a % or _ typed in the search box is a character, not a wildcard.
+            statement = statement.where(
+                or_(
+                    User.display_name.icontains(search, autoescape=True),
+                    User.email.icontains(search, autoescape=True),
+                )
+            )
+        result = await paginate(self.session, statement, Membership.id, params)
+        rows = [(row.id, row.display_name, row.email) for row in result.rows]
+        return PageResult(rows, result.prev, result.next)
 
     async def counting_records(
         self,
