@@ -389,3 +389,115 @@ async def test_the_gap_report_pages_by_cursor(
     # 60 bulk members, the manager: 61 in all.
     assert second.text.count('<th scope="row">') == 11
     assert "Next page" not in second.text
+
+
+async def test_admins_create_and_edit_types_roles_and_qualifications(
+    signed_in_owner: Browser, make_staff: BrowserFactory, database: Database, tenant: Tenant
+) -> None:
+    await signed_in_owner.get("/app/records/setup")
+    made = await signed_in_owner.post(
+        "/app/records/types", {"title": "Food hygiene", "slug": "food-hygiene"}
+    )
+    assert made.status_code == 303
+    again = {"title": "Again", "slug": "food-hygiene"}
+    clash = await signed_in_owner.post("/app/records/types", again)
+    assert clash.status_code == 409
+    bad_slug = await signed_in_owner.post("/app/records/types", {"title": "X", "slug": "No Caps"})
+    assert bad_slug.status_code == 400
+    assert "slug:" in bad_slug.text
+    cook = await signed_in_owner.post("/app/records/job-roles", {"name": "Cook"})
+    assert cook.status_code == 303
+    async with database.sessions() as session:
+        kind = (await session.scalars(select(CertificationType))).one()
+        role = (await session.scalars(select(JobRole))).one()
+    no_types = await signed_in_owner.post("/app/records/qualifications", {"name": "Kitchen ready"})
+    assert no_types.status_code == 400
+    assert "certification_type_ids" in no_types.text
+    created = await signed_in_owner.http.post(
+        "/app/records/qualifications",
+        data={
+            "csrf_token": signed_in_owner.csrf,
+            "name": "Kitchen ready",
+            "certification_type_ids": [kind.id],
+            "job_role_ids": [role.id],
+        },
+    )
+    assert created.status_code == 303
+    renamed = await signed_in_owner.post(f"/app/records/job-roles/{role.id}", {"name": "Chef"})
+    assert renamed.status_code == 303
+    archived = await signed_in_owner.post(
+        f"/app/records/types/{kind.id}", {"title": "Food hygiene", "status": "archived"}
+    )
+    assert archived.status_code == 303
+
+    page = await signed_in_owner.get("/app/records/setup")
+    assert "<td>Kitchen ready" in page.text
+    assert '<td data-label="Requires">Food hygiene</td>' in page.text
+    assert '<td data-label="Of job roles">Chef</td>' in page.text
+    assert '<td data-label="State">Archived</td>' in page.text
+    actions = await actions_logged(database, tenant.organization_id)
+    assert actions[-5:] == [
+        "certification_type.created",
+        "job_role.created",
+        "qualification.created",
+        "job_role.changed",
+        "certification_type.changed",
+    ]
+
+
+async def test_managers_and_members_read_the_setup_but_may_not_change_it(
+    signed_in_manager: Browser, make_staff: BrowserFactory, database: Database, tenant: Tenant
+) -> None:
+    setup = await requirements(database, tenant.organization_id)
+    page = await signed_in_manager.get("/app/records/setup")
+    assert page.status_code == 200
+    assert "Ward ready" in page.text
+    assert 'action="/app/records/types"' not in page.text
+    refused = {
+        "/app/records/types": {"title": "T", "slug": "t"},
+        f"/app/records/types/{setup.cpr}": {"title": "T"},
+        "/app/records/job-roles": {"name": "R"},
+        f"/app/records/job-roles/{setup.nurse}": {"name": "R"},
+        f"/app/records/qualifications/{setup.qualification}": {
+            "name": "Q",
+            "certification_type_ids": setup.cpr,
+        },
+    }
+    for path, data in refused.items():
+        assert (await signed_in_manager.post(path, data)).status_code == 403, path
+    member = await make_staff(tenant.organization_id, Role.member)
+    await member.sign_in()
+    assert (await member.get("/app/records/setup")).status_code == 200
+    assert (await member.post("/app/records/job-roles", {"name": "R"})).status_code == 403
+
+
+async def test_another_organizations_setup_ids_are_not_found_and_csrf_is_required(
+    signed_in_owner: Browser, make_tenant: TenantFactory, database: Database
+) -> None:
+    stranger = await make_tenant(name="Stranger Org")
+    setup = await requirements(database, stranger.organization_id)
+    await signed_in_owner.get("/app/records/setup")
+    assert (
+        await signed_in_owner.post(f"/app/records/types/{setup.cpr}", {"title": "Mine"})
+    ).status_code == 404
+    assert (
+        await signed_in_owner.post(f"/app/records/job-roles/{setup.nurse}", {"name": "Mine"})
+    ).status_code == 404
+    assert (
+        await signed_in_owner.post(
+            f"/app/records/qualifications/{setup.qualification}",
+            {"name": "Mine", "certification_type_ids": setup.cpr},
+        )
+    ).status_code == 404
+    borrowed = await signed_in_owner.http.post(
+        "/app/records/qualifications",
+        data={
+            "csrf_token": signed_in_owner.csrf,
+            "name": "Q",
+            "certification_type_ids": [setup.cpr],
+        },
+    )
+    assert borrowed.status_code == 400
+    assert "certification_type_ids[0]" in borrowed.text
+    no_token = await signed_in_owner.http.post("/app/records/job-roles", data={"name": "R"})
+    assert no_token.status_code == 403

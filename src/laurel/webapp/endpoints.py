@@ -20,6 +20,7 @@ from laurel.webapp import (
     account_pages,
     credential_pages,
     records_pages,
+    records_setup_pages,
     service,
     settings_pages,
 )
@@ -194,6 +195,7 @@ router.include_router(credential_pages.router)
 router.include_router(settings_pages.router)
 router.include_router(account_pages.router)
 router.include_router(records_pages.router)
+router.include_router(records_setup_pages.router)
 
 
 @router.get("/app/{unknown:path}", name="webapp.not_found")
