@@ -501,3 +501,48 @@ async def test_another_organizations_setup_ids_are_not_found_and_csrf_is_require
     assert "certification_type_ids[0]" in borrowed.text
     no_token = await signed_in_owner.http.post("/app/records/job-roles", data={"name": "R"})
     assert no_token.status_code == 403
+
+
+async def test_a_manager_gives_and_takes_job_roles_and_the_gap_report_follows(
+    signed_in_manager: Browser,
+    make_staff: BrowserFactory,
+    make_tenant: TenantFactory,
+    database: Database,
+    tenant: Tenant,
+) -> None:
+    setup = await requirements(database, tenant.organization_id)
+    worker_browser = await make_staff(tenant.organization_id, Role.member)
+    worker = await membership_of(database, worker_browser)
+    await signed_in_manager.get(f"/app/records/members/{worker}")
+    given = await signed_in_manager.post(
+        f"/app/records/members/{worker}/job-roles", {"job_role_id": setup.nurse}
+    )
+    assert given.status_code == 303
+    gaps = await signed_in_manager.get("/app/records/gaps", params={"role": setup.nurse})
+    assert f"/app/records/members/{worker}" in gaps.text
+    assert ">Missing</span>" in gaps.text
+
+    stranger = await make_tenant(name="Stranger Org")
+    foreign = await requirements(database, stranger.organization_id)
+    borrowed = await signed_in_manager.post(
+        f"/app/records/members/{worker}/job-roles", {"job_role_id": foreign.nurse}
+    )
+    assert borrowed.status_code == 404
+    no_token = await signed_in_manager.http.post(
+        f"/app/records/members/{worker}/job-roles/{setup.nurse}/remove"
+    )
+    assert no_token.status_code == 403
+    await worker_browser.sign_in()
+    await worker_browser.get(f"/app/records/members/{worker}")
+    own = await worker_browser.post(f"/app/records/members/{worker}/job-roles/{setup.nurse}/remove")
+    assert own.status_code == 403
+
+    taken = await signed_in_manager.post(
+        f"/app/records/members/{worker}/job-roles/{setup.nurse}/remove"
+    )
+    assert taken.status_code == 303
+    gaps = await signed_in_manager.get("/app/records/gaps", params={"role": setup.nurse})
+    assert f"/app/records/members/{worker}" not in gaps.text
+    actions = await actions_logged(database, tenant.organization_id)
+    assert actions.count("job_role.assigned") == 1
+    assert actions.count("job_role.unassigned") == 1

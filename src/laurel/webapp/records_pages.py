@@ -21,7 +21,7 @@ from laurel.certifications.schemas import (
 from laurel.certifications.service import certification_types, lifecycle, records
 from laurel.certifications.validity import Validity
 from laurel.db import DbSession
-from laurel.kit.errors import NotFound
+from laurel.kit.errors import NotFound, ValidationFailed
 from laurel.kit.ids import uuid_of
 from laurel.kit.pagination import Cursor, PageParams
 from laurel.kit.timestamps import utc_now
@@ -122,11 +122,17 @@ async def _member_page(
         organization_id=staff.organization_id,
         validity=_validity(request),
     )
+    held = await job_roles.list_assignments(
+        session, caller, staff.organization_id, member_id, PageParams(200, None)
+    )
+    roles = await _gap_filters(session, caller, staff, "")
     context = _context(
         staff,
         member=member,
         member_id=member_id,
         rows=listed.rows,
+        roles=roles,
+        held=[assignment.job_role_id for assignment in held.rows],
         types=await _types(session, caller, staff),
         done=done,
         today=utc_now().date().isoformat(),
@@ -174,6 +180,38 @@ async def add_certification(
     target = f"{created['id']} ({created['certification_type'].title}) for member {member_id}"
     service.record(session, staff, "certification.added", target, at=utc_now())
     return RedirectResponse(f"/app/records/members/{member_id}?done=added", status_code=303)
+
+
+@router.post("/members/{member_id}/job-roles", name="webapp.record_role_assign")
+async def assign_role(
+    request: Request, session: DbSession, staff: SignedIn, member_id: str
+) -> Response:
+    """Give the member a job role: the qualifications of that role then apply to them."""
+    known_id(member_id, "member_id")
+    role_id = known_id((await form_fields(request)).get("job_role_id", ""), "job_role_id")
+    if role_id is None:
+        raise ValidationFailed("job_role_id: choose a job role", param="job_role_id")
+    caller = await service.caller_of(session, staff)
+    await job_roles.assign_job_role(
+        session, caller, staff.organization_id, member_id, role_id, is_primary=False
+    )
+    target = f"job role {role_id} to member {member_id}"
+    service.record(session, staff, "job_role.assigned", target, at=utc_now())
+    return RedirectResponse(f"/app/records/members/{member_id}?done=assigned", status_code=303)
+
+
+@router.post("/members/{member_id}/job-roles/{role_id}/remove", name="webapp.record_role_remove")
+async def unassign_role(
+    session: DbSession, staff: SignedIn, member_id: str, role_id: str
+) -> Response:
+    """Take a job role from the member."""
+    known_id(member_id, "member_id")
+    known_id(role_id, "role_id")
+    caller = await service.caller_of(session, staff)
+    await job_roles.unassign_job_role(session, caller, staff.organization_id, member_id, role_id)
+    target = f"job role {role_id} from member {member_id}"
+    service.record(session, staff, "job_role.unassigned", target, at=utc_now())
+    return RedirectResponse(f"/app/records/members/{member_id}?done=unassigned", status_code=303)
 
 
 async def _after(
