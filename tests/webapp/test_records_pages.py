@@ -518,6 +518,9 @@ async def test_a_manager_gives_and_takes_job_roles_and_the_gap_report_follows(
         f"/app/records/members/{worker}/job-roles", {"job_role_id": setup.nurse}
     )
     assert given.status_code == 303
+    after = await signed_in_manager.get(given.headers["location"])
+    assert "The job role was given." in after.text
+    assert "Give this job role" not in after.text
     gaps = await signed_in_manager.get("/app/records/gaps", params={"role": setup.nurse})
     assert f"/app/records/members/{worker}" in gaps.text
     assert ">Missing</span>" in gaps.text

@@ -52,6 +52,16 @@ GAP_EXPORT_PAGE, GAP_EXPORT_LIMIT = 500, 10_000
 Filter = Annotated[str, Query(max_length=200)]
 # Record actions that take no fields, and what the audit log calls them.
 _PLAIN_ACTIONS = {"suspend": "certification.suspended", "reinstate": "certification.reinstated"}
+DONE_MESSAGES = {
+    "added": "The certification was recorded.",
+    "renewed": "The certification was renewed; the old record is superseded.",
+    "verified": "The verification was recorded.",
+    "suspended": "The certification is suspended.",
+    "reinstated": "The certification is active again.",
+    "revoked": "The certification is revoked.",
+    "assigned": "The job role was given.",
+    "unassigned": "The job role was taken away.",
+}
 
 
 def _page(cursor: str, limit: int) -> PageParams:
@@ -126,15 +136,18 @@ async def _member_page(
         session, caller, staff.organization_id, member_id, PageParams(200, None)
     )
     roles = await _gap_filters(session, caller, staff, "")
+    held_ids = [assignment.job_role_id for assignment in held.rows]
     context = _context(
         staff,
         member=member,
         member_id=member_id,
         rows=listed.rows,
         roles=roles,
-        held=[assignment.job_role_id for assignment in held.rows],
+        held=held_ids,
+        unheld=[(id_, name) for id_, name in roles.items() if id_ not in held_ids],
         types=await _types(session, caller, staff),
         done=done,
+        done_messages=DONE_MESSAGES,
         today=utc_now().date().isoformat(),
     )
     return render("record_member.html", context)
