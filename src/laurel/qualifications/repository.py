@@ -232,14 +232,20 @@ class EvaluationRepository:
     ) -> list[tuple[str, str, date | None]]:
         """(member, type, expires_on) of records that meet a requirement today."""
         r = _records.c
+        required = set(required_type_ids)
         statement = select(r.organization_member_id, r.certification_type_id, r.expires_on).where(
             r.organization_id == organization_id,
-            r.certification_type_id.in_(set(required_type_ids)),
             r.lifecycle_status == LifecycleStatus.active,
             r.verification_status != VerificationStatus.failed,
             or_(r.issued_on.is_(None), r.issued_on <= today),
             or_(r.expires_on.is_(None), r.expires_on >= today),
         )
-        if member_ids is not None:
-            statement = statement.where(r.organization_member_id.in_(member_ids))
-        return [(row[0], row[1], row[2]) for row in await self.session.execute(statement)]
+        if member_ids is None:
+            statement = statement.where(r.certification_type_id.in_(required))
+            return [(row[0], row[1], row[2]) for row in await self.session.execute(statement)]
+        # For a page of members, the members are the selective condition; with the type list
+        # beside it SQLite chose the (organization, type) index and read every member's records
+        # of those types (100 ms at 10,000 members, against 0.5 ms). Types are kept here instead.
+        statement = statement.where(r.organization_member_id.in_(member_ids))
+        rows = await self.session.execute(statement)
+        return [(row[0], row[1], row[2]) for row in rows if row[1] in required]
