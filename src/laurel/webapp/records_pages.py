@@ -135,7 +135,7 @@ async def _member_page(
     held = await job_roles.list_assignments(
         session, caller, staff.organization_id, member_id, PageParams(200, None)
     )
-    roles = await _gap_filters(session, caller, staff, "")
+    roles = await _job_roles(session, caller, staff, "")
     held_ids = [assignment.job_role_id for assignment in held.rows]
     context = _context(
         staff,
@@ -302,7 +302,7 @@ async def change_certification(
     return await _after(session, staff, changed, _PLAIN_ACTIONS[action])
 
 
-async def _gap_filters(
+async def _job_roles(
     session: AsyncSession, caller: Caller, staff: Staff, role: str
 ) -> dict[str, str]:
     """The organization's job roles (id -> name); a role id not among them is a 404."""
@@ -325,7 +325,7 @@ async def gap_report(
 ) -> Response:
     """Members by qualifications: met, expiring within 30 days, or missing; a page at a time."""
     caller = await service.caller_of(session, staff)
-    roles = await _gap_filters(session, caller, staff, role)
+    roles = await _job_roles(session, caller, staff, role)
     matrix = await results.gap_matrix(
         session,
         caller,
@@ -359,7 +359,7 @@ async def gap_report_csv(
     """The filtered gap report as CSV (managers and up), every page of it."""
     staff.require(Role.manager)
     caller = await service.caller_of(session, staff)
-    await _gap_filters(session, caller, staff, role)
+    await _job_roles(session, caller, staff, role)
     matrices: list[results.GapMatrix] = []
     cursor: Cursor | None = None
     rows = 0
