@@ -72,6 +72,20 @@ class MemberRepository:
         result = await paginate(self.session, statement, Membership.id, params)
         return PageResult([row.id for row in result.rows], result.prev, result.next)
 
+    async def names_by_id(
+        self, organization_id: str, member_ids: Sequence[str]
+    ) -> dict[str, tuple[str, str]]:
+        """member id -> (display name, email), for the members of this organization named."""
+        if not member_ids:
+            return {}
+        statement = (
+            select(Membership.id, User.display_name, User.email)
+            .join(User, User.id == Membership.user_id)
+            .where(Membership.organization_id == organization_id, Membership.id.in_(member_ids))
+        )
+        rows = await self.session.execute(statement)
+        return {row.id: (row.display_name, row.email) for row in rows}
+
     async def lock_active_owners(self, organization_id: str) -> Sequence[str]:
         """The active owners' membership ids, locked until the transaction ends (PostgreSQL)."""
         statement = select(Membership.id).where(

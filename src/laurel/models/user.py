@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from laurel.models.base import Base, IdMixin, TimestampMixin, UTCDateTime
@@ -35,7 +35,12 @@ class Membership(IdMixin, TimestampMixin, Base):
     """An organization member: one user in one organization, with a role."""
 
     __tablename__ = "organization_members"
-    __table_args__ = (UniqueConstraint("organization_id", "user_id"),)
+    __table_args__ = (
+        UniqueConstraint("organization_id", "user_id"),
+        # Members are paged by id within an organization (the gap report, the members list):
+        # without it, each page sorts all of an organization's members.
+        Index("ix_organization_members_org_id", "organization_id", "id"),
+    )
 
     organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

@@ -14,6 +14,7 @@ from laurel.models import (
     Membership,
     MembershipStatus,
     Qualification,
+    User,
     VerificationStatus,
     qualification_job_roles,
     qualification_requirements,
@@ -184,6 +185,44 @@ class EvaluationRepository:
             statement = statement.where(_members.c.id.in_(member_ids))
         return [(row[0], row[1]) for row in await self.session.execute(statement)]
 
+    async def members_page(
+        self,
+        organization_id: str,
+        params: PageParams,
+        *,
+        job_role_id: str | None = None,
+        search: str | None = None,
+        only_member_id: str | None = None,
+    ) -> PageResult[tuple[str, str, str]]:
+        """A page of active members as (id, display name, email): those holding a job role,
+        or whose name or email contains `search`, when asked."""
+        statement = (
+            select(Membership.id, User.display_name, User.email)
+            .join(User, User.id == Membership.user_id)
+            .where(
+                Membership.organization_id == organization_id,
+                Membership.status == MembershipStatus.active,
+            )
+        )
+        if only_member_id is not None:
+            statement = statement.where(Membership.id == only_member_id)
+        if job_role_id is not None:
+            holding = select(_assignments.c.organization_member_id).where(
+                _assignments.c.job_role_id == job_role_id
+            )
+            statement = statement.where(Membership.id.in_(holding))
+        if search:
+            # autoescape: a % or _ typed in the search box is a character, not a wildcard.
+            statement = statement.where(
+                or_(
+                    User.display_name.icontains(search, autoescape=True),
+                    User.email.icontains(search, autoescape=True),
+                )
+            )
+        result = await paginate(self.session, statement, Membership.id, params)
+        rows = [(row.id, row.display_name, row.email) for row in result.rows]
+        return PageResult(rows, result.prev, result.next)
+
     async def counting_records(
         self,
         organization_id: str,
@@ -193,14 +232,20 @@ class EvaluationRepository:
     ) -> list[tuple[str, str, date | None]]:
         """(member, type, expires_on) of records that meet a requirement today."""
         r = _records.c
+        required = set(required_type_ids)
         statement = select(r.organization_member_id, r.certification_type_id, r.expires_on).where(
             r.organization_id == organization_id,
-            r.certification_type_id.in_(set(required_type_ids)),
             r.lifecycle_status == LifecycleStatus.active,
             r.verification_status != VerificationStatus.failed,
             or_(r.issued_on.is_(None), r.issued_on <= today),
             or_(r.expires_on.is_(None), r.expires_on >= today),
         )
-        if member_ids is not None:
-            statement = statement.where(r.organization_member_id.in_(member_ids))
-        return [(row[0], row[1], row[2]) for row in await self.session.execute(statement)]
+        if member_ids is None:
+            statement = statement.where(r.certification_type_id.in_(required))
+            return [(row[0], row[1], row[2]) for row in await self.session.execute(statement)]
+        # For a page of members, the members are the selective condition; with the type list
+        # beside it SQLite chose the (organization, type) index and read every member's records
+        # of those types (100 ms at 10,000 members, against 0.5 ms). Types are kept here instead.
+        statement = statement.where(r.organization_member_id.in_(member_ids))
+        rows = await self.session.execute(statement)
+        return [(row[0], row[1], row[2]) for row in rows if row[1] in required]

@@ -21,6 +21,8 @@ from laurel.webapp import (
     credential_pages,
     email_template_pages,
     import_pages,
+    records_pages,
+    records_setup_pages,
     service,
     settings_pages,
     template_pages,
@@ -199,6 +201,8 @@ router.include_router(settings_pages.router)
 router.include_router(template_pages.router)
 router.include_router(email_template_pages.router)
 router.include_router(account_pages.router)
+router.include_router(records_pages.router)
+router.include_router(records_setup_pages.router)
 
 
 @router.get("/app/{unknown:path}", name="webapp.not_found")

@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laurel.auth.dependencies import Principal
+from laurel.auth.repository import CallerRepository
+from laurel.auth.users import Caller, MemberView
 from laurel.kit.errors import Forbidden, LaurelError, NotFound
 from laurel.models import AuditEvent, Plan, Role, User, WebSession
 from laurel.organizations.repository import OrganizationRepository
@@ -104,6 +106,25 @@ async def staff_of(session: AsyncSession, web_session: WebSession, ip: str | Non
     if organization is None:
         raise NotFound()
     return Staff(web_session, user, chosen, choices, Plan(organization.plan), ip)
+
+
+async def caller_of(session: AsyncSession, staff: Staff) -> Caller:
+    """The signed-in user as the records services know their caller, built from the same
+    memberships the records API reads for a token, so that role rules stay the services' own.
+    Only the organization chosen is in it: the app never reaches another one by accident."""
+    memberships = tuple(
+        MemberView(m.id, m.organization_id, Role(m.role), m.is_primary)
+        for m in await CallerRepository(session).active_memberships(staff.user.id)
+        if m.organization_id == staff.organization_id
+    )
+    return Caller(
+        staff.user.id,
+        staff.user.email,
+        staff.user.display_name,
+        staff.web_session.id,
+        frozenset(),
+        memberships,
+    )
 
 
 def choose_organization(staff: Staff, organization_id: str) -> OrganizationChoice:

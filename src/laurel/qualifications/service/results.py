@@ -69,6 +69,52 @@ async def gap_report(session: AsyncSession, caller: Caller, organization_id: str
     return _report(organization_id, names, results, now)
 
 
+@dataclass(frozen=True)
+class GapMatrix:
+    """One page of the gap report as a matrix: members (rows) by qualifications (columns)."""
+
+    qualifications: dict[str, str]
+    members: list[tuple[str, str, str]]
+    results: dict[tuple[str, str], evaluation.Result]
+    today: date
+    next_cursor: str | None
+
+    def cell(self, member_id: str, qualification_id: str) -> str:
+        """met, expiring (within 30 days), missing, or not_required (no role of theirs needs it)."""
+        result = self.results.get((member_id, qualification_id))
+        if result is None:
+            return "not_required"
+        if not result.qualified:
+            return "missing"
+        window = evaluation.lapses_within(result, self.today)
+        return "expiring" if window == evaluation.WINDOWS[0] else "met"
+
+
+async def gap_matrix(
+    session: AsyncSession,
+    caller: Caller,
+    organization_id: str,
+    page: PageParams,
+    *,
+    job_role_id: str | None = None,
+    search: str | None = None,
+) -> GapMatrix:
+    """A page of members and, for each qualification, whether they meet it (a member sees their
+    own row only)."""
+    own = caller.member_of(organization_id)
+    only = None if own.at_least(Role.manager) else own.id
+    names = await QualificationRepository(session).names_of(organization_id)
+    members = await EvaluationRepository(session).members_page(
+        organization_id, page, job_role_id=job_role_id, search=search, only_member_id=only
+    )
+    member_ids = [member[0] for member in members.rows]
+    results = []
+    if member_ids:
+        results = await _evaluate(session, organization_id, member_ids, list(names))
+    by_cell = {(r.member_id, r.qualification_id): r for r in results}
+    return GapMatrix(names, members.rows, by_cell, utc_now().date(), members.next)
+
+
 @dataclass
 class _Tally:
     qualification_id: str
