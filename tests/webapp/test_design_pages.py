@@ -1,5 +1,10 @@
 """Designs in the web app: the gallery's thumbnails, copying a starter, uploading an SVG."""
 
+import base64
+import re
+import struct
+import zlib
+
 import httpx
 from sqlalchemy import select
 
@@ -10,6 +15,23 @@ from tests.conftest import CERTIFICATE_SVG, CertifierClient, Tenant
 from tests.webapp.conftest import Browser, BrowserFactory
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def png_bytes(width: int, height: int) -> bytes:
+    """A small, valid, white PNG image."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    rows = b"".join(b"\x00" + b"\xff" * 3 * width for _ in range(height))
+    return (
+        PNG_SIGNATURE
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
 
 
 async def upload(
@@ -197,3 +219,118 @@ async def test_signed_out_browsers_are_sent_to_sign_in(client: httpx.AsyncClient
     response = await client.get("/app/designs")
     assert response.status_code == 303
     assert response.headers["location"] == "/app/sign-in?next=%2Fapp%2Fdesigns"
+
+
+def designer_form(browser: Browser, **changes: str) -> dict[str, str]:
+    return {
+        "csrf_token": browser.csrf,
+        "layout": "classic",
+        "title": "Certificate of Achievement",
+        "subtitle": "Presented to",
+        "primary": "#1f4e79",
+        "accent": "#c8962d",
+        "font": "serif",
+        "headline": "recipient.name",
+        "detail": "group.name",
+        "footer_left": "credential.issueDate",
+        "footer_right": "",
+        **changes,
+    }
+
+
+async def test_the_designer_previews_sample_long_and_right_to_left_names(
+    signed_in_manager: Browser,
+) -> None:
+    page = await signed_in_manager.get("/app/designs/designer")
+    assert page.status_code == 200
+    assert page.text.count('src="data:image/png;base64,') == 3
+
+    preview = await signed_in_manager.http.post(
+        "/app/designs/designer",
+        data=designer_form(signed_in_manager, layout="badge", action="preview"),
+    )
+
+    assert preview.status_code == 200, preview.text
+    for caption in ("Sample values", "A long name", "A right-to-left name"):
+        assert f"<figcaption>{caption}</figcaption>" in preview.text
+    images = re.findall(r'src="data:image/png;base64,([^"]+)"', preview.text)
+    assert len(set(images)) == 3  # three different drawings, each a PNG
+    assert all(base64.b64decode(image).startswith(PNG_SIGNATURE) for image in images)
+
+
+async def test_the_designer_saves_an_escaped_svg_with_the_logo_embedded(
+    signed_in_manager: Browser, database: Database, tenant: Tenant
+) -> None:
+    await signed_in_manager.get("/app/designs/designer")
+    logo = png_bytes(4, 3)
+
+    saved = await signed_in_manager.http.post(
+        "/app/designs/designer",
+        data=designer_form(
+            signed_in_manager,
+            title='Best <script>alert("x")</script> & co',
+            primary="#abc",
+            name="Built",
+            action="save",
+        ),
+        files={"logo": ("logo.png", logo, "image/png")},
+    )
+
+    assert saved.status_code == 303, saved.text
+    [design] = await designs_of(database, tenant.organization_id)
+    assert (design.name, design.type) == ("Built", "certificate")
+    assert "<script" not in design.svg
+    assert 'Best &lt;script&gt;alert("x")&lt;/script&gt; &amp; co' in design.svg
+    assert 'stroke="#aabbcc"' in design.svg
+    assert f'href="data:image/png;base64,{base64.b64encode(logo).decode()}"' in design.svg
+    assert "[recipient.name]" in design.svg
+    async with database.sessions() as session:
+        actions = (await session.scalars(select(AuditEvent.action))).all()
+    assert "design.built" in actions
+
+
+async def test_the_designer_names_the_field_it_refuses(
+    signed_in_manager: Browser, database: Database, tenant: Tenant
+) -> None:
+    await signed_in_manager.get("/app/designs/designer")
+    cases = [
+        ({"primary": "red; fill:url(http://x)"}, {}, "primary"),
+        ({"layout": "poster"}, {}, "layout"),
+        ({"font": "Comic Sans"}, {}, "font"),
+        ({"headline": "recipient.email"}, {}, "headline"),
+        ({"title": "x" * 81}, {}, "title"),
+        ({"logo_data": 'data:image/png;base64,AAAA"/><script>'}, {}, "logo"),
+        ({}, {"logo": ("logo.svg", b"<svg/>", "image/svg+xml")}, "logo"),
+        ({"headline": "group.name", "detail": ""}, {}, "svg"),  # no recipient name
+        ({"name": "", "action": "save"}, {}, "name"),
+    ]
+    for changes, files, field in cases:
+        response = await signed_in_manager.http.post(
+            "/app/designs/designer",
+            data=designer_form(signed_in_manager, **changes),
+            files=files or None,
+        )
+        assert response.status_code == 400, (changes, response.text)
+        assert f'id="{field}-problem"' in response.text, changes
+    assert await designs_of(database, tenant.organization_id) == []
+
+
+async def test_a_member_may_not_use_the_designer(
+    make_staff: BrowserFactory, tenant: Tenant
+) -> None:
+    member = await make_staff(tenant.organization_id, Role.member)
+    assert (await member.sign_in()).status_code == 303
+    assert (await member.get("/app/designs/designer")).status_code == 403
+    refused = await member.http.post(
+        "/app/designs/designer", data=designer_form(member, name="x", action="save")
+    )
+    assert refused.status_code == 403
+
+
+async def test_the_designer_refuses_a_form_without_the_csrf_token(
+    signed_in_manager: Browser,
+) -> None:
+    form = designer_form(signed_in_manager, name="x", action="save")
+    del form["csrf_token"]
+    response = await signed_in_manager.http.post("/app/designs/designer", data=form)
+    assert response.status_code == 403

@@ -2,6 +2,8 @@
 copying a starter, and uploading an SVG. Managers and above; every rule is the designs
 service's."""
 
+import base64
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -11,6 +13,17 @@ from starlette.datastructures import UploadFile
 
 from laurel.db import DbSession
 from laurel.designs import service as designs
+from laurel.designs.builder import (
+    ATTRIBUTES,
+    DEFAULT_SLOTS,
+    FONT_LABELS,
+    LAYOUTS,
+    MAX_LOGO_BYTES,
+    SLOTS,
+    DesignerChoices,
+    build_svg,
+    logo_data_uri,
+)
 from laurel.designs.schemas import DesignCreate
 from laurel.designs.svg import MAX_SVG_BYTES
 from laurel.gallery import service as gallery
@@ -152,4 +165,121 @@ async def upload_design(request: Request, session: DbSession, staff: SignedIn) -
         errors = {error.param or "svg": error.message}
         return await _designs_page(session, staff, errors=errors, entered=entered, status=400)
     service.record(session, staff, "design.uploaded", f"{design.id} ({design.name})", at=utc_now())
+    return RedirectResponse("/app/designs#your-designs", status_code=303)
+
+
+# The designer's preview draws the design three times: with the sample values, and with the
+# names that break naive layouts (one too long for its box, one written right to left).
+PREVIEW_NAMES = (
+    ("Sample values", None),
+    ("A long name", "Maria Alexandra Konstantinopoulou-Vanderbilt de la Fuente y Castellanos"),
+    ("A right-to-left name", "محمد بن موسى الخوارزمي"),
+)
+
+
+@dataclass(frozen=True)
+class Preview:
+    caption: str
+    data_uri: str
+
+
+async def _previews(request: Request, session: DbSession, svg: str) -> list[Preview]:
+    previews = []
+    for caption, name in PREVIEW_NAMES:
+        job = rendering.sample_job(
+            settings_of(request), svg, "png", {"recipient.name": name} if name else None
+        )
+        rendered = await rendering.render_cached(
+            session, render_pool(request), job, design_id="designer"
+        )
+        encoded = base64.b64encode(rendered.content).decode()
+        previews.append(Preview(caption, f"data:image/png;base64,{encoded}"))
+    return previews
+
+
+async def _designer_page(
+    request: Request,
+    session: DbSession,
+    staff: Staff,
+    fields: dict[str, str],
+    *,
+    choices: DesignerChoices | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    previews: list[Preview] = []
+    if choices is not None and not errors:
+        svg = build_svg(choices)
+        try:
+            await designs.check_design(svg, choices.design_type)
+            previews = await _previews(request, session, svg)
+        except ValidationFailed as error:
+            errors, status = {error.param or "svg": error.message}, 400
+    context = {
+        "staff": staff,
+        "active": "designs",
+        "Role": Role,
+        "fields": DESIGNER_DEFAULTS | fields,
+        "logo": choices.logo if choices else "",
+        "errors": errors or {},
+        "previews": previews,
+        "layouts": LAYOUTS,
+        "fonts": FONT_LABELS,
+        "attributes": ATTRIBUTES,
+        "slots": SLOTS,
+    }
+    return render("designer.html", context, status_code=status)
+
+
+DESIGNER_DEFAULTS = {
+    "name": "",
+    "layout": "classic",
+    "title": "Certificate of Achievement",
+    "subtitle": "This certificate is presented to",
+    "primary": "#1f4e79",
+    "accent": "#c8962d",
+    "font": "sans",
+    **DEFAULT_SLOTS,
+}
+
+
+@router.get("/designer", name="webapp.designer")
+async def designer_form(request: Request, session: DbSession, staff: SignedIn) -> Response:
+    """The designer: a design from a layout, a title, colours, a font, a logo and attributes."""
+    staff.require(Role.manager)
+    choices = DesignerChoices.parse(DESIGNER_DEFAULTS)
+    return await _designer_page(request, session, staff, {}, choices=choices)
+
+
+async def _uploaded_logo(request: Request) -> str:
+    upload = (await request.form()).get("logo")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return ""
+    return logo_data_uri(await upload.read(MAX_LOGO_BYTES + 1))
+
+
+@router.post("/designer", name="webapp.designer_submit")
+async def designer_submit(request: Request, session: DbSession, staff: SignedIn) -> Response:
+    """Preview the designer's choices, or save them as a new design of the organization."""
+    staff.require(Role.manager)
+    form = await request.form()
+    fields = {key: value for key, value in form.items() if isinstance(value, str)}
+    try:
+        choices = DesignerChoices.parse(fields, await _uploaded_logo(request))
+    except ValidationFailed as error:
+        errors = {error.param or "layout": error.message}
+        return await _designer_page(request, session, staff, fields, errors=errors, status=400)
+    if fields.get("action") != "save":
+        return await _designer_page(request, session, staff, fields, choices=choices)
+    try:
+        data = _design_create(
+            {"name": fields.get("name", ""), "type": choices.design_type}, build_svg(choices)
+        )
+        design = await designs.create_design(session, staff.principal, data)
+    except ValidationFailed as error:
+        errors = {error.param or "svg": error.message}
+        return await _designer_page(
+            request, session, staff, fields, choices=choices, errors=errors, status=400
+        )
+    service.record(session, staff, "design.built", f"{design.id} ({design.name})", at=utc_now())
     return RedirectResponse("/app/designs#your-designs", status_code=303)
