@@ -16,7 +16,14 @@ from laurel.kit.ratelimit import RateLimiter
 from laurel.kit.timestamps import utc_now
 from laurel.models import Role
 from laurel.users.sign_in import authenticate
-from laurel.webapp import account_pages, credential_pages, design_pages, service, settings_pages
+from laurel.webapp import (
+    account_pages,
+    credential_pages,
+    design_pages,
+    service,
+    settings_pages,
+    webhook_pages,
+)
 from laurel.webapp.csrf import (
     SIGN_IN_COOKIE,
     check_form_token,
@@ -188,6 +195,7 @@ router.include_router(credential_pages.router)
 router.include_router(settings_pages.router)
 router.include_router(account_pages.router)
 router.include_router(design_pages.router)
+router.include_router(webhook_pages.router)
 
 
 @router.get("/app/{unknown:path}", name="webapp.not_found")
