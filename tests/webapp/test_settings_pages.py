@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from laurel.db import Database
 from laurel.delivery.repository import OutboxRepository
 from laurel.kit.timestamps import utc_now
-from laurel.models import AuditEvent, JobStatus, OutboxJob, Role, WebhookEndpoint
+from laurel.models import AuditEvent, JobStatus, Membership, OutboxJob, Role, WebhookEndpoint
 from tests.conftest import CertifierClient, Tenant
 from tests.fixtures.resolver import StubResolver
 from tests.webapp.conftest import Browser, BrowserFactory, issue_via_api
@@ -181,3 +181,97 @@ async def test_webhook_forms_without_the_csrf_token_are_refused(
     endpoint_id = await endpoint_id_of(database, tenant.organization_id)
     rotate = await signed_in_owner.http.post(f"/app/settings/webhooks/{endpoint_id}/rotate")
     assert rotate.status_code == 403
+
+
+async def membership_of(database: Database, organization_id: str, user_id: str) -> Membership:
+    async with database.sessions() as session:
+        statement = select(Membership).where(
+            Membership.organization_id == organization_id, Membership.user_id == user_id
+        )
+        return (await session.scalars(statement)).one()
+
+
+async def test_an_owner_changes_a_role_and_removes_a_member(
+    signed_in_owner: Browser, make_staff: BrowserFactory, tenant: Tenant, database: Database
+) -> None:
+    colleague = await make_staff(tenant.organization_id, Role.member)
+    member_id = (await membership_of(database, tenant.organization_id, colleague.user_id)).id
+    page = await signed_in_owner.get("/app/settings/members")
+    assert f"/app/settings/members/{member_id}/role" in page.text
+
+    promoted = await signed_in_owner.post(
+        f"/app/settings/members/{member_id}/role", {"role": "manager"}
+    )
+    assert promoted.status_code == 303
+    membership = await membership_of(database, tenant.organization_id, colleague.user_id)
+    assert membership.role == Role.manager
+
+    removed = await signed_in_owner.post(f"/app/settings/members/{member_id}/remove")
+    assert removed.status_code == 303
+    membership = await membership_of(database, tenant.organization_id, colleague.user_id)
+    assert membership.status == "suspended"
+    async with database.sessions() as session:
+        actions = (await session.scalars(select(AuditEvent.action))).all()
+    assert {"member.role_changed", "member.removed"} <= set(actions)
+
+
+async def test_the_last_owner_stays_with_the_reason_shown(
+    signed_in_owner: Browser, database: Database, tenant: Tenant
+) -> None:
+    own_id = (await membership_of(database, tenant.organization_id, signed_in_owner.user_id)).id
+    await signed_in_owner.get("/app/settings/members")
+
+    demoted = await signed_in_owner.post(f"/app/settings/members/{own_id}/role", {"role": "admin"})
+    assert demoted.status_code == 409
+    assert "at least one active owner" in demoted.text
+    removed = await signed_in_owner.post(f"/app/settings/members/{own_id}/remove")
+    assert removed.status_code == 409
+    membership = await membership_of(database, tenant.organization_id, signed_in_owner.user_id)
+    assert (membership.role, membership.status) == (Role.owner, "active")
+
+
+async def test_an_admin_may_not_touch_an_owner_and_a_manager_nothing(
+    make_staff: BrowserFactory, signed_in_owner: Browser, tenant: Tenant, database: Database
+) -> None:
+    owner_id = (await membership_of(database, tenant.organization_id, signed_in_owner.user_id)).id
+    admin = await make_staff(tenant.organization_id, Role.admin)
+    manager = await make_staff(tenant.organization_id, Role.manager)
+    for browser in (admin, manager):
+        assert (await browser.sign_in()).status_code == 303
+    admin_id = (await membership_of(database, tenant.organization_id, admin.user_id)).id
+
+    to_owner = await admin.post(f"/app/settings/members/{admin_id}/role", {"role": "owner"})
+    assert to_owner.status_code == 403
+    assert (await admin.post(f"/app/settings/members/{owner_id}/remove")).status_code == 403
+    assert (await manager.post(f"/app/settings/members/{admin_id}/remove")).status_code == 403
+    bad_role = await admin.post(f"/app/settings/members/{admin_id}/role", {"role": "king"})
+    assert bad_role.status_code == 400
+    assert "role: one of" in bad_role.text
+
+
+async def test_another_organizations_member_is_a_404(
+    signed_in_owner: Browser, make_staff: BrowserFactory, other_tenant: Tenant, database: Database
+) -> None:
+    stranger = await make_staff(other_tenant.organization_id, Role.member)
+    their_id = (await membership_of(database, other_tenant.organization_id, stranger.user_id)).id
+    await signed_in_owner.get("/app/settings/members")
+    assert (
+        await signed_in_owner.post(f"/app/settings/members/{their_id}/remove")
+    ).status_code == 404
+    changed = await signed_in_owner.post(
+        f"/app/settings/members/{their_id}/role", {"role": "admin"}
+    )
+    assert changed.status_code == 404
+    membership = await membership_of(database, other_tenant.organization_id, stranger.user_id)
+    assert (membership.role, membership.status) == (Role.member, "active")
+
+
+async def test_member_forms_without_the_csrf_token_are_refused(
+    signed_in_owner: Browser, make_staff: BrowserFactory, tenant: Tenant, database: Database
+) -> None:
+    colleague = await make_staff(tenant.organization_id, Role.member)
+    member_id = (await membership_of(database, tenant.organization_id, colleague.user_id)).id
+    refused = await signed_in_owner.http.post(f"/app/settings/members/{member_id}/remove")
+    assert refused.status_code == 403
+    membership = await membership_of(database, tenant.organization_id, colleague.user_id)
+    assert membership.status == "active"

@@ -20,6 +20,7 @@ from laurel.webapp import (
     account_pages,
     credential_pages,
     design_pages,
+    member_pages,
     service,
     settings_pages,
     webhook_pages,
@@ -196,6 +197,7 @@ router.include_router(settings_pages.router)
 router.include_router(account_pages.router)
 router.include_router(design_pages.router)
 router.include_router(webhook_pages.router)
+router.include_router(member_pages.router)
 
 
 @router.get("/app/{unknown:path}", name="webapp.not_found")
