@@ -81,6 +81,15 @@ async def test_webhook_and_member_settings_look_right(page: Any, site: Site) -> 
     await page.get_by_role("link", name="Webhooks").click()
     await page.wait_for_url(re.compile(r"/app/settings/webhooks$"))
     await look(page, "webhooks")
+    await page.get_by_role("link", name="OAuth apps").click()
+    await page.get_by_label("Name (users see it when they consent)").fill("Course portal")
+    await page.get_by_label("Redirect URIs").fill("https://portal.example.org/callback")
+    await page.get_by_label("A server-side app with a client secret").check()
+    await page.get_by_role("button", name="Register app").click()
+    assert (await page.get_by_label("Client secret", exact=True).input_value()).startswith(
+        "laurel_"
+    )
+    await look(page, "oauth-apps")
     await page.get_by_role("link", name="Members").click()
     await page.wait_for_url(re.compile(r"/app/settings/members$"))
     await look(page, "members-with-actions")

@@ -11,7 +11,15 @@ from sqlalchemy import select, update
 from laurel.db import Database
 from laurel.delivery.repository import OutboxRepository
 from laurel.kit.timestamps import utc_now
-from laurel.models import AuditEvent, JobStatus, Membership, OutboxJob, Role, WebhookEndpoint
+from laurel.models import (
+    AuditEvent,
+    JobStatus,
+    Membership,
+    OAuthApp,
+    OutboxJob,
+    Role,
+    WebhookEndpoint,
+)
 from tests.conftest import CertifierClient, Tenant
 from tests.fixtures.resolver import StubResolver
 from tests.webapp.conftest import Browser, BrowserFactory, issue_via_api
@@ -275,3 +283,81 @@ async def test_member_forms_without_the_csrf_token_are_refused(
     assert refused.status_code == 403
     membership = await membership_of(database, tenant.organization_id, colleague.user_id)
     assert membership.status == "active"
+
+
+async def register(
+    browser: Browser,
+    name: str = "LMS",
+    uris: str = "https://lms.example.org/cb",
+    *,
+    confidential: bool = True,
+) -> httpx.Response:
+    await browser.get("/app/settings/oauth-apps")
+    data = {"csrf_token": browser.csrf, "name": name, "redirect_uris": uris}
+    if confidential:
+        data["confidential"] = "yes"
+    return await browser.http.post("/app/settings/oauth-apps", data=data)
+
+
+async def test_an_oauth_app_is_registered_listed_and_revoked(
+    signed_in_owner: Browser, database: Database, tenant: Tenant
+) -> None:
+    registered = await register(signed_in_owner)
+    assert registered.status_code == 201, registered.text
+    client_id = re.search(
+        r'id="new-client-id" type="text" readonly value="([^"]+)"', registered.text
+    )
+    secret = re.search(
+        r'id="new-client-secret" type="text" readonly value="([^"]+)"', registered.text
+    )
+    assert client_id is not None and secret is not None
+    listed = await signed_in_owner.get("/app/settings/oauth-apps")
+    assert client_id[1] in listed.text
+    assert secret[1] not in listed.text
+
+    revoked = await signed_in_owner.post(f"/app/settings/oauth-apps/{client_id[1]}/revoke")
+    assert revoked.status_code == 303
+    async with database.sessions() as session:
+        app = (
+            await session.scalars(select(OAuthApp).where(OAuthApp.client_id == client_id[1]))
+        ).one()
+        assert app.revoked_at is not None
+        actions = (await session.scalars(select(AuditEvent.action))).all()
+    assert {"oauth_app.created", "oauth_app.revoked"} <= set(actions)
+
+
+async def test_bad_oauth_apps_are_refused_by_the_field(signed_in_owner: Browser) -> None:
+    no_name = await register(signed_in_owner, name=" ")
+    assert no_name.status_code == 400
+    assert 'id="name-problem"' in no_name.text
+    plain_http = await register(signed_in_owner, uris="http://lms.example.org/cb")
+    assert plain_http.status_code == 400
+    assert 'id="redirect_uris-problem"' in plain_http.text
+    no_uri = await register(signed_in_owner, uris="")
+    assert no_uri.status_code == 400
+    assert 'id="redirect_uris-problem"' in no_uri.text
+
+
+async def test_another_organizations_app_is_a_404_and_a_manager_is_refused(
+    signed_in_owner: Browser,
+    signed_in_manager: Browser,
+    make_staff: BrowserFactory,
+    other_tenant: Tenant,
+) -> None:
+    theirs = await make_staff(other_tenant.organization_id, Role.owner)
+    assert (await theirs.sign_in()).status_code == 303
+    their_page = await register(theirs)
+    their_id = re.search(
+        r'id="new-client-id" type="text" readonly value="([^"]+)"', their_page.text
+    )
+    assert their_id is not None
+
+    await signed_in_owner.get("/app/settings/oauth-apps")
+    assert (
+        await signed_in_owner.post(f"/app/settings/oauth-apps/{their_id[1]}/revoke")
+    ).status_code == 404
+    assert their_id[1] not in (await signed_in_owner.get("/app/settings/oauth-apps")).text
+    assert (await signed_in_manager.get("/app/settings/oauth-apps")).status_code == 403
+    assert (await register(signed_in_manager)).status_code == 403
+    no_csrf = await signed_in_owner.http.post(f"/app/settings/oauth-apps/{their_id[1]}/revoke")
+    assert no_csrf.status_code == 403

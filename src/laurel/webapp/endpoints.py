@@ -21,6 +21,7 @@ from laurel.webapp import (
     credential_pages,
     design_pages,
     member_pages,
+    oauth_app_pages,
     service,
     settings_pages,
     webhook_pages,
@@ -198,6 +199,7 @@ router.include_router(account_pages.router)
 router.include_router(design_pages.router)
 router.include_router(webhook_pages.router)
 router.include_router(member_pages.router)
+router.include_router(oauth_app_pages.router)
 
 
 @router.get("/app/{unknown:path}", name="webapp.not_found")
