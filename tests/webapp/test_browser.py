@@ -231,7 +231,7 @@ async def test_the_other_pages_look_right_and_pass_axe(page: Any, site: Site) ->
     await look(page, "tokens")
     await page.get_by_role("link", name="Members").click()
     await page.get_by_label("Email").fill("nora@example.org")
-    await page.get_by_label("Role").select_option("manager")
+    await page.get_by_label("Role", exact=True).select_option("manager")
     await page.get_by_role("button", name="Send the invitation").click()
     assert await page.get_by_role("status").inner_text() == "Invitation sent to nora@example.org."
     await look(page, "members")

@@ -152,3 +152,23 @@ class OutboxRepository:
             for row in await self.session.execute(statement):
                 found[row.job_id].append(row)
         return found
+
+    async def requeue(
+        self, organization_id: str, endpoint_id: str, job_id: str, now: datetime
+    ) -> bool:
+        """Send a settled delivery (delivered or dead) once more, as soon as a worker is free;
+        False when the organization's endpoint has no such settled job."""
+        requeued = await self.session.execute(
+            update(_jobs)
+            .where(
+                _jobs.c.id == job_id,
+                _jobs.c.organization_id == organization_id,
+                _jobs.c.endpoint_id == endpoint_id,
+                _jobs.c.status != JobStatus.pending,
+            )
+            .values(
+                status=JobStatus.pending, next_attempt_at=now, locked_by=None, locked_until=None
+            )
+            .returning(_jobs.c.id)
+        )
+        return requeued.first() is not None

@@ -22,6 +22,11 @@ async def _validate(svg: str, design_type: DesignType) -> None:
     )
 
 
+async def check_design(svg: str, design_type: DesignType) -> None:
+    """The checks a design must pass to be saved, without saving it (the designer's preview)."""
+    await _validate(svg, design_type)
+
+
 async def create_design(session: AsyncSession, principal: Principal, data: DesignCreate) -> Design:
     await _validate(data.svg, data.type)
     design = Design(

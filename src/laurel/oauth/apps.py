@@ -95,3 +95,17 @@ async def register_app(
     OAuthRepository(session).add(app)
     await session.flush()
     return RegisteredApp(app, secret)
+
+
+async def list_apps(session: AsyncSession, organization_id: str) -> Sequence[OAuthApp]:
+    return await OAuthRepository(session).apps_of(organization_id)
+
+
+async def revoke_app(session: AsyncSession, organization_id: str, client_id: str) -> None:
+    """Revoke one of the organization's apps and every token issued to it; another
+    organization's app, or one already revoked, is not found."""
+    repository = OAuthRepository(session)
+    app = await repository.app_by_client_id(client_id)
+    if app is None or app.organization_id != organization_id:
+        raise NotFound("No active app of this organization has that client_id")
+    await repository.revoke_app(client_id)

@@ -41,7 +41,7 @@ from laurel.webapp.sessions import (
 router = APIRouter(prefix="/app", route_class=WebAppRoute)
 
 
-async def _members_page(
+async def members_page(
     session: DbSession, staff: Staff, *, message: str = "", status: int = 200
 ) -> Response:
     members, pending = await accounts.members_and_invitations(session, staff, utc_now())
@@ -62,7 +62,7 @@ async def _members_page(
 async def members(session: DbSession, staff: SignedIn) -> Response:
     """The organization's members and the invitations still open."""
     staff.require(Role.admin)
-    return await _members_page(session, staff)
+    return await members_page(session, staff)
 
 
 @router.post("/settings/invitations", name="webapp.invite")
@@ -76,7 +76,7 @@ async def invite(request: Request, session: DbSession, staff: SignedIn) -> Respo
     )
     target = f"{invitation.email} as {invitation.role}"
     service.record(session, staff, "member.invited", target, at=now)
-    return await _members_page(session, staff, message=f"Invitation sent to {invitation.email}.")
+    return await members_page(session, staff, message=f"Invitation sent to {invitation.email}.")
 
 
 def _public_form(

@@ -19,13 +19,17 @@ from laurel.users.sign_in import authenticate
 from laurel.webapp import (
     account_pages,
     credential_pages,
+    design_pages,
     email_template_pages,
     import_pages,
+    member_pages,
+    oauth_app_pages,
     records_pages,
     records_setup_pages,
     service,
     settings_pages,
     template_pages,
+    webhook_pages,
 )
 from laurel.webapp.csrf import (
     SIGN_IN_COOKIE,
@@ -203,6 +207,10 @@ router.include_router(email_template_pages.router)
 router.include_router(account_pages.router)
 router.include_router(records_pages.router)
 router.include_router(records_setup_pages.router)
+router.include_router(design_pages.router)
+router.include_router(webhook_pages.router)
+router.include_router(member_pages.router)
+router.include_router(oauth_app_pages.router)
 
 
 @router.get("/app/{unknown:path}", name="webapp.not_found")

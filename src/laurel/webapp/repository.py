@@ -254,6 +254,7 @@ class MemberRow:
     display_name: str
     role: str
     status: str
+    member_id: str = ""
 
 
 class LinkTokenRepository:
@@ -314,11 +315,13 @@ class LinkTokenRepository:
 
     async def members(self, organization_id: str) -> list[MemberRow]:
         statement = (
-            select(User.email, User.display_name, Membership.role, Membership.status)
+            select(User.email, User.display_name, Membership.role, Membership.status, Membership.id)
             .join(User, User.id == Membership.user_id)
             .where(Membership.organization_id == organization_id)
             .order_by(User.email)
             .limit(1000)
         )
         rows = (await self.session.execute(statement)).all()
-        return [MemberRow(row.email, row.display_name, row.role, row.status) for row in rows]
+        return [
+            MemberRow(row.email, row.display_name, row.role, row.status, row.id) for row in rows
+        ]

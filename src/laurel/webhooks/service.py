@@ -1,5 +1,6 @@
 """Webhook endpoints: where and what to announce, with a signing secret shown once."""
 
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -10,7 +11,7 @@ from laurel.config import Settings
 from laurel.delivery.repository import OutboxRepository
 from laurel.delivery.signatures import new_webhook_secret
 from laurel.kit.crypto import encrypt_secret
-from laurel.kit.errors import NotFound, ValidationFailed, found_by_id
+from laurel.kit.errors import Conflict, NotFound, ValidationFailed, found_by_id
 from laurel.kit.ids import is_valid_id, new_id
 from laurel.kit.outbound import DestinationRefused, Resolver, refuse_non_public_url
 from laurel.kit.pagination import PageParams, PageResult
@@ -93,6 +94,24 @@ async def list_deliveries(
         for row in page.rows
     ]
     return PageResult(deliveries, page.prev, page.next)
+
+
+async def redeliver(
+    session: AsyncSession, principal: Principal, endpoint_id: str, job_id: str, now: datetime
+) -> None:
+    """Send one delivery again (a delivered one, or one that gave up); 409 while it is still
+    being tried, 404 when it is not this organization endpoint's."""
+    await _endpoint(session, principal, endpoint_id)
+    outbox = OutboxRepository(session)
+    if await outbox.requeue(principal.organization_id, endpoint_id, job_id, now):
+        return
+    job = await outbox.get(job_id) if is_valid_id(job_id) else None
+    if job is None or (job.organization_id, job.endpoint_id) != (
+        principal.organization_id,
+        endpoint_id,
+    ):
+        raise NotFound()
+    raise Conflict("That delivery is still being tried; it can be sent again once it settles")
 
 
 async def _endpoint(session: AsyncSession, principal: Principal, endpoint_id: str) -> Any:
