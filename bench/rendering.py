@@ -14,7 +14,8 @@ import statistics
 import time
 from collections.abc import Awaitable, Callable
 
-from laurel.rendering.engine import Format, draw, render_pdf, render_png
+from laurel.rendering.engine import draw, render_pdf, render_png
+from laurel.rendering.formats import Format
 from laurel.rendering.pool import RenderPool
 from laurel.rendering.template import fill_design
 from laurel.rendering.worker import RenderJob

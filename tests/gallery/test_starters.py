@@ -16,7 +16,8 @@ from laurel.designs.layout import Box
 from laurel.designs.svg import validate_svg
 from laurel.gallery.starters import STARTERS, Starter, find_starter
 from laurel.models import DesignType
-from laurel.rendering.engine import PNG_DPI, render_pdf, render_png
+from laurel.rendering.engine import render_pdf, render_png
+from laurel.rendering.formats import PNG_DPI
 from laurel.rendering.template import FilledDesign, fill_design
 
 URL = "https://laurel.example/credentials/5f0c9a52-1c51-4b44-9f0e-0a4b7c7f3e11"

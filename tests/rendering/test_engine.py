@@ -7,7 +7,8 @@ import pytest
 import qrcode
 
 from laurel.designs.layout import Box
-from laurel.rendering.engine import PNG_DPI, render_pdf, render_png
+from laurel.rendering.engine import render_pdf, render_png
+from laurel.rendering.formats import PNG_DPI
 from laurel.rendering.template import fill_design, fill_svg
 
 DESIGN = """<svg xmlns="http://www.w3.org/2000/svg" width="842" height="595" viewBox="0 0 842 595">

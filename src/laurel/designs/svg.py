@@ -45,7 +45,7 @@ MAX_DRAWN_ELEMENTS = 20_000
 MAX_TEXT_BOXES = 200  # `<text>` elements
 MAX_QR_PLACES = 4  # `data-qr` rectangles or images
 MAX_DEPTH = 32  # elements nested in one another, the root being 1
-# The page is rasterized at 144 dpi (rendering/engine.py PNG_DPI): two pixels a side per point,
+# The page is rasterized at 144 dpi (rendering/formats.py PNG_DPI): two pixels a side per point,
 # three bytes a pixel. 9 M square points (A0 at 72 dpi is 8.0 M) is a 36-megapixel PNG, its
 # pixmap about 103 MiB; no side over PDF's largest page, 14,400 points (200 inches).
 MAX_PAGE_AREA = 9_000_000

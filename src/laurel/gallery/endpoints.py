@@ -8,7 +8,7 @@ from laurel.gallery.schemas import StarterCopy, StarterRead
 from laurel.issuer_api import Api, ListResponse, issuer_router, json_body
 from laurel.kit.body import body_docs
 from laurel.kit.errors import InvalidJson, NotFound, ValidationFailed, error_responses
-from laurel.rendering.engine import Format
+from laurel.rendering.formats import Format
 from laurel.rendering.pool import render_pool
 
 router = issuer_router(

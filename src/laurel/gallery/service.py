@@ -17,7 +17,7 @@ from laurel.kit.errors import found
 from laurel.links import PublicLinks
 from laurel.models import Design
 from laurel.rendering import service as rendering
-from laurel.rendering.engine import Format
+from laurel.rendering.formats import Format
 from laurel.rendering.pool import RenderPool
 from laurel.rendering.service import Rendered
 

@@ -23,7 +23,7 @@ from laurel.kit.errors import (
 )
 from laurel.kit.svg_headers import headers_for
 from laurel.rendering import previews, service
-from laurel.rendering.engine import Format
+from laurel.rendering.formats import Format
 from laurel.rendering.pool import render_pool
 from laurel.rendering.schemas import CredentialDesign
 from laurel.rendering.service import Rendered

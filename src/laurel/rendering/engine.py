@@ -14,19 +14,13 @@ called only inside a render worker process (`rendering/pool.py`), which can be k
 import html
 import re
 from collections.abc import Mapping
-from typing import Literal
 
 import pymupdf
 import qrcode
 
 from laurel.designs.layout import Box
+from laurel.rendering.formats import PNG_DPI, Format
 from laurel.rendering.template import FilledDesign, TextBox, fill_design, fill_svg
-
-# Part of every cache key: changing how things are drawn makes old renders unreachable.
-ENGINE_VERSION = "mupdf-1"
-PNG_DPI = 144
-Format = Literal["pdf", "png", "svg"]
-
 
 _HEX_COLOR = re.compile(r"#[0-9a-f]{6}")
 _ALIGNS = frozenset({"left", "center", "right"})

@@ -35,7 +35,7 @@ from laurel.kit.errors import (
 )
 from laurel.links import PublicLinks
 from laurel.models import CredentialState, DesignType, Plan
-from laurel.rendering.engine import ENGINE_VERSION, Format
+from laurel.rendering.formats import ENGINE_VERSION, Format
 from laurel.rendering.pool import RenderPool
 from laurel.rendering.repository import RenderRepository, TemplateDesign
 from laurel.rendering.worker import RenderJob

@@ -17,7 +17,7 @@ from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from laurel.rendering.engine import Format
+    from laurel.rendering.formats import Format
 
 
 READY = ("ready", None)
