@@ -1,4 +1,5 @@
-"""The email a recipient gets: a template's subject and body filled in, as plain text and HTML.
+"""The emails Laurel sends, as plain text and HTML in one branded layout: a recipient's (a
+template's subject and body filled in) and staff's (invitations, password resets).
 
 The body is plain text, never markup: in the HTML part each paragraph and line is escaped by
 Jinja2's autoescaping, and every value reaches the subject as one line, so neither a recipient's
@@ -77,22 +78,54 @@ def render_credential_email(
         for block in _PARAGRAPH_BREAK.split(body.strip())
         if block.strip()
     ]
-    issuer = one_line(issuer)
-    text = "\n\n".join("\n".join(lines) for lines in paragraphs)
-    text += (
-        f"\n\n{BUTTON_TEXT}:\n{link}\n\n"
-        f"-- \nYou received this email because {issuer} issued you a credential.\n"
-        "Sent with Laurel.\n"
+    return render_branded_email(
+        subject=subject,
+        paragraphs=paragraphs,
+        sender=issuer,
+        logo=logo,
+        eyebrow="Your credential",
+        heading=heading,
+        action=Action(BUTTON_TEXT, link),
+        reason=f"You received this email because {one_line(issuer)} issued you a credential.",
     )
+
+
+@dataclass(frozen=True)
+class Action:
+    """The one button of an email, and the link it opens."""
+
+    button: str
+    link: str
+
+
+def render_branded_email(  # noqa: PLR0913 - keyword-only parts of one message
+    *,
+    subject: str,
+    paragraphs: list[list[str]],
+    sender: str,
+    logo: str | None,
+    eyebrow: str,
+    heading: str,
+    action: Action,
+    reason: str,
+) -> RenderedEmail:
+    """An email with a header naming the sender, a heading, paragraphs (each a list of lines),
+    one button, and a footer saying why it was sent; the plain-text part says the same."""
+    sender = one_line(sender)
+    text = "\n\n".join("\n".join(lines) for lines in paragraphs)
+    text += f"\n\n{action.button}:\n{action.link}\n\n-- \n{reason}\nSent with Laurel.\n"
     preheader = " ".join(paragraphs[0]) if paragraphs else subject
-    html = _environment.get_template("credential_email.html").render(
+    html = _environment.get_template("branded_email.html").render(
         subject=subject,
         preheader=preheader[:_PREHEADER_LENGTH],
-        issuer=issuer,
+        issuer=sender,
         logo=_web_image(logo),
+        eyebrow=eyebrow,
         heading=one_line(heading),
         paragraphs=paragraphs,
-        link=link,
+        button=action.button,
+        link=action.link,
+        reason=reason,
     )
     return RenderedEmail(subject, text, html)
 

@@ -6,12 +6,12 @@ by the worker, retried, and held when no SMTP server is configured.
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from html import escape
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laurel.config import Settings
 from laurel.delivery.jobs import email_job, enqueue
+from laurel.email_templates.rendering import Action, RenderedEmail, render_branded_email
 from laurel.kit.crypto import generate_token, hash_token
 from laurel.kit.errors import Conflict, NotFound, ValidationFailed
 from laurel.kit.ids import new_id
@@ -48,16 +48,13 @@ def checked_password(form: dict[str, str]) -> str:
     return password
 
 
-def _email(to: str, subject: str, lines: list[str], link: str, button: str) -> dict[str, str]:
-    text = "\n\n".join([*lines, link])
-    paragraphs = "".join(f"<p>{escape(line)}</p>" for line in lines)
-    html = f'{paragraphs}<p><a href="{escape(link)}">{escape(button)}</a></p>'
+def _email(to: str, rendered: RenderedEmail) -> dict[str, str]:
     return {
         "to": to,
         "to_name": "",
-        "subject": subject,
-        "text": text,
-        "html": html,
+        "subject": rendered.subject,
+        "text": rendered.text,
+        "html": rendered.html,
         "message_id": f"<{new_id()}@laurel>",
     }
 
@@ -97,16 +94,25 @@ async def invite(
     )
     LinkTokenRepository(session).add(invitation)
     link = app_url(settings, f"/app/invitations/{secret}")
+    organization = staff.organization.name
     message = _email(
         address,
-        f"{staff.organization.name} invites you to Laurel",
-        [
-            f"{staff.user.display_name} ({staff.user.email}) invites you to join "
-            f"{staff.organization.name} on Laurel as {role}.",
-            f"The link works once, for {settings.web_invitation_days} days.",
-        ],
-        link,
-        "Accept the invitation",
+        render_branded_email(
+            subject=f"{organization} invites you to Laurel",
+            paragraphs=[
+                [
+                    f"{staff.user.display_name} ({staff.user.email}) invites you to join "
+                    f"{organization} on Laurel as {role}."
+                ],
+                [f"The link works once, for {settings.web_invitation_days} days."],
+            ],
+            sender=organization,
+            logo=None,
+            eyebrow="Invitation",
+            heading=f"Join {organization}",
+            action=Action("Accept the invitation", link),
+            reason=f"You received this email because {staff.user.email} invited you.",
+        ),
     )
     await enqueue(session, [email_job(settings, staff.organization_id, message, "invitation.sent")])
     await session.flush()
@@ -182,14 +188,24 @@ async def request_password_reset(
     )
     message = _email(
         address,
-        "Reset your Laurel password",
-        [
-            "Someone (we hope you) asked to reset the password of your Laurel account.",
-            f"The link works once, for {settings.web_password_reset_minutes} minutes. "
-            "If it was not you, ignore this email: your password stays as it is.",
-        ],
-        app_url(settings, f"/app/password-reset/{secret}"),
-        "Choose a new password",
+        render_branded_email(
+            subject="Reset your Laurel password",
+            paragraphs=[
+                ["Someone (we hope you) asked to reset the password of your Laurel account."],
+                [
+                    f"The link works once, for {settings.web_password_reset_minutes} minutes. "
+                    "If it was not you, ignore this email: your password stays as it is."
+                ],
+            ],
+            sender="Laurel",
+            logo=None,
+            eyebrow="Your account",
+            heading="Choose a new password",
+            action=Action(
+                "Choose a new password", app_url(settings, f"/app/password-reset/{secret}")
+            ),
+            reason="You received this email because a password reset was asked for this address.",
+        ),
     )
     await enqueue(session, [email_job(settings, organization_id, message, "password.reset")])
 
