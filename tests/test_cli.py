@@ -15,6 +15,7 @@ from laurel.app import create_app
 from laurel.config import Environment, Settings
 from laurel.gallery.starters import STARTERS
 from tests.conftest import VERSION, make_client
+from tests.fixtures.processes import free_port
 
 LAUREL = [sys.executable, "-m", "laurel"]
 
@@ -159,18 +160,10 @@ def test_help_everywhere() -> None:
         assert "Usage" in completed.stdout
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 async def test_serve_on_another_port_links_to_that_port(cli_env: dict[str, str]) -> None:
     """A second instance on its own port signs and links with its own address, not :8000's."""
     run(cli_env, "db", "upgrade")
-    port = _free_port()
+    port = free_port()
     env = {**cli_env, "LAUREL_RUN_WORKER_IN_PROCESS": "false"}
     server = subprocess.Popen([*LAUREL, "serve", "--port", str(port)], env=env)  # noqa: ASYNC220
     try:

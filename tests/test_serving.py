@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import orjson
 import pytest
 
+from tests.fixtures.processes import free_port
+
 LAUREL = [sys.executable, "-m", "laurel"]
 SOCKET_TIMEOUT = 30.0
 
@@ -28,12 +30,6 @@ class Server:
 
     def connect(self) -> socket.socket:
         return socket.create_connection(("127.0.0.1", self.port), timeout=SOCKET_TIMEOUT)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass

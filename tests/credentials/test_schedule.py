@@ -19,7 +19,8 @@ from laurel.models import OutboxJob
 from laurel.worker import DeliveryWorker
 from tests.conftest import CertifierClient
 from tests.credentials.conftest import create_credential
-from tests.delivery.conftest import deliver_due, free_port
+from tests.delivery.conftest import deliver_due
+from tests.fixtures.processes import free_port
 
 TODAY = datetime.now(UTC).date()
 

@@ -2,7 +2,6 @@
 loopback."""
 
 import json
-import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -20,12 +19,7 @@ from laurel.db import Database
 from laurel.kit.outbound import Resolver, system_resolver
 from laurel.worker import DeliveryWorker
 from tests.conftest import CertifierClient, Tenant, make_client
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.fixtures.processes import free_port
 
 
 def email_parts(message: Message) -> dict[str, str]:

@@ -19,8 +19,9 @@ from laurel.delivery.senders import DeliveryFailed, send_email
 from laurel.kit.timestamps import utc_now
 from laurel.models import OutboxJob
 from tests.conftest import CertifierClient, Tenant, make_client
-from tests.delivery.conftest import deliver_due, email_parts, free_port
+from tests.delivery.conftest import deliver_due, email_parts
 from tests.fixtures.mail import SmtpServer
+from tests.fixtures.processes import free_port
 
 
 def laurel(settings: Settings, *args: str) -> str:

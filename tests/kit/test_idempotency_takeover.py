@@ -3,7 +3,6 @@ and not before: a retry while the owner still runs the request is a 409."""
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -30,6 +29,7 @@ from laurel.kit.timestamps import utc_now
 from laurel.models import IdempotencyKey
 from tests.conftest import CertifierClient, make_client
 from tests.fixtures.owners import RUNNING_ELSEWHERE
+from tests.fixtures.processes import free_port
 
 HERE = Owner.new()
 KEY = "crash-1"
@@ -185,12 +185,6 @@ async def test_a_running_request_renews_its_lease(
 
 
 # A real server killed mid-request.
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def wait_until_serving(base_url: str, server: subprocess.Popen[bytes]) -> None:

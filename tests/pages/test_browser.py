@@ -7,10 +7,6 @@ skip locally and fail in CI. Screenshots go to .artifacts/screenshots/.
 
 import asyncio
 import json
-import os
-import socket
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +23,7 @@ from laurel.models import Plan
 from laurel.organizations.service import create_organization
 from laurel.tokens.service import create_token
 from tests.conftest import CertifierClient, Tenant, unavailable
+from tests.fixtures.processes import Processes, free_port, laurel_env, serve_env, wait_until_ready
 from tests.pages.conftest import issue_signed, revoke
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -52,39 +49,6 @@ class Site:
     workdir: Path
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _serve(workdir: Path, env: dict[str, str], port: str) -> subprocess.Popen[bytes]:
-    """`laurel serve` in the background, its output in workdir/serve.log."""
-    with (workdir / "serve.log").open("wb") as output:
-        return subprocess.Popen(
-            [sys.executable, "-m", "laurel", "serve", "--port", port],
-            env=env,
-            cwd=workdir,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-
-
-async def _wait_until_up(base_url: str, process: subprocess.Popen[bytes], workdir: Path) -> None:
-    async with httpx.AsyncClient(base_url=base_url) as http:
-        for _ in range(100):
-            if process.poll() is not None:
-                break
-            try:
-                if (await http.get("/healthz")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-    log = await asyncio.to_thread((workdir / "serve.log").read_text)
-    pytest.fail(f"laurel serve did not start: {log[-2000:]}")
-
-
 @pytest.fixture(scope="module")
 async def site(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Site]:
     if not CHROMIUM_PRESENT:
@@ -92,20 +56,21 @@ async def site(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Site]:
     workdir = tmp_path_factory.mktemp("pages-browser")
     database_url = f"sqlite:///{workdir / 'laurel.db'}"
     await asyncio.to_thread(upgrade_database, database_url)
-    base_url = f"http://127.0.0.1:{_free_port()}"
-    env = {
-        **os.environ,
-        "LAUREL_ENV": "testing",
-        "LAUREL_DATABASE_URL": database_url,
-        "LAUREL_PUBLIC_URL": base_url,
-        "LAUREL_RUN_WORKER_IN_PROCESS": "false",
-        "LAUREL_RATE_LIMIT": "100000/minute",
-        "LAUREL_LOG_LEVEL": "WARNING",
-    }
-    port = base_url.rsplit(":", 1)[1]
-    process = await asyncio.to_thread(_serve, workdir, env, port)
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    env = serve_env(
+        laurel_env(
+            database_url,
+            env="testing",
+            public_url=base_url,
+            run_worker_in_process="false",
+            rate_limit="100000/minute",
+        ),
+        port,
+    )
+    processes = Processes(workdir)
     try:
-        await _wait_until_up(base_url, process, workdir)
+        await wait_until_ready(base_url, processes.start(env, "serve", name="serve"))
         settings = Settings(env=Environment.testing, database_url=database_url)
         database = Database.from_settings(settings)
         async with database.sessions() as session, session.begin():
@@ -137,8 +102,7 @@ async def site(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Site]:
             workdir,
         )
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        await asyncio.to_thread(processes.stop_all)
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,6 @@ that only a hang reaches.
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -34,6 +33,7 @@ from laurel.rendering.pool import RenderPool
 from laurel.rendering.worker import RenderJob
 from laurel.tokens.service import create_token
 from tests.conftest import CertifierClient, Tenant
+from tests.fixtures.processes import free_port
 
 SVG_OPEN = '<svg xmlns="http://www.w3.org/2000/svg" width="800" height="600">'
 NAME = '<text x="400" y="300" font-size="40" text-anchor="middle">[recipient.name]</text>'
@@ -362,12 +362,6 @@ async def test_a_worker_whose_api_process_died_mid_render_dies_within_its_budget
     assert await asyncio.wait_for(process.wait(), BOUND) == -signal.SIGKILL
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _children(pid: int) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():
@@ -404,7 +398,7 @@ async def test_laurel_serve_exits_on_sigterm_with_a_runaway_render_in_flight(
 ) -> None:
     database_url = f"sqlite:///{tmp_path / 'laurel.db'}"
     await asyncio.to_thread(upgrade_database, database_url)
-    base_url = f"http://127.0.0.1:{_free_port()}"
+    base_url = f"http://127.0.0.1:{free_port()}"
     env = {
         **os.environ,
         "LAUREL_ENV": "testing",

@@ -14,7 +14,7 @@ from laurel.dataintegrity.jsonld import OPEN_BADGES_CONTEXT
 from laurel.dataintegrity.proofs import Ed25519Multikey, sign
 from laurel.db import Database
 from tests.conftest import CertifierClient, make_client
-from tests.delivery.conftest import free_port
+from tests.fixtures.processes import free_port
 
 
 @pytest.fixture

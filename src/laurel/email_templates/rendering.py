@@ -10,9 +10,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
-
 from laurel.attributes.placeholders import fill_attributes
+from laurel.kit.html import template_environment
 
 # Attributes an email may use beyond the credential's own.
 EMAIL_ATTRIBUTES = {"issuer.name": "The organization's name"}
@@ -20,13 +19,7 @@ BUTTON_TEXT = "View your credential"
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n+")
 _PREHEADER_LENGTH = 140
 
-_environment = Environment(
-    loader=PackageLoader("laurel.email_templates", "templates"),
-    autoescape=True,
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+_environment = template_environment("laurel.email_templates")
 
 
 @dataclass(frozen=True)

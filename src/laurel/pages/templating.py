@@ -5,20 +5,9 @@ came from an organization (issuer site, logo, learning event) are shown only whe
 http(s) URLs, so a `javascript:` link can never be stored into a page.
 """
 
-import secrets
 from datetime import date
-from typing import Any
 
-from fastapi.responses import HTMLResponse
-from jinja2 import Environment, PackageLoader, StrictUndefined
-
-_environment = Environment(
-    loader=PackageLoader("laurel.pages", "templates"),
-    autoescape=True,
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+from laurel.kit.html import HtmlPages
 
 
 def long_date(value: date) -> str:
@@ -29,9 +18,6 @@ def long_date(value: date) -> str:
 def web_url(value: str | None) -> str | None:
     return value if value and value.lower().startswith(("https://", "http://")) else None
 
-
-_environment.filters["long_date"] = long_date
-_environment.filters["web_url"] = web_url
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 JSON_TYPES = ("application/json", "application/ld+json", "application/vc+ld+json", "application/vc")
@@ -80,15 +66,6 @@ def page_headers(nonce: str) -> dict[str, str]:
     }
 
 
-def render_page(
-    template: str,
-    context: dict[str, Any],
-    *,
-    status_code: int = 200,
-    headers: dict[str, str] | None = None,
-) -> HTMLResponse:
-    nonce = secrets.token_urlsafe(16)
-    html = _environment.get_template(template).render(nonce=nonce, **context)
-    return HTMLResponse(
-        html, status_code=status_code, headers={**page_headers(nonce), **(headers or {})}
-    )
+render_page = HtmlPages(
+    "laurel.pages", page_headers, {"long_date": long_date, "web_url": web_url}
+).render
