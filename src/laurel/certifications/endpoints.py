@@ -1,7 +1,7 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import Depends, Query, Request
+from fastapi import Query
 
 from laurel.certifications import type_endpoints
 from laurel.certifications.schemas import (
@@ -15,7 +15,7 @@ from laurel.certifications.schemas import (
     VerificationRead,
 )
 from laurel.certifications.service import lifecycle, records
-from laurel.certifications.validity import Validity
+from laurel.certifications.validity import RecordValidity
 from laurel.kit.body import body_docs
 from laurel.kit.errors import DuplicateExternalId, InvalidJson, InvalidTransition
 from laurel.kit.ids import id_of_uuid
@@ -37,14 +37,6 @@ ORG_RECORDS = "/organizations/{organization_id}/certifications"
 ONE_RECORD = ORG_RECORDS + "/{certification_id}"
 Filters = Annotated[CertificationFilters, Query()]
 RecordData = Data[CertificationRead]
-
-
-def _validity(request: Request) -> Validity:
-    return Validity.of(request.app.state.settings)
-
-
-# What `validity_status` means on this server; every endpoint that shows records takes it.
-RecordValidity = Annotated[Validity, Depends(_validity)]
 
 
 # -- the token subject's own records (seed 004) -------------------------------------------

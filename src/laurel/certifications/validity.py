@@ -2,6 +2,9 @@
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Annotated
+
+from fastapi import Depends, Request
 
 from laurel.config import Settings
 
@@ -29,3 +32,11 @@ class Validity:
         if expires_on < today:
             return "expired"
         return "expiring" if expires_on <= self.expiring_until(today) else "valid"
+
+
+def _validity_of_request(request: Request) -> Validity:
+    return Validity.of(request.app.state.settings)
+
+
+# What `validity_status` means on this server; every route that shows records takes it.
+RecordValidity = Annotated[Validity, Depends(_validity_of_request)]

@@ -4,19 +4,14 @@ bad field is the same 400 (naming the field) as on the records API, never a 500.
 import csv
 import io
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlencode
 
-from pydantic import BaseModel, ValidationError
-
 from laurel.certifications.schemas import CertificationFilters
-from laurel.kit.body import validation_failed
 from laurel.kit.errors import ValidationFailed
 from laurel.kit.ids import is_valid_id, uuid_of
 from laurel.qualifications.service.results import GapMatrix
 from laurel.webapp.schemas import neutralized
-
-Model = TypeVar("Model", bound=BaseModel)
 
 # What a record's row says at a glance: its lifecycle when it is not active, else its dates.
 STATES = ("valid", "expiring", "expired", "not_yet_valid", "suspended", "revoked", "superseded")
@@ -32,16 +27,6 @@ CELL_TEXT = {
 def state_of(record: dict[str, Any]) -> str:
     lifecycle = str(record["lifecycle_status"])
     return lifecycle if lifecycle in _LIFECYCLE_STATES else str(record["validity_status"])
-
-
-def parsed(model: type[Model], form: dict[str, str], **fixed: object) -> Model:
-    """The form as `model`; empty fields are left out (a browser sends every input)."""
-    values: dict[str, object] = {key: value for key, value in form.items() if value.strip()}
-    values.pop("csrf_token", None)
-    try:
-        return model.model_validate({**values, **fixed})
-    except ValidationError as error:
-        raise validation_failed(error) from None
 
 
 def known_id(value: str, field: str) -> str | None:

@@ -19,7 +19,7 @@ from laurel.certifications.schemas import (
     VerificationCreate,
 )
 from laurel.certifications.service import certification_types, lifecycle, records
-from laurel.certifications.validity import Validity
+from laurel.certifications.validity import RecordValidity, Validity
 from laurel.db import DbSession
 from laurel.kit.errors import NotFound, ValidationFailed
 from laurel.kit.ids import uuid_of
@@ -36,11 +36,17 @@ from laurel.webapp.records_forms import (
     RecordTableFilters,
     gap_csv,
     known_id,
-    parsed,
     state_of,
 )
 from laurel.webapp.rendering import render
-from laurel.webapp.routing import SignedIn, WebAppRoute, form_fields, settings_of
+from laurel.webapp.routing import (
+    RecordsCaller,
+    SignedIn,
+    WebAppRoute,
+    form_fields,
+    form_of,
+    parsed,
+)
 from laurel.webapp.service import Staff
 
 router = APIRouter(prefix="/app/records", route_class=WebAppRoute)
@@ -68,10 +74,6 @@ def _page(cursor: str, limit: int) -> PageParams:
     return PageParams(limit, Cursor.decode(cursor) if cursor else None)
 
 
-def _validity(request: Request) -> Validity:
-    return Validity.of(settings_of(request))
-
-
 async def _types(session: AsyncSession, caller: Caller, staff: Staff) -> list[CertificationType]:
     listed = await certification_types.list_types(
         session, caller, staff.organization_id, PageParams(200, None)
@@ -85,9 +87,10 @@ def _context(staff: Staff, **values: Any) -> dict[str, Any]:
 
 @router.get("", name="webapp.records")
 async def record_table(
-    request: Request,
     session: DbSession,
     staff: SignedIn,
+    caller: RecordsCaller,
+    validity: RecordValidity,
     member: Filter = "",
     certification_type: Annotated[str, Query(alias="type", max_length=200)] = "",
     state: Filter = "",
@@ -95,14 +98,13 @@ async def record_table(
 ) -> Response:
     """Members' certifications, newest first, with their validity; a member sees their own."""
     filters = RecordTableFilters.parse(member, certification_type, state)
-    caller = await service.caller_of(session, staff)
     page = await records.list_certifications(
         session,
         caller,
         filters.service_filters(),
         _page(cursor, PAGE_SIZE),
         organization_id=staff.organization_id,
-        validity=_validity(request),
+        validity=validity,
     )
     member_ids = sorted({str(row["organization_member_id"]) for row in page.rows})
     names = await MemberRepository(session).names_by_id(staff.organization_id, member_ids)
@@ -120,9 +122,13 @@ async def record_table(
 
 
 async def _member_page(
-    request: Request, session: AsyncSession, staff: Staff, member_id: str, done: str = ""
+    session: AsyncSession,
+    staff: Staff,
+    caller: Caller,
+    validity: Validity,
+    member_id: str,
+    done: str = "",
 ) -> Response:
-    caller = await service.caller_of(session, staff)
     member = await members.get_member(session, caller, staff.organization_id, member_id)
     listed = await records.list_certifications(
         session,
@@ -130,7 +136,7 @@ async def _member_page(
         CertificationFilters.model_validate({"organization_member_id": uuid_of(member_id)}),
         PageParams(200, None),
         organization_id=staff.organization_id,
-        validity=_validity(request),
+        validity=validity,
     )
     held = await job_roles.list_assignments(
         session, caller, staff.organization_id, member_id, PageParams(200, None)
@@ -155,24 +161,29 @@ async def _member_page(
 
 @router.get("/members/{member_id}", name="webapp.record_member")
 async def member_page(
-    request: Request,
     session: DbSession,
     staff: SignedIn,
+    caller: RecordsCaller,
+    validity: RecordValidity,
     member_id: str,
     done: Annotated[str, Query(max_length=16)] = "",
 ) -> Response:
     """One member's certifications, and (for managers) the forms that change them."""
     known_id(member_id, "member_id")
-    return await _member_page(request, session, staff, member_id, done)
+    return await _member_page(session, staff, caller, validity, member_id, done)
 
 
 @router.post("/members/{member_id}/certifications", name="webapp.record_add")
 async def add_certification(
-    request: Request, session: DbSession, staff: SignedIn, member_id: str
+    request: Request,
+    session: DbSession,
+    staff: SignedIn,
+    caller: RecordsCaller,
+    validity: RecordValidity,
+    member_id: str,
 ) -> Response:
     """Record a certification for this member."""
     known_id(member_id, "member_id")
-    caller = await service.caller_of(session, staff)
     # Another organization's member (or, for a member, someone else) is not found, as on GET.
     await members.get_member(session, caller, staff.organization_id, member_id)
     form = await form_fields(request)
@@ -188,7 +199,7 @@ async def add_certification(
         caller,
         body,
         organization_id=staff.organization_id,
-        validity=_validity(request),
+        validity=validity,
     )
     target = f"{created['id']} ({created['certification_type'].title}) for member {member_id}"
     service.record(session, staff, "certification.added", target, at=utc_now())
@@ -197,14 +208,13 @@ async def add_certification(
 
 @router.post("/members/{member_id}/job-roles", name="webapp.record_role_assign")
 async def assign_role(
-    request: Request, session: DbSession, staff: SignedIn, member_id: str
+    request: Request, session: DbSession, staff: SignedIn, caller: RecordsCaller, member_id: str
 ) -> Response:
     """Give the member a job role: the qualifications of that role then apply to them."""
     known_id(member_id, "member_id")
     role_id = known_id((await form_fields(request)).get("job_role_id", ""), "job_role_id")
     if role_id is None:
         raise ValidationFailed("job_role_id: choose a job role", param="job_role_id")
-    caller = await service.caller_of(session, staff)
     await job_roles.assign_job_role(
         session, caller, staff.organization_id, member_id, role_id, is_primary=False
     )
@@ -215,12 +225,11 @@ async def assign_role(
 
 @router.post("/members/{member_id}/job-roles/{role_id}/remove", name="webapp.record_role_remove")
 async def unassign_role(
-    session: DbSession, staff: SignedIn, member_id: str, role_id: str
+    session: DbSession, staff: SignedIn, caller: RecordsCaller, member_id: str, role_id: str
 ) -> Response:
     """Take a job role from the member."""
     known_id(member_id, "member_id")
     known_id(role_id, "role_id")
-    caller = await service.caller_of(session, staff)
     await job_roles.unassign_job_role(session, caller, staff.organization_id, member_id, role_id)
     target = f"job role {role_id} from member {member_id}"
     service.record(session, staff, "job_role.unassigned", target, at=utc_now())
@@ -239,44 +248,53 @@ async def _after(
 
 @router.post("/certifications/{record_id}/renew", name="webapp.record_renew")
 async def renew_certification(
-    request: Request, session: DbSession, staff: SignedIn, record_id: str
+    session: DbSession,
+    staff: SignedIn,
+    caller: RecordsCaller,
+    validity: RecordValidity,
+    record_id: str,
+    body: Annotated[CertificationRenewal, form_of(CertificationRenewal)],
 ) -> Response:
     """Renew: a new record with the new dates supersedes this one."""
     known_id(record_id, "record_id")
-    body = parsed(CertificationRenewal, await form_fields(request))
-    caller = await service.caller_of(session, staff)
     renewed = await lifecycle.renew_certification(
-        session, caller, staff.organization_id, record_id, body, validity=_validity(request)
+        session, caller, staff.organization_id, record_id, body, validity=validity
     )
     return await _after(session, staff, renewed, "certification.renewed", f" renews {record_id}")
 
 
 @router.post("/certifications/{record_id}/revoke", name="webapp.record_revoke")
 async def revoke_certification(
-    request: Request, session: DbSession, staff: SignedIn, record_id: str
+    session: DbSession,
+    staff: SignedIn,
+    caller: RecordsCaller,
+    validity: RecordValidity,
+    record_id: str,
+    body: Annotated[RevokeRequest, form_of(RevokeRequest)],
 ) -> Response:
     """Revoke with a reason; a revoked record counts for nothing again."""
     known_id(record_id, "record_id")
-    body = parsed(RevokeRequest, await form_fields(request))
-    caller = await service.caller_of(session, staff)
     change = lifecycle.LifecycleChange("revoke", body.reason)
     revoked = await lifecycle.change_lifecycle(
-        session, caller, staff.organization_id, record_id, change, validity=_validity(request)
+        session, caller, staff.organization_id, record_id, change, validity=validity
     )
     return await _after(session, staff, revoked, "certification.revoked", f": {body.reason}")
 
 
 @router.post("/certifications/{record_id}/verify", name="webapp.record_verify")
 async def verify_certification(
-    request: Request, session: DbSession, staff: SignedIn, record_id: str
+    session: DbSession,
+    staff: SignedIn,
+    caller: RecordsCaller,
+    validity: RecordValidity,
+    record_id: str,
+    body: Annotated[VerificationCreate, form_of(VerificationCreate)],
 ) -> Response:
     """Record a verification (how it was checked, and the outcome)."""
     known_id(record_id, "record_id")
-    body = parsed(VerificationCreate, await form_fields(request))
-    caller = await service.caller_of(session, staff)
     await lifecycle.add_verification(session, caller, staff.organization_id, record_id, body)
     record = await records.get_certification(
-        session, caller, record_id, staff.organization_id, validity=_validity(request)
+        session, caller, record_id, staff.organization_id, validity=validity
     )
     detail = f": {body.result} by {body.method}"
     return await _after(session, staff, record, "certification.verified", detail)
@@ -284,20 +302,24 @@ async def verify_certification(
 
 @router.post("/certifications/{record_id}/{action}", name="webapp.record_change")
 async def change_certification(
-    request: Request, session: DbSession, staff: SignedIn, record_id: str, action: str
+    session: DbSession,
+    staff: SignedIn,
+    caller: RecordsCaller,
+    validity: RecordValidity,
+    record_id: str,
+    action: str,
 ) -> Response:
     """Suspend or reinstate a record."""
     known_id(record_id, "record_id")
     if action not in _PLAIN_ACTIONS:
         raise NotFound()
-    caller = await service.caller_of(session, staff)
     changed = await lifecycle.change_lifecycle(
         session,
         caller,
         staff.organization_id,
         record_id,
         lifecycle.LifecycleChange(action),
-        validity=_validity(request),
+        validity=validity,
     )
     return await _after(session, staff, changed, _PLAIN_ACTIONS[action])
 
@@ -319,12 +341,12 @@ async def _job_roles(
 async def gap_report(
     session: DbSession,
     staff: SignedIn,
+    caller: RecordsCaller,
     role: Filter = "",
     q: Filter = "",
     cursor: Filter = "",
 ) -> Response:
     """Members by qualifications: met, expiring within 30 days, or missing; a page at a time."""
-    caller = await service.caller_of(session, staff)
     roles = await _job_roles(session, caller, staff, role)
     matrix = await results.gap_matrix(
         session,
@@ -354,11 +376,10 @@ def _query(values: dict[str, str], **extra: str) -> str:
 
 @router.get("/gaps.csv", name="webapp.record_gaps_csv")
 async def gap_report_csv(
-    session: DbSession, staff: SignedIn, role: Filter = "", q: Filter = ""
+    session: DbSession, staff: SignedIn, caller: RecordsCaller, role: Filter = "", q: Filter = ""
 ) -> Response:
     """The filtered gap report as CSV (managers and up), every page of it."""
     staff.require(Role.manager)
-    caller = await service.caller_of(session, staff)
     await _job_roles(session, caller, staff, role)
     matrices: list[results.GapMatrix] = []
     cursor: Cursor | None = None

@@ -1,7 +1,7 @@
 """What the gap report measures against: certification types, job roles and qualifications, listed
 for every role and created or edited by owners and admins (the services' own rule)."""
 
-from typing import Any
+from typing import Annotated
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
@@ -22,9 +22,16 @@ from laurel.qualifications.schemas import (
 )
 from laurel.qualifications.service import job_roles, qualifications
 from laurel.webapp import service
-from laurel.webapp.records_forms import known_id, parsed
+from laurel.webapp.records_forms import known_id
 from laurel.webapp.rendering import render
-from laurel.webapp.routing import SignedIn, WebAppRoute, form_fields
+from laurel.webapp.routing import (
+    RecordsCaller,
+    SignedIn,
+    WebAppRoute,
+    form_fields,
+    form_of,
+    parsed,
+)
 from laurel.webapp.service import Staff
 
 router = APIRouter(prefix="/app/records", route_class=WebAppRoute)
@@ -35,9 +42,8 @@ _SETUP = "/app/records/setup"
 
 
 @router.get("/setup", name="webapp.record_setup")
-async def setup_page(session: DbSession, staff: SignedIn) -> Response:
+async def setup_page(session: DbSession, staff: SignedIn, caller: RecordsCaller) -> Response:
     """Certification types, job roles and qualifications, with the forms that make them."""
-    caller = await service.caller_of(session, staff)
     organization_id, everything = staff.organization_id, PageParams(LISTED, None)
     types = await certification_types.list_types(session, caller, organization_id, everything)
     roles = await job_roles.list_job_roles(session, caller, organization_id, everything)
@@ -71,22 +77,27 @@ def _done(staff: Staff, session: AsyncSession, action: str, target: str) -> Resp
 
 
 @router.post("/types", name="webapp.record_type_create")
-async def create_type(request: Request, session: DbSession, staff: SignedIn) -> Response:
+async def create_type(
+    session: DbSession,
+    staff: SignedIn,
+    caller: RecordsCaller,
+    body: Annotated[CertificationTypeCreate, form_of(CertificationTypeCreate)],
+) -> Response:
     """A certification type of the organization's own."""
-    body = parsed(CertificationTypeCreate, await form_fields(request))
-    caller = await service.caller_of(session, staff)
     kind = await certification_types.create_type(session, caller, staff.organization_id, body)
     return _done(staff, session, "certification_type.created", f"{kind.id} ({kind.title})")
 
 
 @router.post("/types/{type_id}", name="webapp.record_type_update")
 async def update_type(
-    request: Request, session: DbSession, staff: SignedIn, type_id: str
+    session: DbSession,
+    staff: SignedIn,
+    caller: RecordsCaller,
+    type_id: str,
+    body: Annotated[CertificationTypeUpdate, form_of(CertificationTypeUpdate)],
 ) -> Response:
     """Retitle, describe, archive or reactivate a certification type."""
     known_id(type_id, "type_id")
-    body = parsed(CertificationTypeUpdate, await form_fields(request))
-    caller = await service.caller_of(session, staff)
     kind = await certification_types.update_type(
         session, caller, staff.organization_id, type_id, body
     )
@@ -94,44 +105,52 @@ async def update_type(
 
 
 @router.post("/job-roles", name="webapp.record_role_create")
-async def create_role(request: Request, session: DbSession, staff: SignedIn) -> Response:
+async def create_role(
+    session: DbSession,
+    staff: SignedIn,
+    caller: RecordsCaller,
+    body: Annotated[JobRoleCreate, form_of(JobRoleCreate)],
+) -> Response:
     """A job role members can hold."""
-    body = parsed(JobRoleCreate, await form_fields(request))
-    caller = await service.caller_of(session, staff)
     role = await job_roles.create_job_role(session, caller, staff.organization_id, body)
     return _done(staff, session, "job_role.created", f"{role.id} ({role.name})")
 
 
 @router.post("/job-roles/{role_id}", name="webapp.record_role_update")
 async def update_role(
-    request: Request, session: DbSession, staff: SignedIn, role_id: str
+    session: DbSession,
+    staff: SignedIn,
+    caller: RecordsCaller,
+    role_id: str,
+    body: Annotated[JobRoleUpdate, form_of(JobRoleUpdate)],
 ) -> Response:
     """Rename or describe a job role."""
     known_id(role_id, "role_id")
-    body = parsed(JobRoleUpdate, await form_fields(request))
-    caller = await service.caller_of(session, staff)
     role = await job_roles.update_job_role(session, caller, staff.organization_id, role_id, body)
     return _done(staff, session, "job_role.changed", f"{role.id} ({role.name})")
 
 
 @router.post("/qualifications", name="webapp.record_qualification_create")
-async def create_qualification(request: Request, session: DbSession, staff: SignedIn) -> Response:
+async def create_qualification(
+    request: Request, session: DbSession, staff: SignedIn, caller: RecordsCaller
+) -> Response:
     """A qualification: the certification types it requires, of the job roles it applies to."""
-    fields: dict[str, Any] = await form_fields(request)
-    body = parsed(QualificationCreate, fields, **await _linked_ids(request))
-    caller = await service.caller_of(session, staff)
+    body = parsed(QualificationCreate, await form_fields(request), **await _linked_ids(request))
     made = await qualifications.create_qualification(session, caller, staff.organization_id, body)
     return _done(staff, session, "qualification.created", f"{made['id']} ({made['name']})")
 
 
 @router.post("/qualifications/{qualification_id}", name="webapp.record_qualification_update")
 async def update_qualification(
-    request: Request, session: DbSession, staff: SignedIn, qualification_id: str
+    request: Request,
+    session: DbSession,
+    staff: SignedIn,
+    caller: RecordsCaller,
+    qualification_id: str,
 ) -> Response:
     """Rename a qualification or change what it requires and of whom (the whole set each time)."""
     known_id(qualification_id, "qualification_id")
     body = parsed(QualificationUpdate, await form_fields(request), **await _linked_ids(request))
-    caller = await service.caller_of(session, staff)
     changed = await qualifications.update_qualification(
         session, caller, staff.organization_id, qualification_id, body
     )

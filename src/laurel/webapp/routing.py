@@ -2,7 +2,7 @@
 errors rendered as HTML pages rather than the APIs' JSON."""
 
 from collections.abc import Callable, Coroutine
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 
 import structlog
@@ -10,18 +10,21 @@ from fastapi import Depends, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
+from pydantic import BaseModel, ValidationError
 
+from laurel.auth.users import Caller
 from laurel.config import Settings
 from laurel.db import DbSession
-from laurel.kit.body import describe_location
+from laurel.kit.body import describe_location, validation_failed
 from laurel.kit.errors import LaurelError
 from laurel.kit.timestamps import utc_now
 from laurel.webapp.csrf import check_form_token
 from laurel.webapp.rendering import render
-from laurel.webapp.service import SignInRequired, Staff, staff_of
+from laurel.webapp.service import SignInRequired, Staff, caller_of, staff_of
 from laurel.webapp.sessions import SESSION_COOKIE, Timeouts, find_session
 
 log = structlog.get_logger()
+Model = TypeVar("Model", bound=BaseModel)
 
 
 class WebAppRoute(APIRoute):
@@ -82,6 +85,26 @@ async def form_fields(request: Request) -> dict[str, str]:
     return {key: value for key, value in form.items() if isinstance(value, str)}
 
 
+def parsed(model: type[Model], form: dict[str, str], **fixed: object) -> Model:
+    """The form as `model`; empty fields are left out (a browser sends every input)."""
+    values: dict[str, object] = {key: value for key, value in form.items() if value.strip()}
+    values.pop("csrf_token", None)
+    try:
+        return model.model_validate({**values, **fixed})
+    except ValidationError as error:
+        raise validation_failed(error) from None
+
+
+def form_of(model: type[Model]) -> Any:
+    """A dependency: the POSTed form read into `model`, one of the services' own request
+    models, so a bad field is the same 400 naming it as on the APIs."""
+
+    async def read(request: Request) -> Model:
+        return parsed(model, await form_fields(request))
+
+    return Depends(read)
+
+
 async def signed_in(request: Request, session: DbSession) -> Staff:
     """The signed-in person, in their chosen organization; every POST must carry the session's
     CSRF token (403 without it)."""
@@ -99,3 +122,12 @@ async def signed_in(request: Request, session: DbSession) -> Staff:
 
 
 SignedIn = Annotated[Staff, Depends(signed_in)]
+
+
+async def _records_caller(session: DbSession, staff: SignedIn) -> Caller:
+    return await caller_of(session, staff)
+
+
+# The signed-in person as the records services know a caller: the same memberships a records
+# API token is read from, limited to the organization chosen.
+RecordsCaller = Annotated[Caller, Depends(_records_caller)]
