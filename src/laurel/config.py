@@ -118,6 +118,9 @@ class Settings(BaseSettings):
     # An invitation link works this long, once; a password-reset link this long, once.
     web_invitation_days: int = Field(default=7, ge=1, le=90)
     web_password_reset_minutes: int = Field(default=60, ge=5, le=24 * 60)
+    # Where the web app keeps bulk-issue uploads until they are issued or cancelled; empty: the
+    # system's temporary directory. Several `laurel serve` machines must share it.
+    import_staging_dir: str = ""
 
     @field_validator("database_url")
     @classmethod

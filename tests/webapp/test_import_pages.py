@@ -6,16 +6,16 @@ import csv
 import io
 import os
 import re
-import shutil
 import time
-from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import httpx
 import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
+from laurel.config import Environment, Settings
 from laurel.db import Database
 from laurel.models import AuditEvent, Credential, Role
 from laurel.webapp.imports import StagedImport, staging_root
@@ -23,11 +23,18 @@ from tests.conftest import CertifierClient, Tenant
 from tests.webapp.conftest import Browser, BrowserFactory
 
 
-@pytest.fixture(autouse=True)
-def staged_files_removed(tenant: Tenant) -> Iterator[None]:
-    """Each test's uploads are deleted after it, as an abandoned upload would be."""
-    yield
-    shutil.rmtree(staging_root() / tenant.organization_id, ignore_errors=True)
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    """The suite's settings, with uploads staged in the test's own directory."""
+    return Settings(
+        env=Environment.testing,
+        database_url=database_url,
+        rate_limit="100000/minute",
+        auth_cache_seconds=0,
+        page_cache_seconds=0,
+        log_level="WARNING",
+        import_staging_dir=str(tmp_path / "staging"),
+    )
 
 
 UPLOAD_PAGE = re.compile(r"/app/credentials/import/([A-Za-z0-9_-]{22})$")
@@ -90,7 +97,11 @@ async def finished(browser: Browser, upload_id: str) -> str:
 
 
 async def test_the_dry_run_lists_every_bad_row_then_the_fixed_file_issues_all_200(
-    signed_in_manager: Browser, database: Database, group_id: str
+    signed_in_manager: Browser,
+    database: Database,
+    group_id: str,
+    settings: Settings,
+    tenant: Tenant,
 ) -> None:
     upload_id = await staged_upload(signed_in_manager, group_id, roster(), "roster.csv")
     mapping_page = await signed_in_manager.get(f"/app/credentials/import/{upload_id}")
@@ -116,6 +127,8 @@ async def test_the_dry_run_lists_every_bad_row_then_the_fixed_file_issues_all_20
     checked = await signed_in_manager.post(f"/app/credentials/import/{fixed_id}/check", MAPPING)
     assert checked.status_code == 200
     assert "All 200 rows are fine" in checked.text
+    # Staged where LAUREL_IMPORT_STAGING_DIR says, in the organization's own directory.
+    assert (staging_root(settings) / tenant.organization_id / fixed_id / "source.csv").is_file()
     started = await signed_in_manager.post(f"/app/credentials/import/{fixed_id}/run")
     assert started.status_code == 303
     done = await finished(signed_in_manager, fixed_id)
@@ -129,12 +142,16 @@ async def test_the_dry_run_lists_every_bad_row_then_the_fixed_file_issues_all_20
 
 
 async def test_a_cancelled_upload_writes_nothing_and_is_gone(
-    signed_in_manager: Browser, database: Database, tenant: Tenant, group_id: str
+    signed_in_manager: Browser,
+    database: Database,
+    tenant: Tenant,
+    group_id: str,
+    settings: Settings,
 ) -> None:
     upload_id = await staged_upload(signed_in_manager, group_id, roster(bad=False), "r.csv")
     await signed_in_manager.get(f"/app/credentials/import/{upload_id}")
     await signed_in_manager.post(f"/app/credentials/import/{upload_id}/check", MAPPING)
-    staged = StagedImport.load(tenant.organization_id, upload_id)
+    staged = StagedImport.load(staging_root(settings), tenant.organization_id, upload_id)
     cancelled = await signed_in_manager.post(f"/app/credentials/import/{upload_id}/cancel")
     assert cancelled.status_code == 303
     assert cancelled.headers["location"] == "/app/credentials/import?done=cancelled"
@@ -183,10 +200,10 @@ async def test_an_xlsx_upload_is_mapped_and_issued_like_a_csv(
 
 
 async def test_an_upload_abandoned_for_a_day_is_deleted_by_the_next_one(
-    signed_in_manager: Browser, tenant: Tenant, group_id: str
+    signed_in_manager: Browser, tenant: Tenant, group_id: str, settings: Settings
 ) -> None:
     old_id = await staged_upload(signed_in_manager, group_id, roster(), "old.csv")
-    old = StagedImport.load(tenant.organization_id, old_id)
+    old = StagedImport.load(staging_root(settings), tenant.organization_id, old_id)
     day_and_a_bit_ago = time.time() - 25 * 3600
     os.utime(old.directory / "state.json", (day_and_a_bit_ago, day_and_a_bit_ago))
     await staged_upload(signed_in_manager, group_id, roster(), "new.csv")
@@ -195,7 +212,11 @@ async def test_an_upload_abandoned_for_a_day_is_deleted_by_the_next_one(
 
 
 async def test_a_run_cut_short_is_finished_by_issuing_the_rest_without_duplicates(
-    signed_in_manager: Browser, database: Database, tenant: Tenant, group_id: str
+    signed_in_manager: Browser,
+    database: Database,
+    tenant: Tenant,
+    group_id: str,
+    settings: Settings,
 ) -> None:
     upload_id = await staged_upload(signed_in_manager, group_id, roster(bad=False), "r.csv")
     await signed_in_manager.get(f"/app/credentials/import/{upload_id}")
@@ -203,7 +224,7 @@ async def test_a_run_cut_short_is_finished_by_issuing_the_rest_without_duplicate
     await signed_in_manager.post(f"/app/credentials/import/{upload_id}/run")
     assert "Done: 200 credentials issued" in await finished(signed_in_manager, upload_id)
     # As a process that died mid-run leaves it: "running", and silent for ten minutes.
-    staged = StagedImport.load(tenant.organization_id, upload_id)
+    staged = StagedImport.load(staging_root(settings), tenant.organization_id, upload_id)
     staged.state = "running"
     staged.save()
     ten_minutes_ago = time.time() - 600

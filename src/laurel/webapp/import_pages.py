@@ -8,10 +8,11 @@ running the same upload again without duplicates.
 """
 
 import asyncio
+from pathlib import Path
 from typing import Annotated, Any
 
 import structlog
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from starlette.datastructures import UploadFile
 
@@ -29,6 +30,7 @@ from laurel.webapp.imports import (
     guess_mapping,
     read_table,
     stage,
+    staging_root,
     write_mapped,
 )
 from laurel.webapp.rendering import render
@@ -41,6 +43,13 @@ log = structlog.get_logger()
 # Background imports are referenced until they end: asyncio keeps only weak references to tasks.
 _running: set[asyncio.Task[None]] = set()
 BATCH_SIZE = 100
+
+
+def _staging(request: Request) -> Path:
+    return staging_root(settings_of(request))
+
+
+Staging = Annotated[Path, Depends(_staging)]
 
 
 def _page(staff: Staff, template: str, status: int = 200, **context: Any) -> Response:
@@ -91,7 +100,9 @@ def _max_upload_bytes(request: Request) -> int:
 
 
 @router.post("", name="webapp.import_upload")
-async def upload(request: Request, session: DbSession, staff: SignedIn) -> Response:
+async def upload(
+    request: Request, session: DbSession, staff: SignedIn, staging: Staging
+) -> Response:
     """Stage the uploaded file; nothing is written to the database yet."""
     staff.require(Role.manager)
     form = await request.form()
@@ -110,7 +121,7 @@ async def upload(request: Request, session: DbSession, staff: SignedIn) -> Respo
     content = await file.read(limit + 1)
     try:
         table = read_table(file.filename, content, limit)
-        staged = stage(staff.organization_id, group_id, file.filename, table)
+        staged = stage(staging, staff.organization_id, group_id, file.filename, table)
     except ValidationFailed as error:
         return await _upload_page(request, session, staff, problem=error.message, status=400)
     return RedirectResponse(f"/app/credentials/import/{staged.upload_id}", status_code=303)
@@ -144,10 +155,12 @@ async def _mapping_page(
 
 
 @router.get("/{upload_id}", name="webapp.import_upload_page")
-async def upload_page(session: DbSession, staff: SignedIn, upload_id: str) -> Response:
+async def upload_page(
+    session: DbSession, staff: SignedIn, staging: Staging, upload_id: str
+) -> Response:
     """An upload: its column mapping before the run, its progress during and after."""
     staff.require(Role.manager)
-    staged = StagedImport.load(staff.organization_id, upload_id)
+    staged = StagedImport.load(staging, staff.organization_id, upload_id)
     if staged.state != "uploaded":
         return _page(staff, "import_progress.html", staged=staged)
     return await _mapping_page(session, staff, staged)
@@ -155,11 +168,11 @@ async def upload_page(session: DbSession, staff: SignedIn, upload_id: str) -> Re
 
 @router.post("/{upload_id}/check", name="webapp.import_check")
 async def dry_run(
-    request: Request, session: DbSession, staff: SignedIn, upload_id: str
+    request: Request, session: DbSession, staff: SignedIn, staging: Staging, upload_id: str
 ) -> Response:
     """The dry run: apply the mapping and check every row with the importer's own checks."""
     staff.require(Role.manager)
-    staged = _not_started(StagedImport.load(staff.organization_id, upload_id))
+    staged = _not_started(StagedImport.load(staging, staff.organization_id, upload_id))
     form = await request.form()
     tags = await _attribute_tags(session, staff.organization_id)
     targets = [target for target, _ in STANDARD_FIELDS] + tags
@@ -172,11 +185,13 @@ async def dry_run(
 
 
 @router.post("/{upload_id}/run", name="webapp.import_run")
-async def run(request: Request, session: DbSession, staff: SignedIn, upload_id: str) -> Response:
+async def run(
+    request: Request, session: DbSession, staff: SignedIn, staging: Staging, upload_id: str
+) -> Response:
     """Issue (and optionally email) a credential per row, in the background; the page shows how
     far it got."""
     staff.require(Role.manager)
-    staged = StagedImport.load(staff.organization_id, upload_id)
+    staged = StagedImport.load(staging, staff.organization_id, upload_id)
     # A failed run is run again: the importer skips the rows it already wrote.
     if staged.state not in ("uploaded", "failed"):
         raise Conflict("This upload is already being issued")
@@ -199,10 +214,10 @@ async def run(request: Request, session: DbSession, staff: SignedIn, upload_id: 
 
 
 @router.post("/{upload_id}/cancel", name="webapp.import_cancel")
-async def cancel(staff: SignedIn, upload_id: str) -> Response:
+async def cancel(staff: SignedIn, staging: Staging, upload_id: str) -> Response:
     """Drop an upload that has not been issued: nothing of it was written."""
     staff.require(Role.manager)
-    _not_started(StagedImport.load(staff.organization_id, upload_id)).cancel()
+    _not_started(StagedImport.load(staging, staff.organization_id, upload_id)).cancel()
     return RedirectResponse("/app/credentials/import?done=cancelled", status_code=303)
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from openpyxl import load_workbook
 
+from laurel.config import Settings
 from laurel.kit.errors import NotFound, ValidationFailed
 
 UPLOAD_ID = re.compile(r"^[A-Za-z0-9_-]{22}$")
@@ -46,14 +47,17 @@ _GUESSES = {
 }
 
 
-def staging_root() -> Path:
-    return Path(tempfile.gettempdir()) / "laurel-imports"
+def staging_root(settings: Settings) -> Path:
+    """`LAUREL_IMPORT_STAGING_DIR`, or `laurel-imports` in the system's temporary directory."""
+    configured = settings.import_staging_dir
+    return Path(configured) if configured else Path(tempfile.gettempdir()) / "laurel-imports"
 
 
 @dataclass
 class StagedImport:
     """What is known of one upload; kept as JSON beside its rows."""
 
+    root: str  # the staging directory (staging_root)
     upload_id: str
     organization_id: str
     filename: str
@@ -71,7 +75,7 @@ class StagedImport:
 
     @property
     def directory(self) -> Path:
-        return staging_root() / self.organization_id / self.upload_id
+        return Path(self.root) / self.organization_id / self.upload_id
 
     @property
     def source(self) -> Path:
@@ -88,12 +92,12 @@ class StagedImport:
         partial.replace(self.directory / "state.json")
 
     @classmethod
-    def load(cls, organization_id: str, upload_id: str) -> "StagedImport":
+    def load(cls, root: Path, organization_id: str, upload_id: str) -> "StagedImport":
         if not UPLOAD_ID.match(upload_id):
             raise NotFound("No upload of this organization has that id")
-        path = staging_root() / organization_id / upload_id / "state.json"
+        path = root / organization_id / upload_id / "state.json"
         try:
-            staged = cls(**json.loads(path.read_text()))
+            staged = cls(**{**json.loads(path.read_text()), "root": str(root)})
             saved_at = path.stat().st_mtime
         except FileNotFoundError:
             raise NotFound("No upload of this organization has that id") from None
@@ -153,13 +157,14 @@ def _xlsx_rows(content: bytes) -> list[list[str]]:
 
 
 def stage(
-    organization_id: str, group_id: str, filename: str, table: list[list[str]]
+    root: Path, organization_id: str, group_id: str, filename: str, table: list[list[str]]
 ) -> StagedImport:
     if not table or not any(table[0]):
         raise ValidationFailed("file: the first row must name the columns", param="file")
     headers = table[0]
-    _forget_abandoned(staging_root() / organization_id)
+    _forget_abandoned(root / organization_id)
     staged = StagedImport(
+        root=str(root),
         upload_id=secrets.token_urlsafe(16),
         organization_id=organization_id,
         filename=Path(filename).name[:200] or "upload",
