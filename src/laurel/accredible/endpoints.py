@@ -6,18 +6,26 @@ trailing slashes, as Open edX joins them; every success is a JSON body.
 
 from typing import Annotated
 
-from fastapi import Request, Response
+from fastapi import APIRouter, Request, Response
 
 from laurel.accredible import service
-from laurel.accredible.api import Issuer, IssuerRequest, accredible_router, json_body
+from laurel.accredible.api import (
+    PREFIX,
+    AccredibleRoute,
+    Issuer,
+    IssuerRequest,
+    accredible_router,
+    json_body,
+)
 from laurel.accredible.schemas import (
-    CreateCredentialRequest,
-    CredentialReply,
-    DesignReply,
-    GroupList,
-    UpdateCredentialRequest,
+    AccredibleCreateRequest,
+    AccredibleCredentialReply,
+    AccredibleDesignReply,
+    AccredibleGroupList,
+    AccredibleUpdateRequest,
 )
 from laurel.db import DbSession
+from laurel.kit.body import body_docs
 from laurel.kit.errors import (
     ErrorFormat,
     InvalidJson,
@@ -30,7 +38,10 @@ from laurel.kit.errors import (
 from laurel.kit.svg_headers import headers_for
 from laurel.rendering.pool import render_pool
 
-router = accredible_router(tags=["Accredible-compatible API (Open edX)"])
+_TAG = "Accredible-compatible API (Open edX)"
+router = accredible_router(tags=[_TAG])
+# The design images Open edX shows learners: no key, so none of the guard's answers.
+public = APIRouter(prefix=PREFIX, route_class=AccredibleRoute, tags=[_TAG])
 
 _READ_ERRORS = error_responses(NotFound, error_format=ErrorFormat.accredible)
 _WRITE_ERRORS = error_responses(
@@ -47,8 +58,7 @@ def _issuer(issuer: IssuerRequest) -> service.AccredibleIssuer:
 @router.get(
     "/issuer/all_groups",
     name="accredible.all_groups",
-    response_model=GroupList,
-    responses=_READ_ERRORS,
+    response_model=AccredibleGroupList,
 )
 async def all_groups(issuer: Issuer) -> object:
     """Every credential template of the organization, as Accredible groups, in one page."""
@@ -58,7 +68,7 @@ async def all_groups(issuer: Issuer) -> object:
 @router.get(
     "/designs/{design_id}",
     name="accredible.design",
-    response_model=DesignReply,
+    response_model=AccredibleDesignReply,
     responses=_READ_ERRORS,
 )
 async def design(issuer: Issuer, design_id: int) -> object:
@@ -69,12 +79,13 @@ async def design(issuer: Issuer, design_id: int) -> object:
 @router.post(
     "/credentials",
     name="accredible.create_credential",
-    response_model=CredentialReply,
+    response_model=AccredibleCredentialReply,
     responses=_WRITE_ERRORS,
+    openapi_extra=body_docs(AccredibleCreateRequest),
 )
 async def create_credential(
     issuer: Issuer,
-    body: Annotated[CreateCredentialRequest, json_body(CreateCredentialRequest)],
+    body: Annotated[AccredibleCreateRequest, json_body(AccredibleCreateRequest)],
 ) -> object:
     """Create, issue and email a credential of a group; the same group and email again
     answer the credential made the first time."""
@@ -84,26 +95,28 @@ async def create_credential(
 @router.patch(
     "/credentials/{credential_id}",
     name="accredible.update_credential",
-    response_model=CredentialReply,
+    response_model=AccredibleCredentialReply,
     responses=_WRITE_ERRORS,
+    openapi_extra=body_docs(AccredibleUpdateRequest),
 )
 @router.put(
     "/credentials/{credential_id}",
     name="accredible.replace_credential",
-    response_model=CredentialReply,
+    response_model=AccredibleCredentialReply,
     responses=_WRITE_ERRORS,
+    openapi_extra=body_docs(AccredibleUpdateRequest),
 )
 async def update_credential(
     issuer: Issuer,
     credential_id: int,
-    body: Annotated[UpdateCredentialRequest, json_body(UpdateCredentialRequest)],
+    body: Annotated[AccredibleUpdateRequest, json_body(AccredibleUpdateRequest)],
 ) -> object:
     """Expire a credential at `expired_on`; a moment already past also revokes it (Open edX
     sends this when a learner no longer meets the badge's requirements)."""
     return await _issuer(issuer).expire(credential_id, body.credential)
 
 
-@router.get(
+@public.get(
     "/designs/{design_id}/{signature}.png",
     name="accredible.design_image",
     response_class=Response,

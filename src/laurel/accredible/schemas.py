@@ -45,33 +45,33 @@ class AccredibleModel(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
-class RecipientIn(AccredibleModel):
+class AccredibleRecipientIn(AccredibleModel):
     name: PersonName
     email: EmailAddress
 
 
-class CredentialIn(AccredibleModel):
-    recipient: RecipientIn
+class AccredibleCredentialIn(AccredibleModel):
+    recipient: AccredibleRecipientIn
     group_id: int = Field(description="The credential template's integer id (`all_groups`).")
     issued_on: Moment | None = Field(default=None, description="Default: now.")
     expired_on: Moment | None = None
 
 
-class CreateCredentialRequest(AccredibleModel):
-    credential: CredentialIn
+class AccredibleCreateRequest(AccredibleModel):
+    credential: AccredibleCredentialIn
 
 
-class CredentialChange(AccredibleModel):
+class AccredibleExpiry(AccredibleModel):
     expired_on: Moment = Field(
         description="When the credential stops being valid; now or earlier also revokes it."
     )
 
 
-class UpdateCredentialRequest(AccredibleModel):
-    credential: CredentialChange
+class AccredibleUpdateRequest(AccredibleModel):
+    credential: AccredibleExpiry
 
 
-class GroupOut(BaseModel):
+class AccredibleGroup(BaseModel):
     id: int
     name: str
     course_name: str
@@ -81,7 +81,7 @@ class GroupOut(BaseModel):
     updated_at: datetime
 
 
-class PageMeta(BaseModel):
+class AccrediblePageMeta(BaseModel):
     current_page: int
     next_page: int | None
     prev_page: int | None
@@ -89,36 +89,36 @@ class PageMeta(BaseModel):
     total_count: int
 
 
-class GroupList(BaseModel):
-    groups: list[GroupOut]
-    meta: PageMeta
+class AccredibleGroupList(BaseModel):
+    groups: list[AccredibleGroup]
+    meta: AccrediblePageMeta
 
 
-class DesignOut(BaseModel):
+class AccredibleDesign(BaseModel):
     id: int
     rasterized_content_url: str
 
 
-class DesignReply(BaseModel):
-    design: DesignOut
+class AccredibleDesignReply(BaseModel):
+    design: AccredibleDesign
 
 
-class RecipientOut(BaseModel):
+class AccredibleRecipient(BaseModel):
     name: str
     email: str | None
 
 
-class CredentialOut(BaseModel):
+class AccredibleCredential(BaseModel):
     id: int
     name: str
     group_id: int
     group_name: str
-    recipient: RecipientOut
+    recipient: AccredibleRecipient
     issued_on: date
     expired_on: date | None
     complete: bool
     url: str
 
 
-class CredentialReply(BaseModel):
-    credential: CredentialOut
+class AccredibleCredentialReply(BaseModel):
+    credential: AccredibleCredential

@@ -19,7 +19,7 @@ from laurel.accredible.repository import (
     GroupRow,
     is_alias,
 )
-from laurel.accredible.schemas import CreateCredentialRequest, CredentialChange
+from laurel.accredible.schemas import AccredibleCreateRequest, AccredibleExpiry
 from laurel.auth.dependencies import Principal
 from laurel.config import Settings
 from laurel.credentials.schemas import (
@@ -125,7 +125,7 @@ class AccredibleIssuer:
         url = PublicLinks.of(self.settings).accredible_design_image(alias, signature)
         return {"design": {"id": alias, "rasterized_content_url": url}}
 
-    async def award(self, request: CreateCredentialRequest) -> dict[str, Any]:
+    async def award(self, request: AccredibleCreateRequest) -> dict[str, Any]:
         """The credential of the template to the recipient: made, issued and emailed the
         first time, the same one every time after."""
         data = request.credential
@@ -165,7 +165,7 @@ class AccredibleIssuer:
             return None
         return await credentials.get(credential_id)
 
-    async def expire(self, alias: int, change: CredentialChange) -> dict[str, Any]:
+    async def expire(self, alias: int, change: AccredibleExpiry) -> dict[str, Any]:
         """Expire the credential at `expired_on`; one already past is also revoked.
 
         Open edX sends this when a learner no longer meets the badge's requirements, with the
