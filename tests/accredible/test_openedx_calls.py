@@ -1,5 +1,6 @@
 """The four calls Open edX makes, as it makes them, and every field it reads of the answers."""
 
+import asyncio
 from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -152,3 +153,12 @@ async def test_accredibles_documented_token_form_is_accepted(openedx: OpenEdx) -
     )
     assert response.status_code == 200, response.text
     assert response.json()["groups"] == []
+
+
+async def test_two_awards_at_once_make_one_credential(site: Site) -> None:
+    group_id = await site.group()
+    group_alias = (await site.openedx.sync_groups())[0]["id"]
+    replies = await asyncio.gather(*(site.openedx.issue(group_alias) for _ in range(3)))
+    assert [reply.status_code for reply in replies] == [200, 200, 200]
+    assert len({reply.json()["credential"]["id"] for reply in replies}) == 1
+    await _credential(site, group_id)  # exactly one
