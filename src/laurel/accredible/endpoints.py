@@ -47,7 +47,7 @@ _READ_ERRORS = error_responses(NotFound, error_format=ErrorFormat.accredible)
 _WRITE_ERRORS = error_responses(
     InvalidJson, ValidationFailed, NotFound, error_format=ErrorFormat.accredible
 )
-# A design image is drawn once and kept; its URL changes only with its alias.
+# A design edited keeps its image's URL: caches keep the old image a few minutes at most.
 _IMAGE_CACHE = "public, max-age=300"
 
 
