@@ -137,7 +137,7 @@ class AccredibleIssuer:
         credentials = Credentials(self.session, self.principal, self.settings)
         existing = await self._awarded(credentials, group_id, email)
         if existing is not None:
-            return await self._reply(existing)
+            return await self._reply(existing, group_alias=data.group_id)
         issued_on = data.issued_on or utc_now()
         expired_on = data.expired_on
         created = await credentials.create_issue_send(
@@ -149,7 +149,7 @@ class AccredibleIssuer:
             )
         )
         await self.repository.record_award(group_id, email, created.credential.id)
-        return await self._reply(created.credential)
+        return await self._reply(created.credential, group_alias=data.group_id)
 
     async def _awarded(
         self, credentials: Credentials, group_id: str, email: str
@@ -190,14 +190,18 @@ class AccredibleIssuer:
             raise NotFound(f"No {kind} {alias}")
         return found.laurel_id
 
-    async def _reply(self, credential: CredentialRead) -> dict[str, Any]:
+    async def _reply(
+        self, credential: CredentialRead, group_alias: int | None = None
+    ) -> dict[str, Any]:
+        """The credential as Accredible shows it; `group_alias` when the request named it."""
         aliases = self.aliases
         credential_alias = await aliases.alias_of(
             AliasKind.credential, self.organization_id, credential.id
         )
-        group_alias = await aliases.alias_of(
-            AliasKind.group, self.organization_id, credential.group_id
-        )
+        if group_alias is None:
+            group_alias = await aliases.alias_of(
+                AliasKind.group, self.organization_id, credential.group_id
+            )
         group_name = credential.attributes.get("group.name") or ""
         return {
             "credential": {
