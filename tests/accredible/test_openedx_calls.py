@@ -1,7 +1,7 @@
 """The four calls Open edX makes, as it makes them, and every field it reads of the answers."""
 
 import asyncio
-from datetime import date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -133,7 +133,7 @@ async def test_a_future_expiry_by_put_in_iso_form_only_dates_the_credential(
     group_id = await site.group()
     group_alias = (await site.openedx.sync_groups())[0]["id"]
     issued = (await site.openedx.issue(group_alias)).json()["credential"]
-    later = date.today() + timedelta(days=30)
+    later = datetime.now(UTC).date() + timedelta(days=30)
     response = await site.openedx.call(
         "PUT",
         f"credentials/{issued['id']}",
