@@ -17,6 +17,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import BaseRoute
 
 from laurel import __version__, issuer_api, records_api
+from laurel.accredible import api as accredible_api
+from laurel.accredible.endpoints import public as accredible_images_router
+from laurel.accredible.endpoints import router as accredible_router
 from laurel.attributes.endpoints import router as attributes_router
 from laurel.auth.dependencies import BEARER_SCHEME, PrincipalCache
 from laurel.certifications.endpoints import router as certifications_router
@@ -250,6 +253,8 @@ def create_app(settings: Settings | None = None, *, resolver: Resolver | None = 
     app.include_router(
         records_api.mount(members_router, certifications_router, qualifications_router)
     )
+    # Accredible's v1 for Open edX (docs/openedx-accredible.md): its own guard and errors.
+    app.include_router(accredible_api.mount(accredible_router, accredible_images_router))
     # Public pages and documents (no token), and the OAuth server: outside both families.
     app.include_router(pages_router)
     app.include_router(public_rendering_router)

@@ -56,6 +56,10 @@ class PublicLinks:
     def achievement(self, group_id: str) -> str:
         return f"{self.base}/achievements/{group_id}"
 
+    def accredible_design_image(self, alias: int, signature: str) -> str:
+        """A design's PNG, as the Accredible-compatible API's `designs/{id}` names it."""
+        return f"{self.base}/accredible/v1/designs/{alias}/{signature}.png"
+
     def verify_page(self) -> str:
         return f"{self.base}/verify"
 

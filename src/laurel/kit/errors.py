@@ -1,10 +1,11 @@
-"""The one error mechanism: `LaurelError` subclasses, written in one of two `ErrorFormat`s.
+"""The one error mechanism: `LaurelError` subclasses, written in one of the `ErrorFormat`s.
 
 `ErrorFormat.envelope` is Certifier's `{"error": {"code", "message", "param"?}}`;
 `ErrorFormat.problem_details` is RFC 9457 (`application/problem+json`) with the same stable
-`code` and the field in `field`. Which one a request gets is not decided here: each API family
-picks its format, and its routes carry it (`kit/routing.py`). `param` appears only when one
-field of the request is to blame. Each format documents an error class for OpenAPI
+`code` and the field in `field`; `ErrorFormat.accredible` is Accredible's
+`{"success": false, "data": "<message>"}`. Which one a request gets is not decided here: each
+API family picks its format, and its routes carry it (`kit/routing.py`). `param` appears only
+when one field of the request is to blame. Each format documents an error class for OpenAPI
 (`ErrorFormat.openapi_response`).
 """
 
@@ -27,6 +28,13 @@ class ErrorBody(BaseModel):
 
 class ErrorEnvelope(BaseModel):
     error: ErrorBody
+
+
+class AccredibleError(BaseModel):
+    """Accredible's error body: `data` is the message."""
+
+    success: bool
+    data: str
 
 
 class ProblemDetails(BaseModel):
@@ -84,17 +92,22 @@ class LaurelError(Exception):
 
 
 class ErrorFormat(Enum):
-    """How an error is written on the wire; the value is its media type."""
+    """How an error is written on the wire."""
 
-    envelope = "application/json"
-    problem_details = PROBLEM_JSON
+    envelope = "envelope"
+    problem_details = "problem_details"
+    accredible = "accredible"
 
     @property
     def media_type(self) -> str:
-        return self.value
+        return PROBLEM_JSON if self is ErrorFormat.problem_details else "application/json"
 
     def body(self, error: LaurelError) -> dict[str, Any]:
-        return error.problem() if self is ErrorFormat.problem_details else error.envelope()
+        if self is ErrorFormat.problem_details:
+            return error.problem()
+        if self is ErrorFormat.accredible:
+            return {"success": False, "data": error.message}
+        return error.envelope()
 
     def openapi_response(self, error: type[LaurelError]) -> dict[str, Any]:
         """The OpenAPI `responses=` entry of `error` in this format, with an example."""
@@ -111,6 +124,16 @@ class ErrorFormat(Enum):
                 "model": ProblemDetails,
                 "description": description,
                 "content": {PROBLEM_JSON: {"example": example}},
+            }
+        if self is ErrorFormat.accredible:
+            return {
+                "model": AccredibleError,
+                "description": description,
+                "content": {
+                    "application/json": {
+                        "example": {"success": False, "data": error.default_message}
+                    }
+                },
             }
         return {
             "model": ErrorEnvelope,

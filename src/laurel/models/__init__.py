@@ -1,6 +1,7 @@
 """ORM models, one table a module; importing this package registers them all on Base.metadata."""
 
 from laurel.models.access_token import AccessToken
+from laurel.models.accredible import AccredibleAward, IntegerAlias
 from laurel.models.audit_event import AuditEvent
 from laurel.models.base import Base
 from laurel.models.certification import (
@@ -48,6 +49,7 @@ from laurel.models.webhook import (
 
 __all__ = [
     "AccessToken",
+    "AccredibleAward",
     "Attribute",
     "AuditEvent",
     "AuthorizationCode",
@@ -65,6 +67,7 @@ __all__ = [
     "Group",
     "GroupDesign",
     "IdempotencyKey",
+    "IntegerAlias",
     "Invitation",
     "IssuerKey",
     "JobKind",
