@@ -111,10 +111,16 @@ async def test_a_template_and_an_email_template_made_in_forms(page: Any) -> None
     await page.get_by_role("link", name="New template").click()
     await page.get_by_label("Name (shown as [group.name])").fill("Course Completion")
     await page.get_by_label("Design 1").select_option(index=1)
+    await page.get_by_label("Description (optional").fill("Completed the whole course.")
+    await page.get_by_label("Criteria (optional").fill("- Attend every session\n- Pass the quiz")
+    await page.get_by_label("Expire after").fill("2")
+    await page.get_by_label("Unit (never").select_option("years")
     await page.get_by_label("Email template").select_option(label="Course completed")
     await look(page, "template-new")
     await page.get_by_role("button", name="Create template").click()
     assert await page.get_by_role("status").inner_text() == "Saved."
+    assert await page.get_by_label("Expire after").input_value() == "2"
     await page.get_by_role("link", name="All templates").click()
     assert await page.get_by_role("link", name="Course Completion").is_visible()
     assert await page.get_by_role("cell", name="Course completed").is_visible()
+    assert await page.get_by_role("cell", name="expires 2 years after issue").is_visible()

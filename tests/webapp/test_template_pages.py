@@ -1,11 +1,18 @@
 """Credential templates and custom attributes in the web app: create, edit, delete (refused
 kindly while credentials use it), scoped to the organization and to managers and up."""
 
+import re
+
+import pytest
 from sqlalchemy import select
 
 from laurel.db import Database
+from laurel.groups.expiry import ExpiryRule, ExpiryUnit
+from laurel.groups.repository import GroupRepository
+from laurel.groups.schemas import TemplateExtensions
 from laurel.models import AuditEvent, Group, Role
 from tests.conftest import CertifierClient, Tenant
+from tests.credentials.conftest import create_credential
 from tests.webapp.conftest import Browser, BrowserFactory, issue_via_api
 
 
@@ -242,3 +249,115 @@ async def test_an_email_template_in_use_is_not_deleted_and_tenancy_and_roles_hol
         "/app/settings/email-templates", data={"name": "x", "subject": "x", "body": "x"}
     )
     assert forged.status_code == 403
+
+
+async def test_the_form_sets_description_criteria_and_an_expiry_rule(
+    signed_in_manager: Browser, api: CertifierClient, database: Database, tenant: Tenant
+) -> None:
+    design = await api.create_design()
+    await signed_in_manager.get("/app/templates/new")
+    created = await signed_in_manager.post(
+        "/app/templates",
+        {
+            "name": "First Aid",
+            "design_1": design,
+            "description": "  Emergency first aid at work.  ",
+            "criteria": "- Attend the day\n- Pass the practical",
+            "expiry_amount": "2",
+            "expiry_unit": "years",
+        },
+    )
+    assert created.status_code == 303, created.text
+    group_id = created.headers["location"].split("/")[-1].split("?")[0]
+    async with database.sessions() as session:
+        view = await GroupRepository(session).get_view(tenant.organization_id, group_id)
+    assert view is not None
+    assert view.extensions == TemplateExtensions(
+        "Emergency first aid at work.",
+        "- Attend the day\n- Pass the practical",
+        ExpiryRule(2, ExpiryUnit.years),
+    )
+    edit = await signed_in_manager.get(f"/app/templates/{group_id}")
+    assert ">Emergency first aid at work.</textarea>" in edit.text
+    assert 'value="2"' in edit.text
+    assert '<option value="years" selected>' in edit.text
+    listed = await signed_in_manager.get("/app/templates")
+    assert "expires 2 years after issue" in listed.text
+    # The rule dates what is issued from the template (the web app's issue form included).
+    issued = await create_credential(api, group_id, issueDate="2024-02-29")
+    assert issued["expiryDate"] == "2026-02-28"
+
+    cleared = await signed_in_manager.post(
+        f"/app/templates/{group_id}",
+        {"name": "First Aid", "design_1": design, "description": " ", "expiry_amount": "2"},
+    )
+    assert cleared.status_code == 303
+    async with database.sessions() as session:
+        view = await GroupRepository(session).get_view(tenant.organization_id, group_id)
+    assert view is not None and view.extensions == TemplateExtensions()
+    assert "never expires" in (await signed_in_manager.get("/app/templates")).text
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"description": "x" * 5001}, "description", "at most 5000 characters"),
+        ({"criteria": "x" * 10_001}, "criteria", "at most 10000 characters"),
+        ({"expiry_unit": "years", "expiry_amount": ""}, "expiry_amount", "a whole number"),
+        ({"expiry_unit": "years", "expiry_amount": "-1"}, "expiry_amount", "a whole number"),
+        ({"expiry_unit": "years", "expiry_amount": "0"}, "expiry_amount", "1 to 100 years"),
+        ({"expiry_unit": "days", "expiry_amount": "36526"}, "expiry_amount", "1 to 36525 days"),
+        ({"expiry_unit": "weeks", "expiry_amount": "2"}, "expiry_unit", "never, days, months"),
+    ],
+)
+async def test_bad_extension_fields_are_400s_at_the_field_and_write_nothing(
+    signed_in_manager: Browser,
+    api: CertifierClient,
+    database: Database,
+    fields: dict[str, str],
+    field: str,
+    message: str,
+) -> None:
+    design = await api.create_design()
+    await signed_in_manager.get("/app/templates/new")
+    refused = await signed_in_manager.post(
+        "/app/templates", {"name": "Bad", "design_1": design, **fields}
+    )
+    assert refused.status_code == 400
+    assert f'id="{field}-problem">' in refused.text
+    assert message in refused.text
+    assert re.search(rf'id="{field}"[^>]*aria-invalid="true"', refused.text)
+    assert 'value="Bad"' in refused.text, "what was typed is kept"
+    async with database.sessions() as session:
+        assert (await session.execute(select(Group.id))).first() is None
+
+
+async def test_a_bad_field_on_edit_changes_nothing(
+    signed_in_manager: Browser, api: CertifierClient, group_id: str
+) -> None:
+    design = (await api.request("GET", f"/v1/groups/{group_id}")).json()["designIds"][0]
+    await signed_in_manager.get(f"/app/templates/{group_id}")
+    refused = await signed_in_manager.post(
+        f"/app/templates/{group_id}",
+        {"name": "Renamed", "design_1": design, "criteria": "x" * 10_001},
+    )
+    assert refused.status_code == 400
+    assert (await api.request("GET", f"/v1/groups/{group_id}")).json()["name"] == (
+        "Financial Markets"
+    )
+
+
+async def test_members_cannot_set_the_extension_fields(
+    make_staff: BrowserFactory, database: Database, tenant: Tenant, group_id: str
+) -> None:
+    member = await make_staff(tenant.organization_id, Role.member)
+    await member.sign_in()
+    await member.get("/app")
+    changed = await member.post(
+        f"/app/templates/{group_id}",
+        {"name": "Mine", "description": "Mine", "expiry_unit": "days", "expiry_amount": "1"},
+    )
+    assert changed.status_code == 403
+    async with database.sessions() as session:
+        view = await GroupRepository(session).get_view(tenant.organization_id, group_id)
+    assert view is not None and view.extensions == TemplateExtensions()

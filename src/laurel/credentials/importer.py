@@ -185,7 +185,11 @@ async def run_import(  # noqa: PLR0913
     result = ImportResult()
     batch: list[dict[str, Any]] = []
     for line, row in _rows(plan.path):
-        values = parse_row(row, plan.custom_columns) | {
+        values = parse_row(row, plan.custom_columns)
+        # An empty expiry cell is "not given": the template's rule, if any, derives it.
+        if values["expiry_date"] is None:
+            values["expiry_date"] = group.expiry_after(values["issue_date"])
+        values |= {
             "group_id": group_id,
             "state": CredentialState.issued if context.change.issued else CredentialState.draft,
             "import_key": hashlib.sha256(f"{plan.digest}:{line}".encode()).hexdigest(),

@@ -240,6 +240,7 @@ class Credentials:
         self, data: CredentialCreate, state: CredentialState, group: GroupView
     ) -> CredentialView:
         await self._check_custom_attributes(data.custom_attributes)
+        issue_date = data.issue_date or today()
         row = await self.repository.insert(
             self.organization_id,
             {
@@ -247,8 +248,8 @@ class Credentials:
                 "state": state,
                 "recipient_name": data.recipient.name,
                 "recipient_email": data.recipient.email,
-                "issue_date": data.issue_date or today(),
-                "expiry_date": data.expiry_date,
+                "issue_date": issue_date,
+                "expiry_date": expiry_of(data, group, issue_date),
                 "custom_attributes": data.custom_attributes,
             },
         )
@@ -295,6 +296,14 @@ class Credentials:
                     "define it with POST /v1/attributes",
                     param=f"customAttributes.{tag}",
                 )
+
+
+def expiry_of(data: CredentialCreate, group: GroupView, issue_date: date) -> date | None:
+    """The expiry date a new credential gets: the one sent, even `null` (no expiry), wins;
+    when none is sent, the template's expiry rule derives it from the issue date."""
+    if "expiry_date" in data.model_fields_set:
+        return data.expiry_date
+    return group.expiry_after(issue_date)
 
 
 def _changed_columns(changes: CredentialUpdate) -> dict[str, Any]:

@@ -5,7 +5,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laurel.db import committed_reads
-from laurel.groups.schemas import GroupView
+from laurel.groups.expiry import ExpiryRule, ExpiryUnit
+from laurel.groups.schemas import GroupView, TemplateExtensions
 from laurel.kit.ids import new_id
 from laurel.kit.pagination import PageParams, PageResult, paginate
 from laurel.kit.timestamps import utc_now
@@ -20,6 +21,10 @@ _GROUP_COLUMNS = (
     _groups.c.name,
     _groups.c.learning_event_url,
     _groups.c.email_template_id,
+    _groups.c.description,
+    _groups.c.criteria,
+    _groups.c.expiry_amount,
+    _groups.c.expiry_unit,
     _groups.c.created_at,
     _groups.c.updated_at,
 )
@@ -58,7 +63,28 @@ def _view(row: Any, designs: list[tuple[str, DesignType]]) -> GroupView:
         row.updated_at,
         designs,
         row.email_template_id,
+        _extensions(row),
     )
+
+
+def _extensions(row: Any) -> TemplateExtensions:
+    expiry = (
+        ExpiryRule(row.expiry_amount, ExpiryUnit(row.expiry_unit))
+        if row.expiry_amount is not None and row.expiry_unit is not None
+        else None
+    )
+    return TemplateExtensions(row.description, row.criteria, expiry)
+
+
+def extension_columns(extensions: TemplateExtensions) -> dict[str, Any]:
+    """The columns that store a template's Laurel-only fields."""
+    expiry = extensions.expiry
+    return {
+        "description": extensions.description,
+        "criteria": extensions.criteria,
+        "expiry_amount": expiry.amount if expiry is not None else None,
+        "expiry_unit": expiry.unit.value if expiry is not None else None,
+    }
 
 
 class GroupRepository:
@@ -107,9 +133,12 @@ class GroupRepository:
         learning_event_url: str | None,
         designs: list[tuple[str, DesignType]],
         email_template_id: str | None,
+        extensions: TemplateExtensions,
     ) -> GroupView:
         now = utc_now()
-        view = GroupView(new_id(), name, learning_event_url, now, now, designs, email_template_id)
+        view = GroupView(
+            new_id(), name, learning_event_url, now, now, designs, email_template_id, extensions
+        )
         await self.session.execute(
             _INSERT_GROUP,
             {
@@ -118,6 +147,7 @@ class GroupRepository:
                 "name": name,
                 "learning_event_url": learning_event_url,
                 "email_template_id": email_template_id,
+                **extension_columns(extensions),
                 "created_at": now,
                 "updated_at": now,
             },
@@ -130,7 +160,7 @@ class GroupRepository:
         organization_id: str,
         group_id: str,
         *,
-        changes: dict[str, str | None],
+        changes: dict[str, Any],
         designs: list[tuple[str, DesignType]] | None,
     ) -> None:
         await self.session.execute(

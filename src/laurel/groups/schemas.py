@@ -7,11 +7,12 @@ and, for older clients, the two legacy fields derived from it.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints, model_validator
 
+from laurel.groups.expiry import ExpiryRule
 from laurel.issuer_api import CamelModel
 from laurel.kit.errors import ValidationFailed
 from laurel.kit.fields import HttpUrlText, ResourceId
@@ -101,9 +102,25 @@ class DesignChoice:
     required_type: DesignType | None = None
 
 
+MAX_DESCRIPTION = 5000
+MAX_CRITERIA = 10_000
+
+
+@dataclass(frozen=True)
+class TemplateExtensions:
+    """Laurel's own fields of a template, not on Certifier's API (its wire shape stays
+    Certifier's): the Open Badges achievement's description and criteria narrative (plain text;
+    the criteria may be Markdown, kept as text), and the expiry rule of its credentials."""
+
+    description: str | None = None
+    criteria: str | None = None
+    expiry: ExpiryRule | None = None
+
+
 @dataclass(frozen=True)
 class GroupView:
-    """What the API shows of a template: its fields and its designs' ids and types, in order."""
+    """A template: its fields and its designs' ids and types, in order. The API shows all but
+    `extensions`, which only Laurel's web app sets and the credentials and VCs use."""
 
     id: str
     name: str
@@ -112,6 +129,12 @@ class GroupView:
     updated_at: datetime
     designs: list[tuple[str, DesignType]]
     email_template_id: str | None = None
+    extensions: TemplateExtensions = TemplateExtensions()
+
+    def expiry_after(self, issue_date: date) -> date | None:
+        """The expiry date the template's rule gives a credential issued on `issue_date`."""
+        rule = self.extensions.expiry
+        return rule.after(issue_date) if rule is not None else None
 
 
 class GroupRead(CamelModel):

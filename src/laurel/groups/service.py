@@ -1,4 +1,5 @@
-"""Credential templates (groups): a name, an ordered list of designs, a learning event URL."""
+"""Credential templates (groups): a name, an ordered list of designs, a learning event URL, and
+Laurel's own fields (description, criteria, expiry rule) that Certifier's API does not carry."""
 
 from collections import Counter
 from collections.abc import Sequence
@@ -9,8 +10,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from laurel.auth.dependencies import Principal
 from laurel.designs.repository import DesignRepository
 from laurel.email_templates.service import require_template
-from laurel.groups.repository import GroupRepository
-from laurel.groups.schemas import DesignChoice, GroupView
+from laurel.groups.expiry import MAX_AMOUNT
+from laurel.groups.repository import GroupRepository, extension_columns
+from laurel.groups.schemas import (
+    MAX_CRITERIA,
+    MAX_DESCRIPTION,
+    DesignChoice,
+    GroupView,
+    TemplateExtensions,
+)
 from laurel.kit.errors import Conflict, NotFound, PaymentRequired, ValidationFailed, found_by_id
 from laurel.kit.pagination import PageParams, PageResult
 from laurel.models import DesignType, Plan
@@ -37,6 +45,7 @@ async def create_group(
         learning_event_url=learning_event_url,
         designs=resolved,
         email_template_id=email_template_id,
+        extensions=TemplateExtensions(),
     )
 
 
@@ -68,6 +77,38 @@ async def update_group(
     repository = GroupRepository(session)
     await repository.update(principal.organization_id, group.id, changes=changes, designs=resolved)
     return await get_group(session, principal, group.id)
+
+
+async def set_extensions(
+    session: AsyncSession, principal: Principal, group: GroupView, extensions: TemplateExtensions
+) -> GroupView:
+    """Set the template's Laurel-only fields (the web app's; the Certifier API has no place for
+    them). Blank text is stored as None, so the signed credential falls back to its sentences."""
+    extensions = check_extensions(extensions)
+    repository = GroupRepository(session)
+    changes = extension_columns(extensions)
+    await repository.update(principal.organization_id, group.id, changes=changes, designs=None)
+    return await get_group(session, principal, group.id)
+
+
+def check_extensions(extensions: TemplateExtensions) -> TemplateExtensions:
+    """The fields as stored (blank text is None), or ValidationFailed naming the one that is
+    wrong; a form checks them before its first write, so a bad one writes nothing."""
+    description = (extensions.description or "").strip() or None
+    criteria = (extensions.criteria or "").strip() or None
+    if description is not None and len(description) > MAX_DESCRIPTION:
+        raise ValidationFailed(
+            f"description: at most {MAX_DESCRIPTION} characters", param="description"
+        )
+    if criteria is not None and len(criteria) > MAX_CRITERIA:
+        raise ValidationFailed(f"criteria: at most {MAX_CRITERIA} characters", param="criteria")
+    expiry = extensions.expiry
+    if expiry is not None and not 1 <= expiry.amount <= MAX_AMOUNT[expiry.unit]:
+        raise ValidationFailed(
+            f"expiryAmount: 1 to {MAX_AMOUNT[expiry.unit]} {expiry.unit.value}",
+            param="expiryAmount",
+        )
+    return TemplateExtensions(description, criteria, expiry)
 
 
 async def delete_group(session: AsyncSession, principal: Principal, group_id: str) -> None:

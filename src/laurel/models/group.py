@@ -1,4 +1,4 @@
-from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from laurel.models.base import Base, IdMixin, TimestampMixin
@@ -34,3 +34,10 @@ class Group(IdMixin, TimestampMixin, Base):
     email_template_id: Mapped[str | None] = mapped_column(
         ForeignKey("email_templates.id"), index=True, default=None
     )
+    # Laurel's own fields, not on Certifier's API (set in the web app): the Open Badges
+    # achievement's description and criteria narrative, and the expiry rule ("2 years after
+    # issue"); amount and unit are both set or both None (groups/expiry.py).
+    description: Mapped[str | None] = mapped_column(Text, default=None)
+    criteria: Mapped[str | None] = mapped_column(Text, default=None)
+    expiry_amount: Mapped[int | None] = mapped_column(Integer, default=None)
+    expiry_unit: Mapped[str | None] = mapped_column(String(8), default=None)

@@ -55,6 +55,10 @@ class PublicCredential:
     learning_event_url: str | None
     issuer: Issuer
     signed: dict[str, Any]
+    # The template's achievement description and criteria, when it has them (read now, as the
+    # learning event URL is; the signed credential keeps those of the day it was signed).
+    description: str | None = None
+    criteria: str | None = None
 
     @property
     def expiry_date(self) -> date | None:
@@ -128,6 +132,8 @@ async def find_credential(
         learning_event_url=group.learning_event_url,
         issuer=Issuer(profile.name, profile.issuer_url, profile.issuer_image),
         signed=dict(signed),
+        description=group.extensions.description,
+        criteria=group.extensions.criteria,
     )
 
 

@@ -20,6 +20,7 @@ from laurel.credentials.service import Credentials
 from laurel.dataintegrity.jsonld import OPEN_BADGES_CONTEXT
 from laurel.dataintegrity.proofs import sign
 from laurel.groups.repository import GroupRepository
+from laurel.groups.schemas import TemplateExtensions
 from laurel.issuers.repository import IssuerRepository
 from laurel.issuers.service import SigningIdentity, signing_identity
 from laurel.kit.errors import Conflict, NotFound
@@ -60,6 +61,7 @@ def build_credential(
     identity: SigningIdentity,
     settings: Settings,
     status: tuple[str, int],
+    extensions: TemplateExtensions | None = None,
 ) -> dict[str, Any]:
     links = PublicLinks.of(settings)
     list_url = links.status_list(status[0])
@@ -75,7 +77,7 @@ def build_credential(
             "type": ["AchievementSubject"],
             "identifier": [identity_object(view)],
             "achievement": achievement(
-                links, view.group_id, view.group_name, identity.profile["name"]
+                links, view.group_id, view.group_name, identity.profile["name"], extensions
             ),
         },
         "credentialStatus": {
@@ -92,15 +94,24 @@ def build_credential(
 
 
 def achievement(
-    links: PublicLinks, group_id: str, group_name: str, issuer_name: str
+    links: PublicLinks,
+    group_id: str,
+    group_name: str,
+    issuer_name: str,
+    extensions: TemplateExtensions | None = None,
 ) -> dict[str, Any]:
-    """The credential template as an OB 3.0 Achievement; its id is where it is published."""
+    """The credential template as an OB 3.0 Achievement; its id is where it is published. The
+    template's description and criteria when it has them, generated sentences when not (OB 3.0
+    requires both)."""
+    extensions = extensions or TemplateExtensions()
     return {
         "id": links.achievement(group_id),
         "type": ["Achievement"],
         "name": group_name,
-        "description": f"{group_name}, awarded by {issuer_name}.",
-        "criteria": {"narrative": f"Awarded by {issuer_name} for {group_name}."},
+        "description": extensions.description or f"{group_name}, awarded by {issuer_name}.",
+        "criteria": {
+            "narrative": extensions.criteria or f"Awarded by {issuer_name} for {group_name}."
+        },
     }
 
 
@@ -118,7 +129,9 @@ async def published_achievement(
         raise NotFound()
     return {
         "@context": [VC_CONTEXT, OPEN_BADGES_CONTEXT],
-        **achievement(PublicLinks.of(settings), group_id, group.name, profile.name),
+        **achievement(
+            PublicLinks.of(settings), group_id, group.name, profile.name, group.extensions
+        ),
     }
 
 
@@ -139,8 +152,10 @@ async def issue_verifiable(
         if allocation is not None
         else await repository.allocate(organization_id, view.id)
     )
+    group = await GroupRepository(session).get_view(organization_id, view.group_id)
+    extensions = group.extensions if group is not None else None
     signed = sign(
-        build_credential(view, identity, settings, status),
+        build_credential(view, identity, settings, status, extensions),
         identity.key,
         verification_method=identity.verification_method,
         created=_seconds(utc_now()),

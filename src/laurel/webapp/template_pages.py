@@ -1,5 +1,9 @@
 """Credential templates in the web app: list, create, edit, delete, and the organization's custom
-attributes. Managers and up; every rule is the groups and attributes services' own."""
+attributes. Managers and up; every rule is the groups and attributes services' own.
+
+The form also sets Laurel's own fields of a template, which Certifier's API has no place for:
+the Open Badges achievement's description and criteria, and the expiry rule of its credentials.
+"""
 
 from typing import Annotated, Any
 
@@ -13,7 +17,16 @@ from laurel.designs.repository import DesignRepository
 from laurel.email_templates import service as email_templates
 from laurel.groups import legacy
 from laurel.groups import service as groups
-from laurel.groups.schemas import MAX_DESIGNS_PER_GROUP, GroupCreate, GroupUpdate, GroupView
+from laurel.groups.expiry import ExpiryRule, ExpiryUnit
+from laurel.groups.schemas import (
+    MAX_CRITERIA,
+    MAX_DESCRIPTION,
+    MAX_DESIGNS_PER_GROUP,
+    GroupCreate,
+    GroupUpdate,
+    GroupView,
+    TemplateExtensions,
+)
 from laurel.kit.errors import Conflict, ValidationFailed
 from laurel.kit.pagination import PageParams
 from laurel.kit.timestamps import utc_now
@@ -32,7 +45,9 @@ _FORM_FIELD_OF = {
     "designIds": "designs",
     "learningEventUrl": "learning_event_url",
     "emailTemplateId": "email_template",
+    "expiryAmount": "expiry_amount",
 }
+EXPIRY_AMOUNT_NEEDED = "expiry_amount: a whole number of days, months or years (1 or more)"
 
 
 def _page(staff: Staff, template: str, status: int = 200, **context: Any) -> Response:
@@ -88,6 +103,11 @@ async def _form_page(
         values=values,
         problem=problem,
         saved=saved,
+        # The form field the problem is about, marked and described at the field.
+        problem_field=problem.split(":", 1)[0] if problem else "",
+        expiry_units=[unit.value for unit in ExpiryUnit],
+        max_description=MAX_DESCRIPTION,
+        max_criteria=MAX_CRITERIA,
         designs=[(design.id, design.name, design.type) for design in designs.rows],
         # One more place than is filled, so a design can be added without JavaScript.
         design_places=min(MAX_DESIGNS_PER_GROUP, max(3, len(chosen) + 1)),
@@ -97,12 +117,26 @@ async def _form_page(
 
 def _values_of(group: GroupView | None) -> dict[str, Any]:
     if group is None:
-        return {"name": "", "design_ids": [], "learning_event_url": "", "email_template": ""}
+        return {
+            "name": "",
+            "design_ids": [],
+            "learning_event_url": "",
+            "email_template": "",
+            "description": "",
+            "criteria": "",
+            "expiry_amount": "",
+            "expiry_unit": "",
+        }
+    extensions, expiry = group.extensions, group.extensions.expiry
     return {
         "name": group.name,
         "design_ids": [design_id for design_id, _ in group.designs],
         "learning_event_url": group.learning_event_url or "",
         "email_template": group.email_template_id or "",
+        "description": extensions.description or "",
+        "criteria": extensions.criteria or "",
+        "expiry_amount": str(expiry.amount) if expiry else "",
+        "expiry_unit": expiry.unit.value if expiry else "",
     }
 
 
@@ -113,7 +147,31 @@ def _submitted(form: dict[str, str]) -> dict[str, Any]:
         "design_ids": [form[f"design_{n}"] for n in places if form.get(f"design_{n}")],
         "learning_event_url": form.get("learning_event_url", "").strip(),
         "email_template": form.get("email_template", ""),
+        "description": form.get("description", ""),
+        "criteria": form.get("criteria", ""),
+        "expiry_amount": form.get("expiry_amount", "").strip(),
+        "expiry_unit": form.get("expiry_unit", ""),
     }
+
+
+def _extensions(values: dict[str, Any]) -> TemplateExtensions:
+    """The form's Laurel-only fields; an expiry unit of "" is "never" (the amount is ignored)."""
+    expiry = None
+    if values["expiry_unit"]:
+        try:
+            unit = ExpiryUnit(values["expiry_unit"])
+        except ValueError:
+            raise ValidationFailed(
+                "expiry_unit: never, days, months or years", param="expiry_unit"
+            ) from None
+        amount = values["expiry_amount"]
+        if not amount.isdecimal() or len(amount) > 6:
+            raise ValidationFailed(EXPIRY_AMOUNT_NEEDED, param="expiryAmount")
+        expiry = ExpiryRule(int(amount), unit)
+    # Checked before the template is written: a bad field must not leave half a template.
+    return groups.check_extensions(
+        TemplateExtensions(values["description"], values["criteria"], expiry)
+    )
 
 
 def _body(values: dict[str, Any]) -> dict[str, Any]:
@@ -158,6 +216,7 @@ async def create_template(request: Request, session: DbSession, staff: SignedIn)
         return await _form_page(session, staff, group=None, values=values, problem=NO_DESIGN)
     try:
         body = GroupCreate.model_validate(_body(values))
+        extensions = _extensions(values)
         created = await groups.create_group(
             session,
             staff.principal,
@@ -166,6 +225,7 @@ async def create_template(request: Request, session: DbSession, staff: SignedIn)
             learning_event_url=body.learning_event_url,
             email_template_id=body.email_template_id,
         )
+        await groups.set_extensions(session, staff.principal, created, extensions)
     except (ValidationError, ValidationFailed) as error:
         return await _form_page(
             session, staff, group=None, values=values, problem=_problem_of(error)
@@ -228,6 +288,7 @@ async def update_template(
         return await _form_page(session, staff, group=group, values=values, problem=NO_DESIGN)
     try:
         body = GroupUpdate.model_validate(_body(values))
+        extensions = _extensions(values)
         await groups.update_group(
             session,
             staff.principal,
@@ -239,6 +300,7 @@ async def update_template(
             ),
             designs=legacy.design_choices_for_update(group, body),
         )
+        await groups.set_extensions(session, staff.principal, group, extensions)
     except (ValidationError, ValidationFailed) as error:
         return await _form_page(
             session, staff, group=group, values=values, problem=_problem_of(error)
