@@ -9,12 +9,13 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select, update
 
+from laurel.app import create_app
 from laurel.config import Settings
 from laurel.db import Database
 from laurel.kit.timestamps import utc_now
 from laurel.models import AccessToken, AuditEvent, Organization, Role
 from laurel.tokens.usage import TokenUses
-from tests.conftest import CertifierClient, Tenant
+from tests.conftest import CertifierClient, Tenant, make_client
 from tests.webapp.conftest import Browser, BrowserFactory
 
 PROFILE = {
@@ -370,18 +371,22 @@ async def test_uses_are_written_at_most_once_a_minute_per_token(
 
 
 async def test_a_use_served_from_the_auth_cache_is_noted(
-    api: CertifierClient, app: FastAPI, database: Database
+    settings: Settings, database: Database, tenant: Tenant
 ) -> None:
-    """The principal cache answers the second request without reading the token's row; the use
-    is noted all the same."""
-    assert (await api.request("GET", "/v1/issuer")).status_code == 200
-    app.state.token_uses = TokenUses()
-    async with database.sessions() as session, session.begin():
-        await session.execute(update(AccessToken).values(last_used_at=None))
+    """The principal cache answers the second request without reading the token's row (here:
+    it still accepts the token revoked in between); the use is noted all the same."""
+    app = create_app(settings.model_copy(update={"auth_cache_seconds": 600}))
+    async with make_client(app) as http:
+        assert (await http.get("/v1/issuer", headers=tenant.headers)).status_code == 200
+        app.state.token_uses = TokenUses()
+        async with database.sessions() as session, session.begin():
+            await session.execute(update(AccessToken).values(revoked_at=utc_now()))
 
-    assert (await api.request("GET", "/v1/issuer")).status_code == 200
+        assert (await http.get("/v1/issuer", headers=tenant.headers)).status_code == 200
 
-    assert await app.state.token_uses.write(database) == 1
+        assert await app.state.token_uses.write(database) == 1
+    await app.state.render_pool.close()
+    await app.state.database.dispose()
 
 
 async def test_a_refused_token_is_not_noted(
