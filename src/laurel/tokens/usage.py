@@ -8,10 +8,9 @@ a busy token costs one write a minute per process, whatever its request rate. A 
 dies loses its last few seconds of uses, which only makes "last used" a little older.
 """
 
+import time
 from collections.abc import Iterable, Iterator
 from datetime import timedelta
-
-from cachetools import TTLCache
 
 from laurel.db import Database
 from laurel.kit.timestamps import utc_now
@@ -35,12 +34,16 @@ class TokenUses:
     def __init__(self, max_tokens: int = 100_000) -> None:
         self._used: set[str] = set()
         self._max_tokens = max_tokens
-        self._written: TTLCache[str, bool] = TTLCache(max_tokens, PRECISION.total_seconds())
+        # Token id -> until when (time.monotonic) it need not be noted again. A plain dict, read
+        # on every API request: a few times cheaper than a TTLCache's lookup.
+        self._written: dict[str, float] = {}
 
     def add(self, token_id: str) -> None:
-        if token_id in self._written or len(self._used) >= self._max_tokens:
+        quiet_until = self._written.get(token_id)
+        if quiet_until is not None and quiet_until > time.monotonic():
             return
-        self._used.add(token_id)
+        if len(self._used) < self._max_tokens:
+            self._used.add(token_id)
 
     async def write(self, database: Database) -> int:
         """Store the uses noted so far; how many tokens' times changed."""
@@ -57,6 +60,11 @@ class TokenUses:
         except BaseException:
             self._used |= used  # kept for the next write
             raise
-        for token_id in used:
-            self._written[token_id] = True
+        self._remember_written(used)
         return changed
+
+    def _remember_written(self, used: set[str]) -> None:
+        now = time.monotonic()
+        self._written = {key: until for key, until in self._written.items() if until > now}
+        quiet_until = now + PRECISION.total_seconds()
+        self._written.update(dict.fromkeys(used, quiet_until))
