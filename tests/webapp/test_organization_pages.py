@@ -3,11 +3,13 @@ API tokens, on both databases."""
 
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 
 from laurel.app import create_app
 from laurel.config import Settings
@@ -395,3 +397,17 @@ async def test_a_refused_token_is_not_noted(
     headers = {**tenant.headers, "Authorization": "Bearer not-a-token"}
     assert (await client.get("/v1/issuer", headers=headers)).status_code == 401
     assert await app.state.token_uses.write(database) == 0
+
+
+async def test_uses_are_kept_when_a_write_fails(
+    api: CertifierClient, app: FastAPI, database: Database, settings: Settings, tmp_path: Path
+) -> None:
+    uses: TokenUses = app.state.token_uses
+    assert (await api.request("GET", "/v1/issuer")).status_code == 200
+    missing = f"sqlite+aiosqlite:///{tmp_path / 'missing' / 'laurel.db'}"
+    unreachable = Database.from_settings(settings.model_copy(update={"database_url": missing}))
+    with pytest.raises(OperationalError):
+        await uses.write(unreachable)
+    await unreachable.dispose()
+
+    assert await uses.write(database) == 1
