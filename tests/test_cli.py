@@ -47,6 +47,7 @@ async def test_orgs_and_tokens_from_the_command_line(cli_env: dict[str, str]) ->
     assert "Acme" in run(cli_env, "orgs", "list").stdout
     listing = run(cli_env, "tokens", "list", "--org", organization_id).stdout
     assert "ci" in listing
+    assert listing.splitlines()[-1].endswith("never")
     assert token not in listing
 
     settings = Settings(

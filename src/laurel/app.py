@@ -26,7 +26,7 @@ from laurel.certifications.endpoints import router as certifications_router
 from laurel.config import Settings, get_settings
 from laurel.credentials.endpoints import router as credentials_router
 from laurel.credentials.interaction_endpoints import router as interactions_router
-from laurel.credentials.interactions import ViewBuffer, write_views_periodically
+from laurel.credentials.interactions import ViewBuffer
 from laurel.db import Database
 from laurel.designs.endpoints import router as designs_router
 from laurel.email_templates.endpoints import router as email_templates_router
@@ -48,6 +48,7 @@ from laurel.kit.logs import configure_logging
 from laurel.kit.middleware import RequestContextMiddleware
 from laurel.kit.openapi import finish_openapi
 from laurel.kit.outbound import Resolver, system_resolver
+from laurel.kit.periodic import write_periodically
 from laurel.kit.ratelimit import RateLimiter
 from laurel.kit.routing import ErrorFormats
 from laurel.kit.versioning import CERTIFIER_VERSIONS
@@ -59,6 +60,7 @@ from laurel.qualifications.endpoints import router as qualifications_router
 from laurel.rendering.endpoints import public as public_rendering_router
 from laurel.rendering.endpoints import router as rendering_router
 from laurel.rendering.pool import RenderPool
+from laurel.tokens.usage import WRITE_EVERY_SECONDS, TokenUses
 from laurel.vc.endpoints import public as public_vc_router
 from laurel.vc.endpoints import router as vc_router
 from laurel.webapp.endpoints import router as webapp_router
@@ -169,9 +171,18 @@ def create_app(settings: Settings | None = None, *, resolver: Resolver | None = 
         # Warm the render workers in the background: serving starts at once, and the first
         # renders find their processes started (or wait for them, as they would have).
         warming = asyncio.create_task(render_pool.start(), name="render-pool")
+        views: ViewBuffer = app.state.view_buffer
+        token_uses: TokenUses = app.state.token_uses
         tasks = [
             asyncio.create_task(
-                write_views_periodically(app.state.view_buffer, database, stop), name="views"
+                write_periodically(lambda: views.write(database), stop, 1.0, "views"),
+                name="views",
+            ),
+            asyncio.create_task(
+                write_periodically(
+                    lambda: token_uses.write(database), stop, WRITE_EVERY_SECONDS, "token_uses"
+                ),
+                name="token-uses",
             ),
             asyncio.create_task(
                 renew_leases_periodically(app.state.in_flight_keys, database, stop),
@@ -189,7 +200,8 @@ def create_app(settings: Settings | None = None, *, resolver: Resolver | None = 
         await render_pool.close()
         stop.set()
         await asyncio.gather(*tasks)
-        await app.state.view_buffer.write(database)
+        await views.write(database)
+        await token_uses.write(database)
         await database.dispose()
 
     app = FastAPI(
@@ -209,6 +221,7 @@ def create_app(settings: Settings | None = None, *, resolver: Resolver | None = 
     app.state.principal_cache = PrincipalCache(settings.auth_cache_seconds)
     app.state.page_cache = PageCache(settings.page_cache_seconds)
     app.state.view_buffer = ViewBuffer()
+    app.state.token_uses = TokenUses()
     app.state.in_flight_keys = InFlightKeys()
     # Started by the lifespan (or by the first render, where there is none: tests, scripts).
     app.state.render_pool = RenderPool.from_settings(settings)

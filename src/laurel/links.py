@@ -19,6 +19,13 @@ class PublicLinks:
     def of(cls, settings: Settings) -> "PublicLinks":
         return cls(settings.public_url.rstrip("/"))
 
+    def did_document(self, organization_id: str) -> str:
+        """Where did:web resolves the issuer's DID (`issuers.service.did_web`)."""
+        return f"{self.base}/issuers/{organization_id}/did.json"
+
+    def issuer_key(self, organization_id: str, key_id: str) -> str:
+        return f"{self.base}/issuers/{organization_id}/keys/{key_id}"
+
     def credential_page(self, public_id: str) -> str:
         return f"{self.base}{credential_path(public_id)}"
 

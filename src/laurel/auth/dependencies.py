@@ -15,6 +15,7 @@ from laurel.kit.errors import RateLimited, Unauthorized
 from laurel.kit.ratelimit import RateLimiter
 from laurel.models import Plan
 from laurel.tokens.service import find_active_token
+from laurel.tokens.usage import TokenUses
 
 BEARER_SCHEME = {
     "BearerAuth": {
@@ -72,6 +73,9 @@ async def authenticate_organization(
             raise Unauthorized()
         principal = Principal(active.organization_id, active.plan, active.token_id)
         cache.put(token_hash, principal)
+    # Here rather than in the lookup: a token served from the cache is used all the same.
+    uses: TokenUses = request.app.state.token_uses
+    uses.add(principal.token_id)
     return principal
 
 

@@ -2,23 +2,19 @@
 
 Views are the one interaction that comes with every page load, so they are not written by the
 request: they are counted in memory (`ViewBuffer`) and written in one statement a second by a
-task of the process (`write_views_periodically`), and at shutdown. A process that dies loses
-at most its last second of views; downloads, shares and verifications are written at once.
+task of the process (`kit.periodic.write_periodically`, started by the app's lifespan), and at
+shutdown. A process that dies loses at most its last second of views; downloads, shares and
+verifications are written at once.
 """
 
-import asyncio
-import contextlib
 from typing import Any
 
-import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laurel.credentials.repository import InteractionRepository
 from laurel.db import Database
-from laurel.kit.outages import database_unreachable
 from laurel.kit.timestamps import utc_now
 
-log = structlog.get_logger()
 VIEWED = "credential_viewed"
 
 
@@ -67,18 +63,3 @@ class ViewBuffer:
         except BaseException:
             self._rows[:0] = rows[-self._max_rows :]  # kept for the next write
             raise
-
-
-async def write_views_periodically(
-    buffer: ViewBuffer, database: Database, stop: asyncio.Event, every: float = 1.0
-) -> None:
-    while not stop.is_set():
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=every)
-        try:
-            await buffer.write(database)
-        except Exception as error:  # a database hiccup must not end the task; the next retries
-            if database_unreachable(error):
-                log.warning("views_not_written", error=repr(error))
-            else:
-                log.exception("views_not_written")

@@ -15,10 +15,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from laurel.config import Settings
 from laurel.dataintegrity.proofs import Ed25519Multikey
 from laurel.issuers.repository import IssuerRepository
+from laurel.issuers.schemas import IssuerUpdate
 from laurel.kit.crypto import decrypt_secret, encrypt_secret
-from laurel.kit.errors import NotFound
+from laurel.kit.errors import NotFound, ValidationFailed
 
 KEY_PURPOSE = "issuer-keys"
+# The profile's fields (as the API names them) and the organization's columns they are kept in.
+PROFILE_FIELDS = {
+    "url": "issuer_url",
+    "email": "issuer_email",
+    "image": "issuer_image",
+    "description": "issuer_description",
+    "cryptosuite": "cryptosuite",
+    "did_method": "did_method",
+}
+NOT_NULL_FIELDS = ("cryptosuite", "did_method")
 
 
 @dataclass(frozen=True)
@@ -130,3 +141,46 @@ async def did_document(
         "verificationMethod": methods,
         "assertionMethod": [method["id"] for method in methods],
     }
+
+
+async def profile(
+    session: AsyncSession, settings: Settings, organization_id: str
+) -> dict[str, Any]:
+    """The issuer as `/v1/issuer` shows it: profile, identifier (DID), signing method and keys."""
+    identity = await signing_identity(session, settings, organization_id)
+    repository = IssuerRepository(session)
+    row = await repository.profile(organization_id)
+    keys = await repository.keys(organization_id)
+    return {
+        "id": identity.issuer_id,
+        "name": row.name,
+        "url": row.issuer_url,
+        "email": row.issuer_email,
+        "image": row.issuer_image,
+        "description": row.issuer_description,
+        "cryptosuite": row.cryptosuite,
+        "didMethod": row.did_method,
+        "verificationMethod": identity.verification_method,
+        "keys": [
+            {
+                "id": key.id,
+                "publicKeyMultibase": key.public_multibase,
+                "retired": key.retired_at is not None,
+            }
+            for key in keys
+        ],
+    }
+
+
+async def update_profile(
+    session: AsyncSession, settings: Settings, organization_id: str, changes: IssuerUpdate
+) -> dict[str, Any]:
+    """Change what was sent (`null` clears an optional field; the signing choices may not be
+    cleared: 400 naming the field); the profile as it is now."""
+    values = {PROFILE_FIELDS[field]: getattr(changes, field) for field in changes.model_fields_set}
+    for required in NOT_NULL_FIELDS:
+        if required in values and values[required] is None:
+            raise ValidationFailed(f"{required}: may not be null", param=required)
+    if values:
+        await IssuerRepository(session).update_profile(organization_id, values)
+    return await profile(session, settings, organization_id)

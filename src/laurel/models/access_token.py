@@ -18,5 +18,7 @@ class AccessToken(IdMixin, TimestampMixin, Base):
     name: Mapped[str] = mapped_column(String(255))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # Written from each process's memory of uses (tokens.usage), at most once a minute.
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
     organization: Mapped[Organization] = relationship(lazy="raise")

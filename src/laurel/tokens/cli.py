@@ -27,7 +27,8 @@ def tokens_create(
 
 @app.command("list")
 def tokens_list(org: Annotated[str, typer.Option(help="The organization's id")]) -> None:
-    """List an organization's tokens (never the tokens themselves)."""
+    """List an organization's tokens (never the tokens themselves), with their last use (to the
+    minute; written a few seconds after it)."""
 
     async def fetch(session: AsyncSession) -> list[tuple[str, ...]]:
         return [
@@ -36,11 +37,12 @@ def tokens_list(org: Annotated[str, typer.Option(help="The organization's id")])
                 t.name,
                 format_timestamp(t.created_at),
                 format_timestamp(t.revoked_at) if t.revoked_at else "-",
+                format_timestamp(t.last_used_at) if t.last_used_at else "never",
             )
             for t in await service.list_tokens(session, org)
         ]
 
-    print_rows(("id", "name", "created", "revoked"), in_transaction(fetch))
+    print_rows(("id", "name", "created", "revoked", "last used"), in_transaction(fetch))
 
 
 @app.command("revoke")

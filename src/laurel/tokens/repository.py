@@ -1,6 +1,7 @@
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import Row, bindparam, select, update
+from sqlalchemy import Row, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laurel.kit.timestamps import utc_now
@@ -45,3 +46,16 @@ class AccessTokenRepository:
         )
         result = await self.session.execute(statement)
         return bool(getattr(result, "rowcount", 0))
+
+    async def mark_used(self, token_ids: list[str], at: datetime, *, older_than: datetime) -> int:
+        """Set `last_used_at` of these tokens, where it is unset or before `older_than`."""
+        statement = (
+            update(_tokens)
+            .where(
+                _tokens.c.id.in_(token_ids),
+                or_(_tokens.c.last_used_at.is_(None), _tokens.c.last_used_at < older_than),
+            )
+            .values(last_used_at=at)
+        )
+        result = await self.session.execute(statement)
+        return int(getattr(result, "rowcount", 0))

@@ -24,6 +24,7 @@ from laurel.webapp import (
     import_pages,
     member_pages,
     oauth_app_pages,
+    organization_pages,
     records_pages,
     records_setup_pages,
     service,
@@ -211,6 +212,7 @@ router.include_router(design_pages.router)
 router.include_router(webhook_pages.router)
 router.include_router(member_pages.router)
 router.include_router(oauth_app_pages.router)
+router.include_router(organization_pages.router)
 
 
 @router.get("/app/{unknown:path}", name="webapp.not_found")

@@ -1,4 +1,7 @@
-"""Settings → API tokens: create (the secret is shown once), list, revoke. Owners and admins."""
+"""Settings → API tokens: create (the secret is shown once), list with their last use, revoke.
+Owners and admins."""
+
+from datetime import datetime
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
@@ -17,12 +20,27 @@ from laurel.webapp.service import Staff
 
 router = APIRouter(prefix="/app/settings", route_class=WebAppRoute)
 
+_UNITS = ((86_400, "day"), (3_600, "hour"), (60, "minute"))
+
+
+def time_ago(moment: datetime, now: datetime) -> str:
+    """ "just now", "5 minutes ago", "2 days ago": how long ago a token was last used (its
+    stored time is kept to the minute, tokens.usage)."""
+    seconds = (now - moment).total_seconds()
+    for size, unit in _UNITS:
+        if seconds >= size:
+            count = int(seconds // size)
+            return f"{count} {unit}{'' if count == 1 else 's'} ago"
+    return "just now"
+
 
 async def _tokens_page(
     session: DbSession, staff: Staff, *, created_secret: str | None = None, status: int = 200
 ) -> Response:
     listed = await tokens.list_tokens(session, staff.organization_id)
+    now = utc_now()
     context = {
+        "ago": lambda moment: time_ago(moment, now),
         "staff": staff,
         "active": "tokens",
         "Role": Role,
