@@ -56,6 +56,10 @@ class PublicLinks:
     def achievement(self, group_id: str) -> str:
         return f"{self.base}/achievements/{group_id}"
 
+    def badge_template_image(self, template_uuid: str) -> str:
+        """A credential template's badge image, as Open edX's Credly sync stores it."""
+        return f"{self.base}/credly/templates/{template_uuid}/image.png"
+
     def verify_page(self) -> str:
         return f"{self.base}/verify"
 

@@ -40,6 +40,16 @@ class ProblemDetails(BaseModel):
     field: str | None = None
 
 
+class CredlyErrorMessage(BaseModel):
+    message: str
+
+
+class CredlyError(BaseModel):
+    """Credly's error body, as the Credly-shaped endpoints answer errors."""
+
+    data: CredlyErrorMessage
+
+
 PROBLEM_JSON = "application/problem+json"
 
 
@@ -84,17 +94,23 @@ class LaurelError(Exception):
 
 
 class ErrorFormat(Enum):
-    """How an error is written on the wire; the value is its media type."""
+    """How an error is written on the wire."""
 
-    envelope = "application/json"
-    problem_details = PROBLEM_JSON
+    envelope = "envelope"
+    problem_details = "problem_details"
+    # Credly's: `{"data": {"message": ...}}`, for the Credly-shaped endpoints Open edX calls.
+    credly = "credly"
 
     @property
     def media_type(self) -> str:
-        return self.value
+        return PROBLEM_JSON if self is ErrorFormat.problem_details else "application/json"
 
     def body(self, error: LaurelError) -> dict[str, Any]:
-        return error.problem() if self is ErrorFormat.problem_details else error.envelope()
+        if self is ErrorFormat.problem_details:
+            return error.problem()
+        if self is ErrorFormat.credly:
+            return {"data": {"message": error.message}}
+        return error.envelope()
 
     def openapi_response(self, error: type[LaurelError]) -> dict[str, Any]:
         """The OpenAPI `responses=` entry of `error` in this format, with an example."""
@@ -111,6 +127,14 @@ class ErrorFormat(Enum):
                 "model": ProblemDetails,
                 "description": description,
                 "content": {PROBLEM_JSON: {"example": example}},
+            }
+        if self is ErrorFormat.credly:
+            return {
+                "model": CredlyError,
+                "description": description,
+                "content": {
+                    "application/json": {"example": {"data": {"message": error.default_message}}}
+                },
             }
         return {
             "model": ErrorEnvelope,
