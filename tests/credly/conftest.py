@@ -19,7 +19,10 @@ from laurel.config import Settings
 from laurel.db import Database
 from laurel.kit.ids import uuid_of
 from tests.conftest import CertifierClient, Tenant, make_client
-from tests.delivery.conftest import delivery_settings
+from tests.delivery.conftest import (
+    delivery_settings,
+    webhook_receiver,  # noqa: F401 (the fixture, used by name in tests/credly)
+)
 from tests.fixtures.mail import SmtpServer
 
 API_BASE = "http://laurel.test/credly/v1/"

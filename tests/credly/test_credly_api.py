@@ -105,7 +105,9 @@ async def test_pages_follow_absolute_next_page_urls(
         if next_url is None:
             break
         assert next_url.startswith("http://laurel.test/credly/v1/organizations/")
-        response = await openedx.http.get(next_url, headers={"Authorization": bare_key_header(openedx.key)})
+        response = await openedx.http.get(
+            next_url, headers={"Authorization": bare_key_header(openedx.key)}
+        )
     assert sorted(seen) == names
     assert body["metadata"]["previous_page_url"] is not None
 
@@ -168,7 +170,9 @@ async def test_a_second_award_answers_the_first_badge(
     first = data(await openedx.issue(template_id), 201)
     again = data(await openedx.issue(template_id, email="ADA@example.org"), 200)
     assert again["id"] == first["id"]
-    racing = await asyncio.gather(*(openedx.issue(template_id, "bob@example.org") for _ in range(4)))
+    racing = await asyncio.gather(
+        *(openedx.issue(template_id, "bob@example.org") for _ in range(4))
+    )
     assert sorted(response.status_code for response in racing) == [200, 200, 200, 201]
     assert len({response.json()["data"]["id"] for response in racing}) == 1
     credentials = (await certifier.request("GET", "/v1/credentials")).json()["data"]
@@ -197,7 +201,9 @@ async def test_revoke_changes_the_status_list_and_keeps_the_reason(
 ) -> None:
     badge = data(await openedx.issue(template_id), 201)
     reason = "Open edX internal user credential was revoked"
-    revoked = data(await openedx.perform("PUT", f"badges/{badge['id']}/revoke/", {"reason": reason}))
+    revoked = data(
+        await openedx.perform("PUT", f"badges/{badge['id']}/revoke/", {"reason": reason})
+    )
     assert revoked["id"] == badge["id"]
     assert revoked["state"] == "revoked"
     assert revoked["revocation_reason"] == reason
