@@ -35,11 +35,18 @@ OPEN_EDX_TIMEOUT_S = 10.0
 BADGE_SVG = (
     '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="200"><circle r="90"/></svg>'
 )
-# Each request a new recipient: `n` counts per thread, the thread's random tag keeps threads apart.
+# Each request a new recipient (a 200 would be the existing badge, not an award): `n` counts per
+# thread; the tag, the thread's number and the start second, keeps threads and runs apart.
 AWARD_SCRIPT = """
+local threads = 0
+setup = function(thread)
+  threads = threads + 1
+  thread:set("number", threads)
+end
 local n = 0
-local tag = math.random(1, 1000000000)
+local tag = nil
 request = function()
+  if tag == nil then tag = os.time() * 100 + number end
   n = n + 1
   local body = string.format('{"recipient_email": "learner%%d-%%d@example.org", '
     .. '"issued_to_first_name": "Ada", "issued_to_last_name": "Lovelace", '

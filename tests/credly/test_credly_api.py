@@ -6,10 +6,12 @@ import uuid
 from datetime import date
 
 import httpx
+from sqlalchemy import delete
 
 from laurel.config import Settings
 from laurel.db import Database
 from laurel.kit.ids import id_of_uuid, uuid_of
+from laurel.models import Group
 from tests.conftest import CertifierClient, Tenant, TenantFactory
 from tests.credly.conftest import OpenEdx, bare_key_header, data
 from tests.delivery.conftest import deliver_due, email_parts
@@ -260,3 +262,26 @@ async def test_paths_are_exact_and_never_redirect(openedx: OpenEdx) -> None:
     assert response.status_code == 404
     assert "location" not in response.headers
     assert set(response.json()["data"]) == {"message"}
+
+
+async def test_a_template_deleted_while_a_badge_is_being_issued(
+    openedx: OpenEdx,
+    certifier: CertifierClient,
+    template_id: str,
+    database: Database,
+    database_url: str,
+) -> None:
+    group_id = id_of_uuid(uuid.UUID(template_id))
+    async with database.sessions() as session, session.begin():
+        await session.execute(delete(Group).where(Group.id == group_id))
+        # The award starts while the delete holds the template (PostgreSQL: its row lock;
+        # SQLite: the write lock) and finishes after it commits, whichever it met first.
+        award = asyncio.create_task(openedx.issue(template_id))
+        await asyncio.sleep(0.2)
+    response = await award
+    # SQLite cannot let a transaction that read before another's commit write after it: the
+    # award is told to retry (503, Retry-After), never a 500; PostgreSQL waits on the row lock.
+    allowed = (409, 422, 503) if database_url.startswith("sqlite") else (409, 422)
+    assert response.status_code in allowed, response.text
+    assert set(response.json()["data"]) == {"message"}
+    assert (await certifier.request("GET", "/v1/credentials")).json()["data"] == []
