@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from laurel.auth.dependencies import Principal
 from laurel.config import Settings
-from laurel.credentials.schemas import CreateIssueSendRequest
+from laurel.credentials.schemas import CreateIssueSendRequest, CredentialRead
 from laurel.credentials.service import Credentials
 from laurel.credly.repository import CredlyRepository
 from laurel.credly.routing import Unprocessable
@@ -144,11 +144,21 @@ class CredlyApi:
             if existing is None:  # the other award failed and rolled back: ask again
                 raise Unprocessable("The badge is being awarded; retry")
             return await self._badge(credential_id=existing), False
-        credential_id = await self._issue(request, template.id, email)
-        await self.repository.settle(claim, credential_id)
-        return await self._badge(credential_id=credential_id), True
+        issued = await self._issue(request, template.id, email)
+        await self.repository.settle(claim, issued.id)
+        # Built from what was just written: a new badge is pending, not viewed, not revoked.
+        badge = self._badge_body(
+            public_id=issued.public_id,
+            group_id=template.id,
+            group_name=template.name,
+            state="pending",
+            recipient_email=issued.recipient.email,
+            issued_to=issued.recipient.name,
+            created_at=issued.created_at,
+        )
+        return badge, True
 
-    async def _issue(self, request: BadgeCreate, group_id: str, email: str) -> str:
+    async def _issue(self, request: BadgeCreate, group_id: str, email: str) -> CredentialRead:
         issued_at = request.issued_at
         data = CreateIssueSendRequest.model_validate(
             {
@@ -165,7 +175,7 @@ class CredlyApi:
             raise Unprocessable(
                 "badge_template_id: the badge template was deleted", param="badge_template_id"
             ) from None
-        return created.credential.id
+        return created.credential
 
     async def revoke(self, badge_uuid: str, reason: str) -> dict[str, Any]:
         row = await self.repository.badge(self.organization_id, public_id=badge_uuid.lower())
@@ -183,22 +193,48 @@ class CredlyApi:
         row = await self.repository.badge(self.organization_id, credential_id=credential_id)
         if row is None:
             raise BadgeNotFound()
-        state = "revoked" if row.revoked_at else "accepted" if row.viewed else "pending"
-        template_id = uuid_of(row.group_id)
+        return self._badge_body(
+            public_id=row.public_id,
+            group_id=row.group_id,
+            group_name=row.group_name,
+            state="revoked" if row.revoked_at else "accepted" if row.viewed else "pending",
+            recipient_email=row.recipient_email,
+            issued_to=row.recipient_name,
+            created_at=row.created_at,
+            accepted_at=row.accepted_at,
+            revoked_at=row.revoked_at,
+            revocation_reason=row.revocation_reason,
+        )
+
+    def _badge_body(  # noqa: PLR0913 (the badge's fields, by name)
+        self,
+        *,
+        public_id: str,
+        group_id: str,
+        group_name: str,
+        state: str,
+        recipient_email: str | None,
+        issued_to: str,
+        created_at: datetime,
+        accepted_at: datetime | None = None,
+        revoked_at: datetime | None = None,
+        revocation_reason: str | None = None,
+    ) -> dict[str, Any]:
+        template_id = uuid_of(group_id)
         return {
-            "id": row.public_id,
+            "id": public_id,
             "state": state,
-            "recipient_email": row.recipient_email,
-            "issued_to": row.recipient_name,
-            "issued_at": _credly_time(row.created_at),
-            "accepted_at": _credly_time(row.accepted_at),
-            "revoked_at": _credly_time(row.revoked_at),
-            "revocation_reason": row.revocation_reason,
-            "badge_url": self.links.credential_page(row.public_id),
+            "recipient_email": recipient_email,
+            "issued_to": issued_to,
+            "issued_at": _credly_time(created_at),
+            "accepted_at": _credly_time(accepted_at),
+            "revoked_at": _credly_time(revoked_at),
+            "revocation_reason": revocation_reason,
+            "badge_url": self.links.credential_page(public_id),
             "image_url": self.links.badge_template_image(template_id),
             "badge_template": {
                 "id": template_id,
-                "name": row.group_name,
+                "name": group_name,
                 "image_url": self.links.badge_template_image(template_id),
             },
         }
