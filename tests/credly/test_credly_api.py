@@ -285,3 +285,13 @@ async def test_a_template_deleted_while_a_badge_is_being_issued(
     assert response.status_code in allowed, response.text
     assert set(response.json()["data"]) == {"message"}
     assert (await certifier.request("GET", "/v1/credentials")).json()["data"] == []
+
+
+async def test_rotating_the_key_gives_a_new_one_and_retires_the_old(openedx: OpenEdx) -> None:
+    # Open PR openedx/credentials#3000: POST, no trailing slash, reads `data.token`.
+    response = await openedx.perform("POST", "authorization_tokens/rotate")
+    new_key = data(response)["token"]
+    assert new_key != openedx.key
+    assert (await openedx.perform("GET", "")).status_code == 401
+    openedx.key = new_key
+    assert data(await openedx.perform("GET", ""))["name"] == "Acme Academy"

@@ -7,6 +7,7 @@ into a GET. Every success has a JSON body, because the client reads one from eve
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
+from pydantic import BaseModel
 
 from laurel.credly.images import template_icon
 from laurel.credly.routing import Credly, Unprocessable, credly_router, json_body
@@ -133,6 +134,21 @@ async def revoke_badge(
 ) -> dict[str, Any]:
     """Revoke: the status list changes, the reason is kept."""
     return data_body(await _api(credly).revoke(badge_id, body.reason))
+
+
+class RotatedToken(BaseModel):
+    token: str
+
+
+@router.post(
+    f"{ORGANIZATION}/authorization_tokens/rotate",
+    response_model=Data[RotatedToken],
+    name="credly.rotate_token",
+)
+async def rotate_token(credly: Credly) -> dict[str, Any]:
+    """A new key for the organization; the key that asked stops working (open PR
+    openedx/credentials#3000 calls this before the key's assumed 180 days run out)."""
+    return data_body({"token": await _api(credly).rotate_key()})
 
 
 # The template icons Open edX stores: public, as Credly's image URLs are.

@@ -28,11 +28,13 @@ from laurel.kit.timestamps import format_timestamp
 from laurel.links import PublicLinks
 from laurel.openedx.events import template_description
 from laurel.openedx.repository import OpenEdxRepository
+from laurel.tokens import service as tokens
 from laurel.vc.service import revoke_credential
 
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 100
 ACTIVE = "active"
+ROTATED_KEY_NAME = "Open edX (rotated)"
 
 
 class BadgeNotFound(NotFound):
@@ -176,6 +178,12 @@ class CredlyApi:
                 "badge_template_id: the badge template was deleted", param="badge_template_id"
             ) from None
         return created.credential
+
+    async def rotate_key(self) -> str:
+        """A new API token named as the one it replaces, which is revoked."""
+        created = await tokens.create_token(self.session, self.organization_id, ROTATED_KEY_NAME)
+        await tokens.revoke_token(self.session, self.principal.token_id)
+        return created.secret
 
     async def revoke(self, badge_uuid: str, reason: str) -> dict[str, Any]:
         row = await self.repository.badge(self.organization_id, public_id=badge_uuid.lower())
