@@ -6,6 +6,7 @@ import uuid
 from datetime import date
 
 import httpx
+import pymupdf
 from sqlalchemy import delete
 
 from laurel.config import Settings
@@ -81,7 +82,9 @@ async def test_templates_are_listed_as_open_edx_syncs_them(
     image = await openedx.http.get(item["image_url"])
     assert image.status_code == 200
     assert image.headers["content-type"] == "image/png"
-    assert image.content.startswith(b"\x89PNG\r\n\x1a\n")
+    assert pymupdf.Pixmap(image.content).width == 128  # a PNG an image library reads
+    unknown = item["image_url"].replace(template_id, str(uuid.uuid4()))
+    assert (await openedx.http.get(unknown)).status_code == 404
 
     archived = await openedx.perform("GET", "badge_templates/?filter=state::archived")
     assert archived.json()["data"] == []

@@ -29,7 +29,9 @@ from laurel.credly.service import (
     EventNotFound,
     Page,
     page_count,
+    template_exists,
 )
+from laurel.db import DbSession
 from laurel.kit.errors import NotFound, error_responses
 from laurel.links import PublicLinks
 
@@ -161,8 +163,9 @@ public = APIRouter(tags=["Public pages"])
     response_class=Response,
     responses=error_responses(NotFound),
 )
-async def badge_template_image(template_id: str) -> Response:
-    if len(template_id) != 36:
+async def badge_template_image(session: DbSession, template_id: str) -> Response:
+    """A credential template's icon (its id is its UUID); 404 for no template."""
+    if not await template_exists(session, template_id):
         raise NotFound()
     return Response(
         template_icon(template_id.lower()),

@@ -22,6 +22,7 @@ from laurel.credentials.service import Credentials
 from laurel.credly.repository import CredlyRepository
 from laurel.credly.routing import Unprocessable
 from laurel.credly.schemas import BadgeCreate
+from laurel.groups.repository import GroupRepository
 from laurel.kit.errors import NotFound
 from laurel.kit.ids import id_of_uuid, uuid_of
 from laurel.kit.timestamps import format_timestamp
@@ -101,17 +102,19 @@ class CredlyApi:
             self.organization_id, (page.number - 1) * page.per, page.per
         )
         owner = await OpenEdxRepository(self.session).organization_name(self.organization_id)
-        return [self.template(row.id, row.name, ACTIVE, owner) for row in rows], total
+        templates = [
+            self.template(row.id, row.name, ACTIVE, template_description(row.name, owner))
+            for row in rows
+        ]
+        return templates, total
 
-    def template(
-        self, group_id: str, name: str, state: str, organization_name: str
-    ) -> dict[str, Any]:
+    def template(self, group_id: str, name: str, state: str, description: str) -> dict[str, Any]:
         template_id = uuid_of(group_id)
         return {
             "id": template_id,
             "name": name,
             "state": state,
-            "description": template_description(name, organization_name),
+            "description": description,
             "image_url": self.links.badge_template_image(template_id),
             "owner": {"id": uuid_of(self.organization_id)},
         }
@@ -123,8 +126,7 @@ class CredlyApi:
             row = await OpenEdxRepository(self.session).get_event(self.organization_id, event_id)
         if row is None:
             raise EventNotFound()
-        template = self.template(row.group_id, row.name, row.state, "")
-        template["description"] = row.description
+        template = self.template(row.group_id, row.name, row.state, row.description)
         return {"id": uuid_of(row.id), "event_type": row.event_type, "badge_template": template}
 
     async def award(self, request: BadgeCreate) -> tuple[dict[str, Any], bool]:
@@ -246,6 +248,14 @@ class CredlyApi:
                 "image_url": self.links.badge_template_image(template_id),
             },
         }
+
+
+async def template_exists(session: AsyncSession, template_uuid: str) -> bool:
+    group_id = _id_of(template_uuid)
+    return (
+        group_id is not None
+        and await GroupRepository(session).organization_of(group_id) is not None
+    )
 
 
 def page_count(total: int, per: int) -> int:
