@@ -13,7 +13,8 @@ creates an organization, a token, a design and a template with the real CLI and 
 and prints requests/s and p50/p99 latency; then times CSV imports, the records API's gap report
 on generated organizations (bench/records.py), signing (bench/signing.py) and cold renders
 (bench/rendering.py) and the web app's gap report page at 10,000 members beside hello world
-(bench/app_pages.py), and writes all
+(bench/app_pages.py) and Open edX's awards through the Credly-shaped API (bench/openedx.py),
+and writes all
 of it into docs/benchmarks.md.
 """
 
@@ -33,6 +34,7 @@ import asyncpg
 import httpx
 
 import app_pages
+import openedx
 import records  # bench/records.py, rendering.py, signing.py: this script's folder is on sys.path
 import rendering
 import signing
@@ -316,6 +318,7 @@ def main() -> None:
     sections.append(signing.report(signing.measure()))
     sections.append(rendering.report(rendering.measure()))
     sections.append(app_pages.report(app_pages.measure()))
+    sections.append(openedx.report(openedx.measure()))
     machine = f"{os.cpu_count()} cores, Python {sys.version.split()[0]}"
     header = (
         f"Measured {time.strftime('%Y-%m-%d')} on {machine}; one `laurel serve` worker "

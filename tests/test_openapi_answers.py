@@ -44,6 +44,8 @@ def test_fastapis_422_is_documented_nowhere() -> None:
         description = operation["responses"]["422"]["description"]
         if "render_budget_exceeded" in description:
             continue
+        if path.startswith("/credly/"):
+            continue  # Credly's own contract: 422 for an award it cannot make
         assert "idempotency_key_reused" in description
         assert method in ("post", "put") and path.startswith("/v1/"), (method, path)
 

@@ -27,6 +27,9 @@ from laurel.config import Settings, get_settings
 from laurel.credentials.endpoints import router as credentials_router
 from laurel.credentials.interaction_endpoints import router as interactions_router
 from laurel.credentials.interactions import ViewBuffer
+from laurel.credly import routing as credly_routing
+from laurel.credly.endpoints import public as public_credly_router
+from laurel.credly.endpoints import router as credly_router
 from laurel.db import Database
 from laurel.designs.endpoints import router as designs_router
 from laurel.email_templates.endpoints import router as email_templates_router
@@ -266,10 +269,13 @@ def create_app(settings: Settings | None = None, *, resolver: Resolver | None = 
     app.include_router(
         records_api.mount(members_router, certifications_router, qualifications_router)
     )
-    # Accredible's v1 for Open edX (docs/openedx-accredible.md): its own guard and errors.
+    # Open edX's badge backends, each a family of its own with its provider's guard and errors:
+    # Credly-shaped (docs/openedx.md) and Accredible-shaped (docs/openedx-accredible.md).
+    app.include_router(credly_routing.mount(credly_router))
     app.include_router(accredible_api.mount(accredible_router, accredible_images_router))
-    # Public pages and documents (no token), and the OAuth server: outside both families.
+    # Public pages and documents (no token), and the OAuth server: outside the families.
     app.include_router(pages_router)
+    app.include_router(public_credly_router)
     app.include_router(public_rendering_router)
     app.include_router(public_vc_router)
     app.include_router(oauth_router)

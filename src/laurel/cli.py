@@ -31,6 +31,7 @@ from laurel.members import service as members
 from laurel.members.cli import join_organization
 from laurel.models import Plan, Role
 from laurel.oauth.cli import app as apps_app
+from laurel.openedx.cli import app as openedx_app
 from laurel.operations.cli import db_app, secret_app
 from laurel.organizations import service as organizations
 from laurel.organizations.cli import app as orgs_app
@@ -60,6 +61,7 @@ users_app.command("join")(join_organization)
 app.add_typer(apps_app, name="apps")
 app.add_typer(certification_types_app, name="certification-types")
 app.add_typer(secret_app, name="secret")
+app.add_typer(openedx_app, name="openedx")
 
 
 @app.command()

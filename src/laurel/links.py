@@ -67,6 +67,10 @@ class PublicLinks:
         """A design's PNG, as the Accredible-compatible API's `designs/{id}` names it."""
         return f"{self.base}/accredible/v1/designs/{alias}/{signature}.png"
 
+    def badge_template_image(self, template_uuid: str) -> str:
+        """A credential template's badge image, as Open edX's Credly sync stores it."""
+        return f"{self.base}/credly/templates/{template_uuid}/image.png"
+
     def verify_page(self) -> str:
         return f"{self.base}/verify"
 

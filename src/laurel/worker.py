@@ -23,7 +23,13 @@ from laurel.credentials.repository import CredentialRepository
 from laurel.credentials.tasks import issue_scheduled
 from laurel.db import Database
 from laurel.delivery.repository import OutboxRepository, Settlement
-from laurel.delivery.senders import DeliveryFailed, WebhookDelivery, post_webhook, send_email
+from laurel.delivery.senders import (
+    DeliveryFailed,
+    WebhookDelivery,
+    post_json,
+    post_webhook,
+    send_email,
+)
 from laurel.idempotency import IdempotencyRepository
 from laurel.kit.crypto import decrypt_secret
 from laurel.kit.outages import database_unreachable
@@ -183,6 +189,13 @@ class DeliveryWorker:
             async with self.database.sessions() as session, session.begin():
                 await issue_scheduled(session, self.settings, job.organization_id, job.payload)
             return None
+        if job.kind == JobKind.openedx:
+            # Open edX's webhook checks no signature: it reads the event back with its key.
+            headers = {"Content-Type": "application/json", "User-Agent": "Laurel-OpenEdx/1"}
+            payload = job.payload
+            return await post_json(
+                self.http, self.settings, payload["url"], payload["body"], headers
+            )
         async with self.database.sessions() as session:
             endpoint = await WebhookRepository(session).get_any(job.endpoint_id)
         if endpoint is None:

@@ -108,10 +108,17 @@ async def post_webhook(
         "Laurel-Event-Id": delivery.event_id,
         **webhook_signature_headers(delivery.secret, delivery.body, delivery.delivery_id),
     }
+    return await post_json(client, settings, delivery.url, delivery.body, headers)
+
+
+async def post_json(
+    client: httpx.AsyncClient, settings: Settings, url: str, body: str, headers: dict[str, str]
+) -> int:
+    """POST a JSON body through the public-only client; a 2xx status, else DeliveryFailed."""
     try:
         response = await client.post(
-            delivery.url,
-            content=delivery.body.encode(),
+            url,
+            content=body.encode(),
             headers=headers,
             timeout=settings.webhook_timeout_seconds,
             follow_redirects=False,

@@ -22,6 +22,12 @@ from laurel.groups.schemas import (
 from laurel.kit.errors import Conflict, NotFound, PaymentRequired, ValidationFailed, found_by_id
 from laurel.kit.pagination import PageParams, PageResult
 from laurel.models import DesignType, Plan
+from laurel.openedx.events import (
+    TEMPLATE_CHANGED,
+    TEMPLATE_CREATED,
+    TEMPLATE_DELETED,
+    announce_template,
+)
 
 # A free organization may give a template one certificate design and one badge design.
 FREE_PLAN_DESIGNS_PER_TYPE = 1
@@ -39,7 +45,7 @@ async def create_group(
     resolved = await _resolve_designs(session, principal, designs)
     if email_template_id is not None:
         await require_template(session, principal.organization_id, email_template_id)
-    return await GroupRepository(session).insert(
+    group = await GroupRepository(session).insert(
         principal.organization_id,
         name=name,
         learning_event_url=learning_event_url,
@@ -47,6 +53,10 @@ async def create_group(
         email_template_id=email_template_id,
         extensions=TemplateExtensions(),
     )
+    await announce_template(
+        session, principal.organization_id, TEMPLATE_CREATED, group.id, group.name
+    )
+    return group
 
 
 async def get_group(session: AsyncSession, principal: Principal, group_id: str) -> GroupView:
@@ -76,7 +86,11 @@ async def update_group(
         await require_template(session, principal.organization_id, email_template_id)
     repository = GroupRepository(session)
     await repository.update(principal.organization_id, group.id, changes=changes, designs=resolved)
-    return await get_group(session, principal, group.id)
+    updated = await get_group(session, principal, group.id)
+    await announce_template(
+        session, principal.organization_id, TEMPLATE_CHANGED, updated.id, updated.name
+    )
+    return updated
 
 
 async def set_extensions(
@@ -115,6 +129,9 @@ async def delete_group(session: AsyncSession, principal: Principal, group_id: st
     group = await get_group(session, principal, group_id)
     if not await GroupRepository(session).delete(principal.organization_id, group.id):
         raise Conflict("The credential template has credentials; delete them first")
+    await announce_template(
+        session, principal.organization_id, TEMPLATE_DELETED, group.id, group.name
+    )
 
 
 async def _resolve_designs(

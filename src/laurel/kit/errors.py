@@ -3,7 +3,8 @@
 `ErrorFormat.envelope` is Certifier's `{"error": {"code", "message", "param"?}}`;
 `ErrorFormat.problem_details` is RFC 9457 (`application/problem+json`) with the same stable
 `code` and the field in `field`; `ErrorFormat.accredible` is Accredible's
-`{"success": false, "data": "<message>"}`. Which one a request gets is not decided here: each
+`{"success": false, "data": "<message>"}` and `ErrorFormat.credly` Credly's
+`{"data": {"message": "<message>"}}`. Which one a request gets is not decided here: each
 API family picks its format, and its routes carry it (`kit/routing.py`). `param` appears only
 when one field of the request is to blame. Each format documents an error class for OpenAPI
 (`ErrorFormat.openapi_response`).
@@ -46,6 +47,16 @@ class ProblemDetails(BaseModel):
     detail: str
     code: str
     field: str | None = None
+
+
+class CredlyErrorMessage(BaseModel):
+    message: str
+
+
+class CredlyError(BaseModel):
+    """Credly's error body, as the Credly-shaped endpoints answer errors."""
+
+    data: CredlyErrorMessage
 
 
 PROBLEM_JSON = "application/problem+json"
@@ -92,58 +103,46 @@ class LaurelError(Exception):
 
 
 class ErrorFormat(Enum):
-    """How an error is written on the wire."""
+    """How an error is written on the wire: one per API family, and the shape of the service
+    that family is compatible with."""
 
+    # Certifier's `{"error": {"code", "message", "param"}}` (the issuer API).
     envelope = "envelope"
+    # RFC 9457 problem details (the records API, as COSMIC's).
     problem_details = "problem_details"
+    # Accredible's `{"success": false, "data": message}`, for the endpoints Open edX calls.
     accredible = "accredible"
+    # Credly's `{"data": {"message": ...}}`, for the endpoints Open edX calls.
+    credly = "credly"
 
     @property
     def media_type(self) -> str:
         return PROBLEM_JSON if self is ErrorFormat.problem_details else "application/json"
 
     def body(self, error: LaurelError) -> dict[str, Any]:
-        if self is ErrorFormat.problem_details:
-            return error.problem()
-        if self is ErrorFormat.accredible:
-            return {"success": False, "data": error.message}
-        return error.envelope()
+        return _BODIES[self](error)
 
     def openapi_response(self, error: type[LaurelError]) -> dict[str, Any]:
         """The OpenAPI `responses=` entry of `error` in this format, with an example."""
-        description = f"`{error.code}`: {error.default_message}"
-        if self is ErrorFormat.problem_details:
-            example: dict[str, Any] = {
-                "type": f"/problems/{error.code}",
-                "title": HTTPStatus(error.status_code).phrase,
-                "status": error.status_code,
-                "detail": error.default_message,
-                "code": error.code,
-            }
-            return {
-                "model": ProblemDetails,
-                "description": description,
-                "content": {PROBLEM_JSON: {"example": example}},
-            }
-        if self is ErrorFormat.accredible:
-            return {
-                "model": AccredibleError,
-                "description": description,
-                "content": {
-                    "application/json": {
-                        "example": {"success": False, "data": error.default_message}
-                    }
-                },
-            }
         return {
-            "model": ErrorEnvelope,
-            "description": description,
-            "content": {
-                "application/json": {
-                    "example": {"error": {"code": error.code, "message": error.default_message}}
-                }
-            },
+            "model": _MODELS[self],
+            "description": f"`{error.code}`: {error.default_message}",
+            "content": {self.media_type: {"example": self.body(error())}},
         }
+
+
+_BODIES: dict[ErrorFormat, Callable[[LaurelError], dict[str, Any]]] = {
+    ErrorFormat.envelope: LaurelError.envelope,
+    ErrorFormat.problem_details: LaurelError.problem,
+    ErrorFormat.accredible: lambda error: {"success": False, "data": error.message},
+    ErrorFormat.credly: lambda error: {"data": {"message": error.message}},
+}
+_MODELS: dict[ErrorFormat, type[BaseModel]] = {
+    ErrorFormat.envelope: ErrorEnvelope,
+    ErrorFormat.problem_details: ProblemDetails,
+    ErrorFormat.accredible: AccredibleError,
+    ErrorFormat.credly: CredlyError,
+}
 
 
 class InternalServerError(LaurelError):

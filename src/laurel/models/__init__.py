@@ -34,6 +34,7 @@ from laurel.models.job_role import (
     qualification_requirements,
 )
 from laurel.models.oauth import AuthorizationCode, OAuthApp, UserToken, UserTokenKind
+from laurel.models.openedx import BadgeTemplateEvent, CredlyBadge, OpenEdxConnection
 from laurel.models.organization import Organization, Plan
 from laurel.models.password_reset import PasswordReset
 from laurel.models.render import RenderedFile
@@ -53,6 +54,7 @@ __all__ = [
     "Attribute",
     "AuditEvent",
     "AuthorizationCode",
+    "BadgeTemplateEvent",
     "Base",
     "CertificationRecord",
     "CertificationType",
@@ -60,6 +62,7 @@ __all__ = [
     "Credential",
     "CredentialInteraction",
     "CredentialState",
+    "CredlyBadge",
     "DeliveryAttempt",
     "Design",
     "DesignType",
@@ -78,6 +81,7 @@ __all__ = [
     "Membership",
     "MembershipStatus",
     "OAuthApp",
+    "OpenEdxConnection",
     "Organization",
     "OutboxJob",
     "PasswordReset",

@@ -26,6 +26,7 @@ class JobKind(StrEnum):
     webhook = "webhook"
     sign = "sign"  # make the credential's signed Open Badges form, off the request path
     issue_scheduled = "issue_scheduled"  # issue and send a scheduled draft when its time comes
+    openedx = "openedx"  # a Credly-shaped template event, POSTed to an Open edX webhook URL
 
 
 class JobStatus(StrEnum):

@@ -24,6 +24,7 @@ from laurel.webapp import (
     import_pages,
     member_pages,
     oauth_app_pages,
+    openedx_pages,
     organization_pages,
     records_pages,
     records_setup_pages,
@@ -203,6 +204,7 @@ router.include_router(pages)
 router.include_router(import_pages.router)
 router.include_router(credential_pages.router)
 router.include_router(settings_pages.router)
+router.include_router(openedx_pages.router)
 router.include_router(template_pages.router)
 router.include_router(email_template_pages.router)
 router.include_router(account_pages.router)
