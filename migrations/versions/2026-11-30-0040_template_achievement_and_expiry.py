@@ -2,7 +2,7 @@
 criteria, and an expiry rule (N days, months or years after the issue date).
 
 Revision ID: b7f2d4e8a1c3
-Revises: c3d9e1f27a40
+Revises: d1a7c0e5b3f2
 Create Date: 2026-11-30 00:40:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "b7f2d4e8a1c3"
-down_revision: str | None = "c3d9e1f27a40"
+down_revision: str | None = "d1a7c0e5b3f2"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """Integer aliases for the Accredible-shaped API, and its awards (one per template and email).
 
 Revision ID: e2b8d1f6c4a3
-Revises: c3d9e1f27a40
+Revises: b7f2d4e8a1c3
 Create Date: 2026-11-30 00:45:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "e2b8d1f6c4a3"
-down_revision: str | None = "c3d9e1f27a40"
+down_revision: str | None = "b7f2d4e8a1c3"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

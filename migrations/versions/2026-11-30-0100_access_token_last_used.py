@@ -4,7 +4,7 @@ Written by a task of each process from the uses it remembered (tokens.usage), at
 minute per token, never by the request that used it.
 
 Revision ID: f3c9e2a7d5b4
-Revises: c3d9e1f27a40
+Revises: e2b8d1f6c4a3
 Create Date: 2026-11-30 01:00:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "f3c9e2a7d5b4"
-down_revision: str | None = "c3d9e1f27a40"
+down_revision: str | None = "e2b8d1f6c4a3"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
