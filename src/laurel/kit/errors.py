@@ -124,10 +124,13 @@ class ErrorFormat(Enum):
 
     def openapi_response(self, error: type[LaurelError]) -> dict[str, Any]:
         """The OpenAPI `responses=` entry of `error` in this format, with an example."""
+        # An instance with the default message, whatever arguments the class's own __init__ takes.
+        example = LaurelError.__new__(error)
+        LaurelError.__init__(example)
         return {
             "model": _MODELS[self],
             "description": f"`{error.code}`: {error.default_message}",
-            "content": {self.media_type: {"example": self.body(error())}},
+            "content": {self.media_type: {"example": self.body(example)}},
         }
 
 
