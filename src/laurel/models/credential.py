@@ -61,6 +61,13 @@ class CredentialInteraction(IdMixin, Base):
     __tablename__ = "credential_interactions"
     __table_args__ = (
         Index("ix_credential_interactions_org_credential", "organization_id", "credential_id"),
+        # The home page's weekly charts: one range of the index per organization, covering.
+        Index(
+            "ix_credential_interactions_org_time",
+            "organization_id",
+            "triggered_at",
+            "event_type",
+        ),
     )
 
     organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))

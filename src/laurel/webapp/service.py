@@ -4,13 +4,13 @@ are by the APIs."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laurel.auth.dependencies import Principal
 from laurel.auth.repository import CallerRepository
 from laurel.auth.users import Caller, MemberView
+from laurel.credentials.interactions import DOWNLOADED, LINKEDIN_ADDS, VERIFIED, VIEWED
 from laurel.kit.errors import Forbidden, LaurelError, NotFound
 from laurel.models import AuditEvent, Plan, Role, User, WebSession
 from laurel.organizations.repository import OrganizationRepository
@@ -207,7 +207,12 @@ class WeekBar:
 
 
 @dataclass(frozen=True)
-class IssuedChart:
+class WeeklyChart:
+    """One count per week over the last year, laid out as the bars of an SVG chart."""
+
+    key: str
+    title: str
+    verb: str
     bars: list[WeekBar]
     total: int
     peak: int
@@ -215,23 +220,34 @@ class IssuedChart:
     height: int
     bar_width: float
 
+    @property
+    def rows(self) -> list[WeekBar]:
+        """The numbers, newest week first, for the table beside the chart."""
+        return list(reversed(self.bars))
+
 
 @dataclass(frozen=True)
 class Dashboard:
-    chart: IssuedChart
+    charts: list[WeeklyChart]
     expiring: dict[int, int] = field(default_factory=dict)
 
 
 WEEKS = 52
 CHART_WIDTH, CHART_HEIGHT = 780, 160
+# The home page's interaction charts: (key, title, verb, the interaction types counted).
+INTERACTION_CHARTS = (
+    ("viewed", "Credentials viewed per week", "views", (VIEWED,)),
+    ("downloaded", "Credentials downloaded per week", "downloads", (DOWNLOADED,)),
+    ("linkedin", "Credentials added to LinkedIn per week", "LinkedIn adds", LINKEDIN_ADDS),
+    ("verified", "Credentials verified per week", "verifications", (VERIFIED,)),
+)
 
 
-async def dashboard(session: AsyncSession, staff: Staff, today: date) -> Dashboard:
-    """Credentials issued per week over the last year, and certifications expiring soon."""
-    reads = DashboardReads(session)
-    this_week = today - timedelta(days=today.weekday())
-    first_week = this_week - timedelta(weeks=WEEKS - 1)
-    per_day = await reads.issued_per_day(staff.organization_id, first_week)
+def weekly_chart(
+    key: str, title: str, verb: str, per_day: dict[date, int], first_week: date
+) -> WeeklyChart:
+    """Sum days into Monday-based weeks from `first_week` (the current week last) and lay out
+    the bars, scaled to the busiest week."""
     counts = [0] * WEEKS
     for day, count in per_day.items():
         index = (day - first_week).days // 7
@@ -245,7 +261,27 @@ async def dashboard(session: AsyncSession, staff: Staff, today: date) -> Dashboa
         x = round(index * slot + 1, 1)
         week = first_week + timedelta(weeks=index)
         bars.append(WeekBar(week, count, x, round(CHART_HEIGHT - height, 1), height))
-    chart = IssuedChart(bars, sum(counts), peak, CHART_WIDTH, CHART_HEIGHT, round(slot - 2, 1))
+    return WeeklyChart(
+        key, title, verb, bars, sum(counts), peak, CHART_WIDTH, CHART_HEIGHT, round(slot - 2, 1)
+    )
+
+
+async def dashboard(session: AsyncSession, staff: Staff, today: date) -> Dashboard:
+    """Credentials issued, viewed, downloaded, added to LinkedIn and verified per week over the
+    last year (two grouped queries), and certifications expiring soon."""
+    reads = DashboardReads(session)
+    this_week = today - timedelta(days=today.weekday())
+    first_week = this_week - timedelta(weeks=WEEKS - 1)
+    issued = await reads.issued_per_day(staff.organization_id, first_week)
+    charts = [weekly_chart("issued", "Credentials issued per week", "issued", issued, first_week)]
+    kinds = {kind for *_, kinds in INTERACTION_CHARTS for kind in kinds}
+    interactions = await reads.interactions_per_day(staff.organization_id, kinds, first_week)
+    for key, title, verb, counted in INTERACTION_CHARTS:
+        per_day: dict[date, int] = {}
+        for kind in counted:
+            for day, count in interactions.get(kind, {}).items():
+                per_day[day] = per_day.get(day, 0) + count
+        charts.append(weekly_chart(key, title, verb, per_day, first_week))
     expiring_on = await reads.certifications_expiring(
         staff.organization_id, today, today + timedelta(days=90)
     )
@@ -253,9 +289,4 @@ async def dashboard(session: AsyncSession, staff: Staff, today: date) -> Dashboa
         days: sum(1 for day in expiring_on if day <= today + timedelta(days=days))
         for days in (30, 60, 90)
     }
-    return Dashboard(chart, expiring)
-
-
-def chart_rows(chart: IssuedChart) -> list[dict[str, Any]]:
-    """The chart's numbers, newest week first, for the table beside it."""
-    return [{"week_start": bar.week_start, "count": bar.count} for bar in reversed(chart.bars)]
+    return Dashboard(charts, expiring)
