@@ -1,4 +1,5 @@
-"""The home page's weekly charts read one organization's interactions by time from an index.
+"""Indexes for the web app at 100,000 credentials: the credentials table newest first, and the
+home page's weekly charts of issued credentials and of interactions by type and time.
 
 Revision ID: a5e1c7d3f9b6
 Revises: c3d9e1f27a40
@@ -17,11 +18,21 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.create_index(
-        "ix_credential_interactions_org_time",
+        "ix_credentials_org_created", "credentials", ["organization_id", "created_at", "id"]
+    )
+    op.create_index(
+        "ix_credentials_org_state_issue_date",
+        "credentials",
+        ["organization_id", "state", "issue_date"],
+    )
+    op.create_index(
+        "ix_credential_interactions_org_type_time",
         "credential_interactions",
-        ["organization_id", "triggered_at", "event_type"],
+        ["organization_id", "event_type", "triggered_at"],
     )
 
 
 def downgrade() -> None:
-    op.drop_index("ix_credential_interactions_org_time", table_name="credential_interactions")
+    op.drop_index("ix_credentials_org_state_issue_date", table_name="credentials")
+    op.drop_index("ix_credentials_org_created", table_name="credentials")
+    op.drop_index("ix_credential_interactions_org_type_time", table_name="credential_interactions")

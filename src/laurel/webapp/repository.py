@@ -258,7 +258,7 @@ class DashboardReads:
         self, organization_id: str, event_types: Iterable[str], since: date
     ) -> dict[str, dict[date, int]]:
         """Interactions of these types since `since`, per type and UTC day: one grouped query
-        (at most 366 rows a type), served by the (organization, time, type) index alone."""
+        (at most 366 rows a type), served by the (organization, type, time) index alone."""
         day = _utc_day(self.session, CredentialInteraction.triggered_at)
         statement = (
             select(CredentialInteraction.event_type, day, func.count())
