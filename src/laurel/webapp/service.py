@@ -3,6 +3,7 @@ and what is written to the audit log. Everything else is the domains' services, 
 are by the APIs."""
 
 import time
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -15,6 +16,7 @@ from laurel.credentials.interactions import DOWNLOADED, LINKEDIN_ADDS, VERIFIED,
 from laurel.kit.errors import Forbidden, LaurelError, NotFound
 from laurel.models import AuditEvent, Plan, Role, User, WebSession
 from laurel.organizations.repository import OrganizationRepository
+from laurel.pages.templating import long_date
 from laurel.users.repository import UserRepository
 from laurel.webapp.repository import (
     AuditRepository,
@@ -201,6 +203,7 @@ async def audit_page(
 @dataclass(frozen=True)
 class WeekBar:
     week_start: date
+    label: str
     count: int
     x: float
     y: float
@@ -273,23 +276,24 @@ async def _year_counts(reads: DashboardReads, organization_id: str, first_week: 
 
 
 def weekly_chart(
-    key: str, title: str, verb: str, per_day: dict[date, int], first_week: date
+    key: str, title: str, verb: str, per_day: dict[date, int], weeks: list[tuple[date, str]]
 ) -> WeeklyChart:
-    """Sum days into Monday-based weeks from `first_week` (the current week last) and lay out
-    the bars, scaled to the busiest week."""
-    counts = [0] * WEEKS
+    """Sum days into the Monday-based `weeks` (start and label; the current week last) and lay
+    out the bars, scaled to the busiest week."""
+    first_week = weeks[0][0]
+    counts = [0] * len(weeks)
     for day, count in per_day.items():
         index = (day - first_week).days // 7
-        if 0 <= index < WEEKS:
+        if 0 <= index < len(weeks):
             counts[index] += count
     peak = max(counts)
-    slot = CHART_WIDTH / WEEKS
+    slot = CHART_WIDTH / len(weeks)
+    scale = 0.0 if peak == 0 else (CHART_HEIGHT - 10) / peak
     bars = []
-    for index, count in enumerate(counts):
-        height = 0.0 if peak == 0 else round(count / peak * (CHART_HEIGHT - 10), 1)
-        x = round(index * slot + 1, 1)
-        week = first_week + timedelta(weeks=index)
-        bars.append(WeekBar(week, count, x, round(CHART_HEIGHT - height, 1), height))
+    for index, ((week, label), count) in enumerate(zip(weeks, counts, strict=True)):
+        height = round(count * scale, 1)
+        x, y = round(index * slot + 1, 1), round(CHART_HEIGHT - height, 1)
+        bars.append(WeekBar(week, label, count, x, y, height))
     return WeeklyChart(
         key, title, verb, bars, sum(counts), peak, CHART_WIDTH, CHART_HEIGHT, round(slot - 2, 1)
     )
@@ -302,19 +306,22 @@ async def dashboard(session: AsyncSession, staff: Staff, today: date) -> Dashboa
     reads = DashboardReads(session)
     this_week = today - timedelta(days=today.weekday())
     first_week = this_week - timedelta(weeks=WEEKS - 1)
+    starts = [first_week + timedelta(weeks=n) for n in range(WEEKS)]
+    weeks = [(week, long_date(week)) for week in starts]
     issued, interactions = await _year_counts(reads, staff.organization_id, first_week)
-    charts = [weekly_chart("issued", "Credentials issued per week", "issued", issued, first_week)]
+    charts = [weekly_chart("issued", "Credentials issued per week", "issued", issued, weeks)]
     for key, title, verb, counted in INTERACTION_CHARTS:
         per_day: dict[date, int] = {}
         for kind in counted:
             for day, count in interactions.get(kind, {}).items():
                 per_day[day] = per_day.get(day, 0) + count
-        charts.append(weekly_chart(key, title, verb, per_day, first_week))
-    expiring_on = await reads.certifications_expiring(
-        staff.organization_id, today, today + timedelta(days=90)
+        charts.append(weekly_chart(key, title, verb, per_day, weeks))
+    expiring_on = sorted(
+        await reads.certifications_expiring(
+            staff.organization_id, today, today + timedelta(days=90)
+        )
     )
     expiring = {
-        days: sum(1 for day in expiring_on if day <= today + timedelta(days=days))
-        for days in (30, 60, 90)
+        days: bisect_right(expiring_on, today + timedelta(days=days)) for days in (30, 60, 90)
     }
     return Dashboard(charts, expiring)
