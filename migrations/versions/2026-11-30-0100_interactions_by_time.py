@@ -1,5 +1,5 @@
-"""Indexes for the web app at 100,000 credentials: the credentials table newest first, and the
-home page's weekly charts of issued credentials and of interactions by type and time.
+"""Indexes for the web app at 100,000 credentials: the credentials table newest first (and
+within a template), and the home page's weekly charts of interactions by type and time.
 
 Revision ID: a5e1c7d3f9b6
 Revises: c3d9e1f27a40
@@ -21,9 +21,9 @@ def upgrade() -> None:
         "ix_credentials_org_created", "credentials", ["organization_id", "created_at", "id"]
     )
     op.create_index(
-        "ix_credentials_org_state_issue_date",
+        "ix_credentials_org_group_created",
         "credentials",
-        ["organization_id", "state", "issue_date"],
+        ["organization_id", "group_id", "created_at", "id"],
     )
     op.create_index(
         "ix_credential_interactions_org_type_time",
@@ -33,6 +33,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index("ix_credentials_org_state_issue_date", table_name="credentials")
+    op.drop_index("ix_credentials_org_group_created", table_name="credentials")
     op.drop_index("ix_credentials_org_created", table_name="credentials")
     op.drop_index("ix_credential_interactions_org_type_time", table_name="credential_interactions")

@@ -22,8 +22,10 @@ class Credential(IdMixin, TimestampMixin, Base):
         Index("ix_credentials_organization_id_id", "organization_id", "id"),
         # The web app's table, newest first: its first page reads 26 entries of this index.
         Index("ix_credentials_org_created", "organization_id", "created_at", "id"),
-        # The home page's issued-per-week chart, covering.
-        Index("ix_credentials_org_state_issue_date", "organization_id", "state", "issue_date"),
+        # The table filtered by template, newest first, read in order.
+        Index(
+            "ix_credentials_org_group_created", "organization_id", "group_id", "created_at", "id"
+        ),
         UniqueConstraint("organization_id", "import_key"),
     )
 

@@ -2,10 +2,10 @@
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laurel.credentials.interactions import VIEWED
@@ -277,15 +277,22 @@ class DashboardReads:
         return counts
 
     async def certifications_expiring(
-        self, organization_id: str, today: date, until: date
-    ) -> list[date]:
-        statement = select(CertificationRecord.expires_on).where(
+        self, organization_id: str, today: date, windows: Sequence[int]
+    ) -> dict[int, int]:
+        """Active certifications expiring within each window of days: one row, counted in SQL
+        (an organization of 10,000 members has tens of thousands within 90 days)."""
+        expires_on = CertificationRecord.expires_on
+        counts = [
+            func.count(case((expires_on <= today + timedelta(days=days), 1))) for days in windows
+        ]
+        statement = select(*counts).where(
             CertificationRecord.organization_id == organization_id,
             CertificationRecord.lifecycle_status == LifecycleStatus.active,
-            CertificationRecord.expires_on >= today,
-            CertificationRecord.expires_on <= until,
+            expires_on >= today,
+            expires_on <= today + timedelta(days=max(windows)),
         )
-        return [row[0] for row in (await self.session.execute(statement)).all() if row[0]]
+        row = (await self.session.execute(statement)).one()
+        return {days: int(count or 0) for days, count in zip(windows, row, strict=True)}
 
 
 def _utc_day(session: AsyncSession, column: Any) -> Any:

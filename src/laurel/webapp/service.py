@@ -3,7 +3,6 @@ and what is written to the audit log. Everything else is the domains' services, 
 are by the APIs."""
 
 import time
-from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -316,12 +315,5 @@ async def dashboard(session: AsyncSession, staff: Staff, today: date) -> Dashboa
             for day, count in interactions.get(kind, {}).items():
                 per_day[day] = per_day.get(day, 0) + count
         charts.append(weekly_chart(key, title, verb, per_day, weeks))
-    expiring_on = sorted(
-        await reads.certifications_expiring(
-            staff.organization_id, today, today + timedelta(days=90)
-        )
-    )
-    expiring = {
-        days: bisect_right(expiring_on, today + timedelta(days=days)) for days in (30, 60, 90)
-    }
+    expiring = await reads.certifications_expiring(staff.organization_id, today, (30, 60, 90))
     return Dashboard(charts, expiring)
