@@ -12,9 +12,9 @@ creates an organization, a token, a design and a template with the real CLI and 
   - POST /v1/certifications the records API's create (seed 004), with a personal token
 and prints requests/s and p50/p99 latency; then times CSV imports, the records API's gap report
 on generated organizations (bench/records.py), signing (bench/signing.py) and cold renders
-(bench/rendering.py) and the web app's gap report page at 10,000 members beside hello world
-(bench/app_pages.py) and Open edX's awards through the Credly-shaped API (bench/openedx.py),
-and writes all
+(bench/rendering.py), the web app's gap report page at 10,000 members and its credentials table
+and home page at 100,000 credentials beside hello world (bench/app_pages.py), and Open edX's
+awards through the Credly-shaped API (bench/openedx.py), and writes all
 of it into docs/benchmarks.md.
 """
 

@@ -16,6 +16,10 @@ from laurel.db import Database
 from laurel.kit.timestamps import utc_now
 
 VIEWED = "credential_viewed"
+DOWNLOADED = "credential_downloaded"
+VERIFIED = "credential_verified"
+# The public page's "Add to LinkedIn" records the second; the API also takes the first.
+LINKEDIN_ADDS = ("credential_shared_to_linkedin", "credential_added_to_linkedin_profile")
 
 
 def _guest_row(organization_id: str, credential_id: str, event_type: str) -> dict[str, Any]:

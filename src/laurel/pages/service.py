@@ -28,7 +28,7 @@ from laurel.rendering import service as rendering
 from laurel.rendering.pool import RenderPool
 from laurel.rendering.service import public_principal
 from laurel.vc.repository import StatusRepository
-from laurel.vc.service import issue_verifiable
+from laurel.vc.service import issue_verifiable, own_credential_verified
 from laurel.vc.verify import read_credential, verify_credential
 
 LINKEDIN_ADD_TO_PROFILE = "https://www.linkedin.com/profile/add"
@@ -258,18 +258,6 @@ def _plain(message: str) -> str:
 async def _own_page(
     session: AsyncSession, settings: Settings, document: dict[str, Any], *, count: bool
 ) -> str | None:
-    """The page of a credential that claims to be ours; a verification that passed is counted
-    (a forged document naming one of our credentials must not inflate its figures)."""
-    prefix = PublicLinks.of(settings).credential_page("")
-    claimed = document.get("id")
-    if not isinstance(claimed, str) or not claimed.startswith(prefix):
-        return None
-    public_id = claimed.removeprefix(prefix)
-    located = await StatusRepository(session).by_public_id(public_id)
-    if located is None or located.state != CredentialState.issued:
-        return None
-    if count:
-        await record_guest_interaction(
-            session, located.organization_id, located.id, "credential_verified"
-        )
-    return f"/credentials/{public_id}"
+    """The page of a credential that claims to be ours; a verification that passed is counted."""
+    public_id = await own_credential_verified(session, settings, document, count=count)
+    return None if public_id is None else f"/credentials/{public_id}"

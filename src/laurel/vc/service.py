@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from laurel.auth.dependencies import Principal
 from laurel.config import Settings
+from laurel.credentials.interactions import VERIFIED, record_guest_interaction
 from laurel.credentials.schemas import CredentialView
 from laurel.credentials.service import Credentials
 from laurel.dataintegrity.jsonld import OPEN_BADGES_CONTEXT
@@ -27,6 +28,7 @@ from laurel.kit.errors import Conflict, NotFound
 from laurel.kit.ids import is_valid_id
 from laurel.kit.timestamps import utc_now
 from laurel.links import PublicLinks
+from laurel.models import CredentialState
 from laurel.vc.repository import StatusRepository
 from laurel.vc.status import encode_list, set_bit
 from laurel.webhooks.events import publish_credential_events
@@ -240,3 +242,22 @@ async def status_list_credential(
         created=_seconds(utc_now()),
         cryptosuite=identity.cryptosuite,  # type: ignore[arg-type]
     )
+
+
+async def own_credential_verified(
+    session: AsyncSession, settings: Settings, document: dict[str, Any], *, count: bool
+) -> str | None:
+    """The public id of an issued credential of ours that `document` claims to be, and, when its
+    verification passed (`count`), a `credential_verified` interaction for its organization (a
+    forged document naming one of our credentials must not inflate its figures)."""
+    prefix = PublicLinks.of(settings).credential_page("")
+    claimed = document.get("id")
+    if not isinstance(claimed, str) or not claimed.startswith(prefix):
+        return None
+    public_id = claimed.removeprefix(prefix)
+    located = await StatusRepository(session).by_public_id(public_id)
+    if located is None or located.state != CredentialState.issued:
+        return None
+    if count:
+        await record_guest_interaction(session, located.organization_id, located.id, VERIFIED)
+    return public_id

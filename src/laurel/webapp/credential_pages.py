@@ -1,6 +1,7 @@
 """Credentials in the web app: the table, its CSV export, one credential's page and actions, and
 the form that issues one. Every action is the issuer API's own service."""
 
+from datetime import UTC, datetime, time, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
@@ -24,6 +25,7 @@ from laurel.webapp.schemas import (
     credentials_csv,
     issue_request,
     revocation_reason,
+    schedule_request,
 )
 from laurel.webapp.service import Staff
 
@@ -192,19 +194,8 @@ async def credential_page(
     """One credential: its details, links, timeline and actions."""
     credential = await _visible(request, session, staff, credential_id)
     activity = CredentialActivity(session)
-    revocation = await activity.revocation(staff.organization_id, credential.id)
-    timeline = [TimelineEntry(credential.created_at, "Created")]
-    if credential.status != "draft":
-        timeline.append(
-            TimelineEntry(credential.updated_at, "Issued", f"dated {credential.issue_date}")
-        )
-    timeline += await activity.deliveries(staff.organization_id, credential.id)
-    timeline += await activity.interactions(staff.organization_id, credential.id)
-    if revocation is not None and revocation.revoked_at is not None:
-        timeline.append(
-            TimelineEntry(revocation.revoked_at, "Revoked", revocation.revocation_reason or "")
-        )
-    timeline.sort(key=lambda entry: entry.at)
+    lifecycle = await activity.lifecycle(staff.organization_id, credential.id)
+    timeline = await _timeline(activity, staff, credential, lifecycle)
     links = PublicLinks.of(settings_of(request))
     names = dict(await TemplateReads(session).names(staff.organization_id))
     return render(
@@ -217,6 +208,8 @@ async def credential_page(
             "template_name": names.get(credential.group_id, ""),
             "timeline": timeline,
             "done": done,
+            "scheduled_at": lifecycle.scheduled_at,
+            "schedule_value": _schedule_value(lifecycle.scheduled_at),
             "public_link": links.credential_page(credential.public_id),
             "downloads": [
                 ("PDF certificate", links.certificate_pdf(credential.public_id)),
@@ -225,6 +218,60 @@ async def credential_page(
             ],
         },
     )
+
+
+async def _timeline(
+    activity: CredentialActivity, staff: Staff, credential: CredentialRead, lifecycle: Any
+) -> list[TimelineEntry]:
+    """Created, scheduled, issued, each delivery queued and attempted, what visitors did, and
+    the revocation, oldest first."""
+    timeline = [TimelineEntry(credential.created_at, "Created")]
+    if lifecycle.scheduled_at is not None:
+        when = f"to be issued and sent {lifecycle.scheduled_at:%Y-%m-%d %H:%M} UTC"
+        timeline.append(TimelineEntry(credential.updated_at, "Scheduled", when))
+    if credential.status != "draft" and lifecycle.scheduled_at is None:
+        timeline.append(
+            TimelineEntry(credential.updated_at, "Issued", f"dated {credential.issue_date}")
+        )
+    timeline += await activity.deliveries(staff.organization_id, credential.id)
+    timeline += await activity.interactions(staff.organization_id, credential.id)
+    if lifecycle.revoked_at is not None:
+        timeline.append(
+            TimelineEntry(lifecycle.revoked_at, "Revoked", lifecycle.revocation_reason or "")
+        )
+    timeline.sort(key=lambda entry: entry.at)
+    return timeline
+
+
+def _schedule_value(scheduled_at: datetime | None) -> str:
+    """The form's date and time field: the current schedule, or tomorrow at 09:00 UTC."""
+    moment = scheduled_at or datetime.combine(utc_now().date() + timedelta(days=1), time(9, 0), UTC)
+    return f"{moment:%Y-%m-%dT%H:%M}"
+
+
+@router.post("/{credential_id}/schedule", name="webapp.credential_schedule")
+async def schedule_credential(
+    request: Request, session: DbSession, staff: SignedIn, credential_id: str
+) -> Response:
+    """Have a draft issued and sent at a moment (UTC), or move the moment of a scheduled one:
+    the API's `POST /v1/credentials/{id}/schedule`."""
+    staff.require(Role.manager)
+    schedule = schedule_request(await form_fields(request))
+    credential = await _credentials(request, session, staff).schedule(credential_id, schedule)
+    target = f"{_target(credential)} at {schedule.scheduled_at:%Y-%m-%d %H:%M} UTC"
+    service.record(session, staff, "credential.scheduled", target, at=utc_now())
+    return RedirectResponse(f"/app/credentials/{credential.id}?done=scheduled", status_code=303)
+
+
+@router.post("/{credential_id}/unschedule", name="webapp.credential_unschedule")
+async def unschedule_credential(
+    request: Request, session: DbSession, staff: SignedIn, credential_id: str
+) -> Response:
+    """A scheduled credential back to a draft: the API's `DELETE /v1/credentials/{id}/schedule`."""
+    staff.require(Role.manager)
+    credential = await _credentials(request, session, staff).unschedule(credential_id)
+    service.record(session, staff, "credential.unscheduled", _target(credential), at=utc_now())
+    return RedirectResponse(f"/app/credentials/{credential.id}?done=unscheduled", status_code=303)
 
 
 @router.post("/{credential_id}/send", name="webapp.credential_send")

@@ -183,10 +183,10 @@ async def switch_organization(request: Request, staff: SignedIn) -> Response:
 
 @pages.get("", name="webapp.home")
 async def home(session: DbSession, staff: SignedIn) -> Response:
-    """Credentials issued per week over the last year, and certifications expiring soon."""
+    """Credentials issued, viewed, downloaded, added to LinkedIn and verified per week over the
+    last year, and certifications expiring soon."""
     board = await service.dashboard(session, staff, today())
-    rows = service.chart_rows(board.chart)
-    return page(staff, "home.html", "home", board=board, rows=rows)
+    return page(staff, "home.html", "home", board=board)
 
 
 @pages.get("/audit", name="webapp.audit")

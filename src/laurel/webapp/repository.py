@@ -1,13 +1,14 @@
 """The web app's SQL: browser sessions, the audit log, and the few reads its pages need."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from laurel.credentials.interactions import VIEWED
 from laurel.models import (
     AccessToken,
     AuditEvent,
@@ -119,10 +120,12 @@ class CredentialActivity:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def revocation(self, organization_id: str, credential_id: str) -> Any:
-        statement = select(Credential.revoked_at, Credential.revocation_reason).where(
-            Credential.organization_id == organization_id, Credential.id == credential_id
-        )
+    async def lifecycle(self, organization_id: str, credential_id: str) -> Any:
+        """When it was revoked (and why) and when it is scheduled to be issued: columns the
+        API's read model leaves out."""
+        statement = select(
+            Credential.revoked_at, Credential.revocation_reason, Credential.scheduled_at
+        ).where(Credential.organization_id == organization_id, Credential.id == credential_id)
         return (await self.session.execute(statement)).first()
 
     async def deliveries(self, organization_id: str, credential_id: str) -> list[TimelineEntry]:
@@ -175,17 +178,56 @@ class CredentialActivity:
         return entries
 
     async def interactions(self, organization_id: str, credential_id: str) -> list[TimelineEntry]:
+        """Views summed up in one entry (a popular credential's page stays short); downloads,
+        LinkedIn adds, verifications and the rest one by one, the latest 200."""
+        mine = (
+            CredentialInteraction.organization_id == organization_id,
+            CredentialInteraction.credential_id == credential_id,
+        )
+        entries: list[TimelineEntry] = []
+        views = (
+            await self.session.execute(
+                select(
+                    func.count(),
+                    func.min(CredentialInteraction.triggered_at),
+                    func.max(CredentialInteraction.triggered_at),
+                ).where(*mine, CredentialInteraction.event_type == VIEWED)
+            )
+        ).one()
+        if views[0]:
+            first, last = (_utc(moment) for moment in views[1:])
+            times = "once" if views[0] == 1 else f"{views[0]} times"
+            detail = (
+                f"the latest view; the first was {first.day} {first:%B %Y, %H:%M} UTC"
+                if views[0] > 1
+                else ""
+            )
+            entries.append(TimelineEntry(last, f"Viewed {times}", detail))
         statement = (
             select(CredentialInteraction.event_type, CredentialInteraction.triggered_at)
-            .where(
-                CredentialInteraction.organization_id == organization_id,
-                CredentialInteraction.credential_id == credential_id,
-            )
-            .order_by(CredentialInteraction.triggered_at)
-            .limit(500)
+            .where(*mine, CredentialInteraction.event_type != VIEWED)
+            .order_by(CredentialInteraction.triggered_at.desc())
+            .limit(200)
         )
-        rows = (await self.session.execute(statement)).all()
-        return [TimelineEntry(row.triggered_at, row.event_type.replace("_", " ")) for row in rows]
+        for row in (await self.session.execute(statement)).all():
+            what = _INTERACTION_NAMES.get(row.event_type, row.event_type.replace("_", " "))
+            entries.append(TimelineEntry(row.triggered_at, what))
+        return entries
+
+
+_INTERACTION_NAMES = {
+    "credential_downloaded": "Downloaded",
+    "credential_verified": "Verified",
+    "credential_added_to_linkedin_profile": "Added to LinkedIn",
+    "credential_shared_to_linkedin": "Shared to LinkedIn",
+    "credential_link_copied": "Public link copied",
+}
+
+
+def _utc(moment: Any) -> datetime:
+    """An aggregate skips the column type: SQLite answers text, naive in UTC."""
+    value = moment if isinstance(moment, datetime) else datetime.fromisoformat(str(moment))
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _kind_name(kind: str) -> str:
@@ -212,16 +254,53 @@ class DashboardReads:
         )
         return {row[0]: int(row[1]) for row in (await self.session.execute(statement)).all()}
 
+    async def interactions_per_day(
+        self, organization_id: str, event_types: Iterable[str], since: date
+    ) -> dict[str, dict[date, int]]:
+        """Interactions of these types since `since`, per type and UTC day: one grouped query
+        (at most 366 rows a type), served by the (organization, type, time) index alone."""
+        day = _utc_day(self.session, CredentialInteraction.triggered_at)
+        statement = (
+            select(CredentialInteraction.event_type, day, func.count())
+            .where(
+                CredentialInteraction.organization_id == organization_id,
+                CredentialInteraction.triggered_at
+                >= datetime.combine(since, datetime.min.time(), UTC),
+                CredentialInteraction.event_type.in_(sorted(event_types)),
+            )
+            .group_by(CredentialInteraction.event_type, day)
+        )
+        counts: dict[str, dict[date, int]] = {}
+        for event_type, on, count in (await self.session.execute(statement)).all():
+            on_day = on if isinstance(on, date) else date.fromisoformat(str(on))
+            counts.setdefault(event_type, {})[on_day] = int(count)
+        return counts
+
     async def certifications_expiring(
-        self, organization_id: str, today: date, until: date
-    ) -> list[date]:
-        statement = select(CertificationRecord.expires_on).where(
+        self, organization_id: str, today: date, windows: Sequence[int]
+    ) -> dict[int, int]:
+        """Active certifications expiring within each window of days: one row, counted in SQL
+        (an organization of 10,000 members has tens of thousands within 90 days)."""
+        expires_on = CertificationRecord.expires_on
+        counts = [
+            func.count(case((expires_on <= today + timedelta(days=days), 1))) for days in windows
+        ]
+        statement = select(*counts).where(
             CertificationRecord.organization_id == organization_id,
             CertificationRecord.lifecycle_status == LifecycleStatus.active,
-            CertificationRecord.expires_on >= today,
-            CertificationRecord.expires_on <= until,
+            expires_on >= today,
+            expires_on <= today + timedelta(days=max(windows)),
         )
-        return [row[0] for row in (await self.session.execute(statement)).all() if row[0]]
+        row = (await self.session.execute(statement)).one()
+        return {days: int(count or 0) for days, count in zip(windows, row, strict=True)}
+
+
+def _utc_day(session: AsyncSession, column: Any) -> Any:
+    """The UTC calendar day of a timestamp column; the two databases spell it differently
+    (SQLite keeps UTC text and answers 'YYYY-MM-DD')."""
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        return func.date(func.timezone("UTC", column))
+    return func.date(column)
 
 
 class TemplateReads:

@@ -4,12 +4,13 @@ import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from pydantic import ValidationError
 
-from laurel.credentials.schemas import CreateIssueSendRequest, CredentialRead
+from laurel.credentials.schemas import CreateIssueSendRequest, CredentialRead, ScheduleRequest
 from laurel.kit.errors import ValidationFailed
 
 STATUSES = ("draft", "scheduled", "issued", "expired", "revoked")
@@ -97,6 +98,22 @@ def revocation_reason(form: dict[str, str]) -> str:
     if len(reason) > MAX_REASON_LENGTH:
         raise ValidationFailed(f"reason: at most {MAX_REASON_LENGTH} characters", param="reason")
     return reason
+
+
+def schedule_request(form: dict[str, str]) -> ScheduleRequest:
+    """The schedule form's date and time, read as UTC (the page says so), as the API's request.
+    Whether it is in the future and within the horizon is the service's rule."""
+    problem = ValidationFailed(
+        "scheduled_at: give a date and time, such as 2026-12-01T09:00 (UTC)",
+        param="scheduled_at",
+    )
+    try:
+        moment = datetime.fromisoformat(form.get("scheduled_at", "").strip())
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return ScheduleRequest.model_validate({"scheduledAt": moment.isoformat()})
+    except (ValueError, ValidationError):
+        raise problem from None
 
 
 def token_name(form: dict[str, str]) -> str:
