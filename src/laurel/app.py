@@ -27,7 +27,7 @@ from laurel.config import Settings, get_settings
 from laurel.credentials.endpoints import router as credentials_router
 from laurel.credentials.interaction_endpoints import router as interactions_router
 from laurel.credentials.interactions import ViewBuffer
-from laurel.credly import routing as credly_routing
+from laurel.credly import api as credly_api
 from laurel.credly.endpoints import public as public_credly_router
 from laurel.credly.endpoints import router as credly_router
 from laurel.db import Database
@@ -271,7 +271,7 @@ def create_app(settings: Settings | None = None, *, resolver: Resolver | None = 
     )
     # Open edX's badge backends, each a family of its own with its provider's guard and errors:
     # Credly-shaped (docs/openedx.md) and Accredible-shaped (docs/openedx-accredible.md).
-    app.include_router(credly_routing.mount(credly_router))
+    app.include_router(credly_api.mount(credly_router))
     app.include_router(accredible_api.mount(accredible_router, accredible_images_router))
     # Public pages and documents (no token), and the OAuth server: outside the families.
     app.include_router(pages_router)

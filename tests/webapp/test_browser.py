@@ -223,7 +223,14 @@ async def test_the_other_pages_look_right_and_pass_axe(page: Any, site: Site) ->
     await sign_in(page)
     assert await page.get_by_role("heading", name="Credentials issued per week").is_visible()
     await look(page, "home")
-    await page.get_by_role("link", name="API tokens").click()
+    # The settings pages sit under one main tab, with their own row of tabs.
+    await page.get_by_role("navigation", name="Main").get_by_role("link", name="Settings").click()
+    await page.wait_for_url(re.compile(r"/app/settings/organization$"))
+    await (
+        page.get_by_role("navigation", name="Settings")
+        .get_by_role("link", name="API tokens")
+        .click()
+    )
     await page.get_by_label("Name").fill("LMS integration")
     await page.get_by_role("button", name="Create token").click()
     secret = await page.get_by_label("New token").input_value()

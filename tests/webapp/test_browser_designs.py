@@ -78,6 +78,7 @@ async def test_the_designer_previews_without_javascript(chromium: Any, site: Sit
 
 async def test_webhook_and_member_settings_look_right(page: Any, site: Site) -> None:  # noqa: F811
     await sign_in(page)
+    await page.get_by_role("link", name="Settings").click()
     await page.get_by_role("link", name="Webhooks").click()
     await page.wait_for_url(re.compile(r"/app/settings/webhooks$"))
     await look(page, "webhooks")

@@ -161,6 +161,7 @@ async def test_an_owner_invites_a_manager_who_signs_in_as_themselves(
 ) -> None:
     owner = await fresh_page(browser, people)
     await sign_in(owner, OWNER_EMAIL, PASSWORD)
+    await owner.get_by_role("link", name="Settings").click()
     await owner.get_by_role("link", name="Members").click()
     await owner.get_by_label("Email", exact=True).fill(MANAGER_EMAIL)
     await owner.get_by_label("Role", exact=True).select_option("manager")
@@ -188,6 +189,10 @@ async def test_an_owner_invites_a_manager_who_signs_in_as_themselves(
     menu = newcomer.get_by_role("navigation", name="Main")
     assert await menu.get_by_role("link", name="Issue", exact=True).is_visible()
     assert await menu.get_by_role("link", name="API tokens").count() == 0
+    await menu.get_by_role("link", name="Settings").click()
+    await newcomer.wait_for_url(re.compile(r"/app/settings/plan$"))
+    settings = newcomer.get_by_role("navigation", name="Settings")
+    assert await settings.get_by_role("link").all_inner_texts() == ["Plan"]
     await newcomer.get_by_role("button", name="Sign out", exact=True).click()
     await newcomer.wait_for_url(re.compile(r"/app/sign-in"))
 

@@ -9,8 +9,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
 
+from laurel.credly.api import Credly, Unprocessable, credly_router, json_body
 from laurel.credly.images import template_icon
-from laurel.credly.routing import Credly, Unprocessable, credly_router, json_body
 from laurel.credly.schemas import (
     Badge,
     BadgeCreate,

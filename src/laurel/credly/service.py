@@ -19,8 +19,8 @@ from laurel.auth.dependencies import Principal
 from laurel.config import Settings
 from laurel.credentials.schemas import CreateIssueSendRequest, CredentialRead
 from laurel.credentials.service import Credentials
+from laurel.credly.api import Unprocessable
 from laurel.credly.repository import CredlyRepository
-from laurel.credly.routing import Unprocessable
 from laurel.credly.schemas import BadgeCreate
 from laurel.groups.repository import GroupRepository
 from laurel.kit.errors import NotFound
