@@ -66,7 +66,7 @@ async def test_home_charts_what_visitors_did_per_week(
         "issued-heading": ("1 issued", 1),
         "viewed-heading": ("2 views", 2),
         "downloaded-heading": ("2 downloads", 2),
-        "linkedin-heading": ("1 LinkedIn adds", 1),
+        "linkedin-heading": ("1 LinkedIn add", 1),
         "verified-heading": ("2 verifications", 2),
     }
     for heading, (summary, count) in expected.items():
@@ -105,7 +105,7 @@ async def test_charts_leave_out_another_organizations_and_last_years_interaction
             )
         )
     home = await signed_in_manager.get("/app")
-    assert "1 downloads in the last 52 weeks" in _section(home.text, "downloaded-heading")
+    assert "1 download in the last 52 weeks" in _section(home.text, "downloaded-heading")
 
 
 async def test_the_timeline_shows_deliveries_and_visits_with_views_summed_up(

@@ -228,6 +228,11 @@ class WeeklyChart:
         """The numbers, newest week first, for the table beside the chart."""
         return list(reversed(self.bars))
 
+    def counted(self, count: int) -> str:
+        """"1 view", "2 views": the verb is the plural; a count of one drops its final s."""
+        noun = self.verb[:-1] if count == 1 and self.verb.endswith("s") else self.verb
+        return f"{count} {noun}"
+
 
 @dataclass(frozen=True)
 class Dashboard:
