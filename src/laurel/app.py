@@ -270,7 +270,7 @@ def create_app(settings: Settings | None = None, *, resolver: Resolver | None = 
         records_api.mount(members_router, certifications_router, qualifications_router)
     )
     # Open edX's badge backends, each a family of its own with its provider's guard and errors:
-    # Credly-shaped (docs/openedx.md) and Accredible-shaped (docs/openedx-accredible.md).
+    # Credly-shaped (docs/openedx.md) and Accredible-shaped (docs/openedx.md (Accredible)).
     app.include_router(credly_api.mount(credly_router))
     app.include_router(accredible_api.mount(accredible_router, accredible_images_router))
     # Public pages and documents (no token), and the OAuth server: outside the families.

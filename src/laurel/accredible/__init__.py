@@ -1,2 +1,2 @@
 """The Accredible-shaped API Open edX's Credentials service awards badges through
-(docs/openedx-accredible.md)."""
+(docs/openedx.md (Accredible))."""

@@ -1,4 +1,4 @@
-"""What the Accredible-shaped API keeps beside Laurel's own rows (docs/openedx-accredible.md)."""
+"""What the Accredible-shaped API keeps beside Laurel's own rows (docs/openedx.md (Accredible))."""
 
 from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
