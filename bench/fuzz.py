@@ -1,4 +1,4 @@
-"""`make fuzz`: schemathesis against a running Laurel, both API families, every check.
+"""`make fuzz`: schemathesis against a running Laurel, every API family, every check.
 
 It migrates a fresh SQLite database in a temporary folder, runs `laurel demo` for an issuer
 token and a records personal token, starts `laurel serve` on a free port, makes one of each
@@ -10,12 +10,13 @@ and why). Any finding, or a traceback in the server's log, fails the run.
     FUZZ_EXAMPLES   test cases per operation and phase (default 25)
     FUZZ_TIMEOUT    seconds the whole run may take; past them it stops and fails (default 1800)
     FUZZ_SEED       a seed to reproduce a run (schemathesis prints the one it used)
-    FUZZ_FAMILIES   `certifier,records` (default both)
+    FUZZ_FAMILIES   `certifier,records,credly,accredible` (default all four)
 
 Nothing leaves this machine: the server delivers no emails or webhooks (no worker runs), does
 not resolve the hostnames of the webhook URLs it is sent, and fetches no remote issuers.
 """
 
+import base64
 import os
 import socket
 import subprocess
@@ -25,6 +26,8 @@ import time
 from pathlib import Path
 
 import httpx
+
+from laurel.kit.ids import uuid_of
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = Path(__file__).with_name("fuzz.toml")
@@ -37,8 +40,13 @@ DEADLINE = time.monotonic() + float(os.environ.get("FUZZ_TIMEOUT", "1800"))
 # Which operations belong to which family; the records family also carries the OAuth routes,
 # which sign its users in.
 FAMILIES = {
-    "certifier": "^/(?!v1/(me|certifications|organizations|qualification-results)|auth/)",
+    "certifier": (
+        "^/(?!v1/(me|certifications|organizations|qualification-results)|auth/|credly/|accredible/)"
+    ),
     "records": "^/(v1/(me|certifications|organizations|qualification-results)|auth/)",
+    # Not key rotation: it revokes the key that asks, and every later request would be a 401.
+    "credly": "^/credly/(?!.*authorization_tokens)",
+    "accredible": "^/accredible/",
 }
 
 
@@ -67,6 +75,11 @@ include-path-regex = "^/(credentials|achievements|issuers)/"
 "path.public_id" = "{LAUREL_FUZZ_PUBLIC_ID}"
 "path.group_id" = "{LAUREL_FUZZ_GROUP}"
 "path.organization_id" = "{LAUREL_FUZZ_ISSUER_ORGANIZATION}"
+
+[[operations]]
+include-path-regex = "^/credly/"
+[operations.parameters]
+"path.organization_id" = "{LAUREL_FUZZ_ORGANIZATION_UUID}"
 """
 PHASES = {"examples,coverage,fuzzing": True, "stateful": False}  # phases: seeded ids or not
 
@@ -77,6 +90,9 @@ HEADERS = {
         "Certifier-Version: {LAUREL_FUZZ_VERSION}",
     ],
     "records": ["Authorization: Bearer {LAUREL_FUZZ_PERSONAL_TOKEN}"],
+    # Open edX's Credly client sends HTTP Basic with the bare key, its Accredible client Bearer.
+    "credly": ["Authorization: Basic {LAUREL_FUZZ_CREDLY_KEY}"],
+    "accredible": ["Authorization: Bearer {LAUREL_FUZZ_ISSUER_TOKEN}"],
 }
 
 
@@ -179,8 +195,10 @@ def seed(base_url: str, issuer_token: str, personal_token: str) -> dict[str, str
     qualification = made(
         records, f"{org}/qualifications", {"name": "Q", "certification_type_ids": [kind["id"]]}
     )
+    issuer_organization = run_organization_id(issuer)
     return {
-        "LAUREL_FUZZ_ISSUER_ORGANIZATION": run_organization_id(issuer),
+        "LAUREL_FUZZ_ISSUER_ORGANIZATION": issuer_organization,
+        "LAUREL_FUZZ_ORGANIZATION_UUID": uuid_of(issuer_organization),
         "LAUREL_FUZZ_DESIGN": design["id"],
         "LAUREL_FUZZ_GROUP": group["id"],
         "LAUREL_FUZZ_CREDENTIAL": credential["id"],
@@ -263,7 +281,7 @@ def run_schemathesis(
 
 
 def main() -> int:
-    families = os.environ.get("FUZZ_FAMILIES", "certifier,records").split(",")
+    families = os.environ.get("FUZZ_FAMILIES", ",".join(FAMILIES)).split(",")
     with tempfile.TemporaryDirectory(prefix="laurel-fuzz-") as name:
         folder = Path(name)
         port = free_port()
@@ -279,6 +297,7 @@ def main() -> int:
                 **env,
                 **seed(base_url, issuer_token, personal_token),
                 "LAUREL_FUZZ_ISSUER_TOKEN": issuer_token,
+                "LAUREL_FUZZ_CREDLY_KEY": base64.b64encode(issuer_token.encode()).decode(),
                 "LAUREL_FUZZ_PERSONAL_TOKEN": personal_token,
                 "LAUREL_FUZZ_VERSION": VERSION,
             }

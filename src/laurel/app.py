@@ -126,15 +126,21 @@ def allowed_methods(routes: Sequence[BaseRoute], path: str) -> list[str]:
     """The methods of the routes that serve `path` most specifically, in a stable order.
 
     `/v1/credentials/search` is also `/v1/credentials/{credential_id}` to the router, but the
-    resource it names is the search: the routes with the fewest path parameters count.
+    resource it names is the search: the most specific routes count (`_specificity`).
     """
     by_parameter_count: dict[int, set[str]] = {}
     for route in iter_route_contexts(routes):
         pattern: re.Pattern[str] | None = getattr(route, "path_regex", None)
         if route.methods and route.path and pattern is not None and pattern.match(path):
-            by_parameter_count.setdefault(route.path.count("{"), set()).update(route.methods)
+            by_parameter_count.setdefault(_specificity(route.path), set()).update(route.methods)
     methods = by_parameter_count[min(by_parameter_count)] if by_parameter_count else set()
     return sorted(methods, key=lambda method: (_METHOD_ORDER.get(method, 99), method))
+
+
+def _specificity(path: str) -> int:
+    """Fewer path parameters is more specific; a catch-all `{...:path}` (a family's JSON 404 for
+    paths it does not serve) is the least specific of all, so it never adds its methods."""
+    return path.count("{") + 1000 * path.count(":path}")
 
 
 _METHOD_ORDER = {"GET": 0, "HEAD": 1, "POST": 2, "PUT": 3, "PATCH": 4, "DELETE": 5, "OPTIONS": 6}

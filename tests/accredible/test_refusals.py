@@ -114,6 +114,15 @@ async def test_a_group_with_credentials_cannot_be_deleted_under_an_award(site: S
             },
             "issued_on",
         ),
+        (
+            {
+                "credential": {
+                    "group_id": 2**31,  # past the 32-bit ids Open edX stores
+                    "recipient": {"name": "A", "email": "a@example.org"},
+                }
+            },
+            "group_id",
+        ),
         ({}, "credential"),
     ],
 )

@@ -298,3 +298,27 @@ async def test_rotating_the_key_gives_a_new_one_and_retires_the_old(openedx: Ope
     assert (await openedx.perform("GET", "")).status_code == 401
     openedx.key = new_key
     assert data(await openedx.perform("GET", ""))["name"] == "Acme Academy"
+
+
+async def test_a_method_the_path_does_not_serve_is_405_naming_the_ones_it_does(
+    openedx: OpenEdx,
+) -> None:
+    response = await openedx.perform("PUT", "")  # the organization: GET only
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET"
+    assert set(response.json()["data"]) == {"message"}
+    response = await openedx.perform("GET", "badges/")  # awards: POST only
+    assert response.status_code == 405
+    assert response.headers["allow"] == "POST"
+
+
+async def test_out_of_range_paging_and_a_numeric_issued_at_are_refused_not_500(
+    openedx: OpenEdx, template_id: str
+) -> None:
+    far_page = await openedx.perform("GET", "badge_templates/?page=618208326380478330306560")
+    assert far_page.status_code == 400
+    assert "page" in far_page.json()["data"]["message"]
+    body = {"recipient_email": "ada@example.org", "badge_template_id": template_id}
+    numeric = await openedx.perform("POST", "badges/", {**body, "issued_at": 0})
+    assert numeric.status_code == 422
+    assert "issued_at" in numeric.json()["data"]["message"]

@@ -123,7 +123,11 @@ async def update_credential(
     responses={
         200: {"content": {"image/png": {}}},
         **error_responses(
-            NotFound, RenderBudgetExceeded, RenderUnavailable, error_format=ErrorFormat.accredible
+            ValidationFailed,
+            NotFound,
+            RenderBudgetExceeded,
+            RenderUnavailable,
+            error_format=ErrorFormat.accredible,
         ),
     },
 )

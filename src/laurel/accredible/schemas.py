@@ -52,7 +52,9 @@ class AccredibleRecipientIn(AccredibleModel):
 
 class AccredibleCredentialIn(AccredibleModel):
     recipient: AccredibleRecipientIn
-    group_id: int = Field(description="The credential template's integer id (`all_groups`).")
+    group_id: int = Field(
+        ge=1, le=2**31 - 1, description="The credential template's integer id (`all_groups`)."
+    )
     issued_on: Moment | None = Field(default=None, description="Default: now.")
     expired_on: Moment | None = None
 

@@ -7,7 +7,9 @@ into a GET. Every success has a JSON body, because the client reads one from eve
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.routing import APIRoute
 from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from laurel.credly.api import Credly, Unprocessable, credly_router, json_body
 from laurel.credly.images import template_icon
@@ -32,11 +34,17 @@ from laurel.credly.service import (
     template_exists,
 )
 from laurel.db import DbSession
-from laurel.kit.errors import NotFound, error_responses
+from laurel.kit.body import body_docs
+from laurel.kit.errors import ErrorFormat, InvalidJson, LaurelError, NotFound, error_responses
 from laurel.links import PublicLinks
 
 router = credly_router()
 ORGANIZATION = "/organizations/{organization_id}"
+
+
+def _errors(*errors: type[LaurelError]) -> dict[int | str, dict[str, Any]]:
+    """A route's own errors, documented in Credly's shape like the router's common ones."""
+    return error_responses(*errors, error_format=ErrorFormat.credly)
 
 
 def _api(credly: Any) -> CredlyApi:
@@ -69,7 +77,9 @@ async def list_badge_templates(
     credly: Credly,
     request: Request,
     filter: Annotated[str | None, Query(description="`state::active`")] = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    # Bounded so that the offset fits a database integer (a million pages of 100 is far past
+    # any organization's templates; beyond it is a 422 naming `page`, not a 500).
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     per: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = DEFAULT_PER_PAGE,
 ) -> dict[str, Any]:
     """The organization's credential templates, with Credly's paging metadata."""
@@ -99,7 +109,7 @@ async def list_badge_templates(
     f"{ORGANIZATION}/events/{{event_id}}/",
     response_model=Data[EventBody],
     name="credly.event",
-    responses=error_responses(EventNotFound),
+    responses=_errors(EventNotFound),
 )
 async def get_event(credly: Credly, event_id: str) -> dict[str, Any]:
     """A template event pushed to Open edX's webhook, read back by its id."""
@@ -111,7 +121,14 @@ async def get_event(credly: Credly, event_id: str) -> dict[str, Any]:
     response_model=Data[Badge],
     status_code=201,
     name="credly.issue_badge",
-    responses=error_responses(Unprocessable),
+    responses={
+        200: {
+            "model": Data[Badge],
+            "description": "The badge awarded before for this template and recipient email",
+        },
+        **_errors(InvalidJson, Unprocessable),
+    },
+    openapi_extra=body_docs(BadgeCreate),
 )
 async def issue_badge(
     credly: Credly,
@@ -129,7 +146,8 @@ async def issue_badge(
     f"{ORGANIZATION}/badges/{{badge_id}}/revoke/",
     response_model=Data[Badge],
     name="credly.revoke_badge",
-    responses=error_responses(BadgeNotFound),
+    responses=_errors(InvalidJson, BadgeNotFound, Unprocessable),
+    openapi_extra=body_docs(BadgeRevoke),
 )
 async def revoke_badge(
     credly: Credly, badge_id: str, body: Annotated[BadgeRevoke, json_body(BadgeRevoke)]
@@ -161,6 +179,7 @@ public = APIRouter(tags=["Public pages"])
     "/credly/templates/{template_id}/image.png",
     name="public.badge_template_image",
     response_class=Response,
+    # A public page's route, outside the Credly family: its errors are the pages' envelope.
     responses=error_responses(NotFound),
 )
 async def badge_template_image(session: DbSession, template_id: str) -> Response:
@@ -175,12 +194,22 @@ async def badge_template_image(session: DbSession, template_id: str) -> Response
 
 
 # Declared last: any other path under the prefix is Credly's JSON 404, never Starlette's
-# redirect to the other slash form (a redirected POST arrives as a GET).
+# redirect to the other slash form (a redirected POST arrives as a GET); a path served with
+# other methods is a 405 (the app's handler lists them in `Allow`).
 @router.api_route(
     "/{path:path}",
     methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
     include_in_schema=False,
     name="credly.no_such_path",
 )
-async def no_such_path(path: str) -> None:
+async def no_such_path(request: Request, path: str) -> None:
+    served = [
+        route
+        for route in router.routes
+        if isinstance(route, APIRoute)
+        and route.name != "credly.no_such_path"
+        and route.path_regex.match(request.url.path)
+    ]
+    if served:
+        raise StarletteHTTPException(405)
     raise NotFound("No such path: Laurel serves the paths Open edX calls, each ending in '/'")

@@ -13,7 +13,8 @@ _ISSUED_AT_FORMATS = ("%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M:%S%z")
 
 def _parse_issued_at(value: object) -> object:
     if not isinstance(value, str):
-        return value
+        # Text only, as the schema says: pydantic would read a number as Unix seconds.
+        raise ValueError("expected 'YYYY-MM-DD HH:MM:SS +0000' or ISO 8601 as text")
     text = value.strip()
     for pattern in _ISSUED_AT_FORMATS:
         try:
