@@ -229,7 +229,7 @@ class WeeklyChart:
         return list(reversed(self.bars))
 
     def counted(self, count: int) -> str:
-        """ "1 view", "2 views": the verb is the plural; a count of one drops its final s."""
+        """The count with its noun, "1 view" or "2 views": `verb` is the plural."""
         noun = self.verb[:-1] if count == 1 and self.verb.endswith("s") else self.verb
         return f"{count} {noun}"
 
