@@ -47,11 +47,40 @@ async def test_filters_narrow_the_table(
     assert "Ada Lovelace" in by_template.text
 
 
+async def test_issue_dates_narrow_the_table_and_the_order_is_chosen(
+    signed_in_manager: Browser, api: CertifierClient, group_id: str
+) -> None:
+    for name, issued in (("Early Bird", "2026-01-10"), ("Mid Year", "2026-06-15")):
+        response = await api.request(
+            "POST",
+            "/v1/credentials/create-issue-send",
+            json={"groupId": group_id, "recipient": {"name": name}, "issueDate": issued},
+        )
+        assert response.status_code == 200, response.text
+    spring = {"issued_from": "2026-01-01", "issued_to": "2026-03-31"}
+    found = await signed_in_manager.get("/app/credentials", params=spring)
+    assert "Early Bird" in found.text
+    assert "Mid Year" not in found.text
+    # The export is the table as filtered.
+    export = await signed_in_manager.get("/app/credentials/export.csv", params=spring)
+    assert "Early Bird" in export.text
+    assert "Mid Year" not in export.text
+    earliest = await signed_in_manager.get("/app/credentials", params={"sort": "issued_earliest"})
+    assert earliest.text.index("Early Bird") < earliest.text.index("Mid Year")
+    latest = await signed_in_manager.get("/app/credentials", params={"sort": "issued_latest"})
+    assert latest.text.index("Mid Year") < latest.text.index("Early Bird")
+    assert '<option value="issued_latest" selected>' in latest.text
+
+
 async def test_a_bad_filter_is_a_400_page_naming_the_field(signed_in_manager: Browser) -> None:
     response = await signed_in_manager.get("/app/credentials", params={"status": "lost"})
     assert response.status_code == 400
     assert "text/html" in response.headers["content-type"]
     assert "status: choose one of" in response.text
+    for field, value in (("issued_from", "2026-13-01"), ("sort", "alphabetical")):
+        refused = await signed_in_manager.get("/app/credentials", params={field: value})
+        assert refused.status_code == 400
+        assert f"{field}: " in refused.text
 
 
 async def test_the_table_pages_by_cursor(

@@ -4,10 +4,10 @@ the form that issues one. Every action is the issuer API's own service."""
 from datetime import UTC, datetime, time, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import RedirectResponse
 
-from laurel.credentials.schemas import CredentialRead, SearchRequest, SearchSort
+from laurel.credentials.schemas import CredentialRead, SearchRequest
 from laurel.credentials.service import Credentials, today
 from laurel.db import DbSession
 from laurel.kit.errors import NotFound
@@ -20,6 +20,7 @@ from laurel.webapp.rendering import render
 from laurel.webapp.repository import CredentialActivity, TemplateReads, TimelineEntry
 from laurel.webapp.routing import SignedIn, WebAppRoute, form_fields, settings_of
 from laurel.webapp.schemas import (
+    SORTS,
     STATUSES,
     CredentialFilters,
     credentials_csv,
@@ -43,8 +44,18 @@ def _credentials(request: Request, session: Any, staff: Staff) -> Credentials:
     return Credentials(session, staff.principal, settings_of(request))
 
 
-def _filters(status: str, template: str, q: str) -> CredentialFilters:
-    return CredentialFilters.parse(status, template, q)
+def _table_filters(
+    status: Status = "",
+    template: Text = "",
+    q: Text = "",
+    issued_from: Annotated[str, Query(max_length=10)] = "",
+    issued_to: Annotated[str, Query(max_length=10)] = "",
+    sort: Annotated[str, Query(max_length=20)] = "",
+) -> CredentialFilters:
+    return CredentialFilters.parse(status, template, q, issued_from, issued_to, sort)
+
+
+TableFilters = Annotated[CredentialFilters, Depends(_table_filters)]
 
 
 def _only_email(staff: Staff) -> str | None:
@@ -56,16 +67,13 @@ async def credential_table(
     request: Request,
     session: DbSession,
     staff: SignedIn,
-    status: Status = "",
-    template: Text = "",
-    q: Text = "",
+    filters: TableFilters,
     cursor: Annotated[str, Query(max_length=200)] = "",
 ) -> Response:
-    """The organization's credentials, newest first, filtered and paged by cursor."""
-    filters = _filters(status, template, q)
+    """The organization's credentials, filtered, in the order chosen, paged by cursor."""
     search = SearchRequest(
         filter=filters.search_filter(_only_email(staff)),
-        sort=SearchSort(property="createdAt", order="desc"),
+        sort=filters.search_sort(),
         cursor=cursor or None,
         limit=PAGE_SIZE,
     )
@@ -80,6 +88,7 @@ async def credential_table(
             "rows": rows,
             "filters": filters,
             "statuses": STATUSES,
+            "sorts": SORTS,
             "templates": templates,
             "template_names": dict(templates),
             "next_query": filters.query(cursor=next_cursor) if next_cursor else None,
@@ -94,20 +103,18 @@ async def export_csv(
     request: Request,
     session: DbSession,
     staff: SignedIn,
-    status: Status = "",
-    template: Text = "",
-    q: Text = "",
+    filters: TableFilters,
 ) -> Response:
-    """The filtered table as CSV; cells a spreadsheet would run as formulas are neutralized."""
+    """The filtered table as CSV, in its order; cells a spreadsheet would run as formulas are
+    neutralized."""
     staff.require(Role.manager)
-    filters = _filters(status, template, q)
     credentials = _credentials(request, session, staff)
     rows: list[CredentialRead] = []
     cursor: str | None = None
     while len(rows) < EXPORT_LIMIT:
         search = SearchRequest(
             filter=filters.search_filter(None),
-            sort=SearchSort(property="createdAt", order="desc"),
+            sort=filters.search_sort(),
             cursor=cursor,
             limit=100,
         )

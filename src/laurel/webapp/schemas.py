@@ -4,13 +4,18 @@ import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from pydantic import ValidationError
 
-from laurel.credentials.schemas import CreateIssueSendRequest, CredentialRead, ScheduleRequest
+from laurel.credentials.schemas import (
+    CreateIssueSendRequest,
+    CredentialRead,
+    ScheduleRequest,
+    SearchSort,
+)
 from laurel.kit.errors import ValidationFailed
 
 STATUSES = ("draft", "scheduled", "issued", "expired", "revoked")
@@ -18,21 +23,61 @@ MAX_SEARCH_LENGTH = 200
 MAX_REASON_LENGTH = 1000
 
 
+# The table's orders: (what the select says, the search's sort property and direction).
+SORTS = {
+    "newest": ("Newest first", "createdAt", "desc"),
+    "oldest": ("Oldest first", "createdAt", "asc"),
+    "issued_latest": ("Issue date, latest first", "issueDate", "desc"),
+    "issued_earliest": ("Issue date, earliest first", "issueDate", "asc"),
+    "expiring_first": ("Expiry date, soonest first", "expiryDate", "asc"),
+}
+
+
+def _date_field(value: str, name: str) -> str:
+    """A `YYYY-MM-DD` date from a filter (empty: no bound), or a 400 naming the field."""
+    if not value:
+        return ""
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise ValidationFailed(f"{name}: a date such as 2026-03-01", param=name) from None
+
+
 @dataclass(frozen=True)
 class CredentialFilters:
-    """The credentials table's filters, as the query string spells them."""
+    """The credentials table's filters and order, as the query string spells them."""
 
     status: str = ""
     template: str = ""
     q: str = ""
+    issued_from: str = ""
+    issued_to: str = ""
+    sort: str = "newest"
 
     @classmethod
-    def parse(cls, status: str, template: str, q: str) -> "CredentialFilters":
+    def parse(
+        cls,
+        status: str,
+        template: str,
+        q: str,
+        issued_from: str = "",
+        issued_to: str = "",
+        sort: str = "",
+    ) -> "CredentialFilters":
         if status and status not in STATUSES:
             raise ValidationFailed(f"status: choose one of {', '.join(STATUSES)}", param="status")
         if len(q) > MAX_SEARCH_LENGTH:
             raise ValidationFailed(f"q: at most {MAX_SEARCH_LENGTH} characters", param="q")
-        return cls(status, template.strip(), q.strip())
+        if sort and sort not in SORTS:
+            raise ValidationFailed(f"sort: choose one of {', '.join(SORTS)}", param="sort")
+        return cls(
+            status,
+            template.strip(),
+            q.strip(),
+            _date_field(issued_from.strip(), "issued_from"),
+            _date_field(issued_to.strip(), "issued_to"),
+            sort or "newest",
+        )
 
     def search_filter(self, only_email: str | None) -> dict[str, Any] | None:
         """The `filter` of the credentials search service (the API's own search)."""
@@ -50,12 +95,28 @@ class CredentialFilters:
                     ]
                 }
             )
+        if self.issued_from:
+            parts.append({"issueDate": {"gte": self.issued_from}})
+        if self.issued_to:
+            parts.append({"issueDate": {"lte": self.issued_to}})
         if only_email is not None:
             parts.append({"recipient": {"email": {"equals": only_email}}})
         return {"AND": parts} if parts else None
 
+    def search_sort(self) -> SearchSort:
+        _, property_, order = SORTS[self.sort]
+        return SearchSort.model_validate({"property": property_, "order": order})
+
     def query(self, **extra: str) -> str:
-        values = {"status": self.status, "template": self.template, "q": self.q, **extra}
+        values = {
+            "status": self.status,
+            "template": self.template,
+            "q": self.q,
+            "issued_from": self.issued_from,
+            "issued_to": self.issued_to,
+            "sort": "" if self.sort == "newest" else self.sort,
+            **extra,
+        }
         return urlencode({key: value for key, value in values.items() if value})
 
 
