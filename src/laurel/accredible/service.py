@@ -30,11 +30,11 @@ from laurel.credentials.schemas import (
 )
 from laurel.credentials.service import Credentials
 from laurel.gallery.service import preview_starter
+from laurel.groups.schemas import image_design
 from laurel.kit.crypto import is_signed, sign_text
 from laurel.kit.errors import NotFound
 from laurel.kit.timestamps import utc_now
 from laurel.links import PublicLinks
-from laurel.models import DesignType
 from laurel.rendering.pool import RenderPool
 from laurel.rendering.service import Rendered, preview_design, public_principal
 from laurel.vc.service import revoke_credential
@@ -52,10 +52,8 @@ REVOKED_BY_EXPIRY = (
 
 
 def _primary_design(group: GroupRow) -> str:
-    """A template's design shown as its image: its first badge design, else its first."""
-    badges = [design_id for design_id, kind in group.designs if kind == DesignType.badge]
-    firsts = badges or [design_id for design_id, _ in group.designs]
-    return firsts[0] if firsts else _STARTER_PREFIX + FALLBACK_STARTER
+    """A template's design shown as its image (groups' rule), else the fallback starter."""
+    return image_design(group.designs) or _STARTER_PREFIX + FALLBACK_STARTER
 
 
 def image_signature(settings: Settings, alias: int) -> str:

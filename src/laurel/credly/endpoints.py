@@ -12,7 +12,6 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from laurel.credly.api import Credly, Unprocessable, credly_router, json_body
-from laurel.credly.images import template_icon
 from laurel.credly.schemas import (
     Badge,
     BadgeCreate,
@@ -31,12 +30,22 @@ from laurel.credly.service import (
     EventNotFound,
     Page,
     page_count,
-    template_exists,
+    template_image,
 )
 from laurel.db import DbSession
 from laurel.kit.body import body_docs
-from laurel.kit.errors import ErrorFormat, InvalidJson, LaurelError, NotFound, error_responses
+from laurel.kit.errors import (
+    ErrorFormat,
+    InvalidJson,
+    LaurelError,
+    NotFound,
+    RenderBudgetExceeded,
+    RenderUnavailable,
+    error_responses,
+)
+from laurel.kit.svg_headers import headers_for
 from laurel.links import PublicLinks
+from laurel.rendering.pool import render_pool
 
 router = credly_router()
 ORGANIZATION = "/organizations/{organization_id}"
@@ -180,17 +189,16 @@ public = APIRouter(tags=["Public pages"])
     name="public.badge_template_image",
     response_class=Response,
     # A public page's route, outside the Credly family: its errors are the pages' envelope.
-    responses=error_responses(NotFound),
+    responses=error_responses(NotFound, RenderBudgetExceeded, RenderUnavailable),
 )
-async def badge_template_image(session: DbSession, template_id: str) -> Response:
-    """A credential template's icon (its id is its UUID); 404 for no template."""
-    if not await template_exists(session, template_id):
-        raise NotFound()
-    return Response(
-        template_icon(template_id.lower()),
-        media_type="image/png",
-        headers={"Cache-Control": "public, max-age=86400"},
+async def badge_template_image(request: Request, session: DbSession, template_id: str) -> Response:
+    """A credential template's image (its id is its UUID): its badge design with sample
+    values; 404 for no template."""
+    rendered = await template_image(
+        session, request.app.state.settings, render_pool(request), template_id
     )
+    headers = {"Cache-Control": "public, max-age=300", **headers_for(rendered.media_type)}
+    return Response(rendered.content, media_type=rendered.media_type, headers=headers)
 
 
 # Declared last: any other path under the prefix is Credly's JSON 404, never Starlette's

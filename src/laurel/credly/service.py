@@ -22,15 +22,22 @@ from laurel.credentials.service import Credentials
 from laurel.credly.api import Unprocessable
 from laurel.credly.repository import CredlyRepository
 from laurel.credly.schemas import BadgeCreate
+from laurel.gallery.service import preview_starter
 from laurel.groups.repository import GroupRepository
+from laurel.groups.schemas import image_design
 from laurel.kit.errors import NotFound
 from laurel.kit.ids import id_of_uuid, uuid_of
 from laurel.kit.timestamps import format_timestamp
 from laurel.links import PublicLinks
 from laurel.openedx.events import template_description
 from laurel.openedx.repository import OpenEdxRepository
+from laurel.rendering.pool import RenderPool
+from laurel.rendering.service import Rendered, preview_design, public_principal
 from laurel.tokens import service as tokens
 from laurel.vc.service import revoke_credential
+
+# The image of a template without designs.
+FALLBACK_STARTER = "medal-round-badge"
 
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 100
@@ -250,12 +257,21 @@ class CredlyApi:
         }
 
 
-async def template_exists(session: AsyncSession, template_uuid: str) -> bool:
+async def template_image(
+    session: AsyncSession, settings: Settings, renderer: RenderPool, template_uuid: str
+) -> Rendered:
+    """A template's image as Open edX stores it: its badge design (groups' `image_design`)
+    drawn with sample values, or the round medal starter for a template without designs."""
     group_id = _id_of(template_uuid)
-    return (
-        group_id is not None
-        and await GroupRepository(session).organization_of(group_id) is not None
-    )
+    organization_id = await GroupRepository(session).organization_of(group_id) if group_id else None
+    if group_id is None or organization_id is None:
+        raise NotFound()
+    view = await GroupRepository(session).get_view(organization_id, group_id)
+    design_id = image_design(view.designs) if view is not None else None
+    if design_id is None:
+        return await preview_starter(session, settings, renderer, FALLBACK_STARTER, "png")
+    principal = public_principal(organization_id)
+    return await preview_design(session, settings, renderer, principal, design_id, "png")
 
 
 def page_count(total: int, per: int) -> int:

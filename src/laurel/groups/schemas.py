@@ -117,6 +117,14 @@ class TemplateExtensions:
     expiry: ExpiryRule | None = None
 
 
+def image_design(designs: list[tuple[str, DesignType]]) -> str | None:
+    """The design that stands for a template as its image (Open edX shows it as the badge's
+    icon): its first badge design, else its first design; None for a template without any."""
+    badges = [design_id for design_id, kind in designs if kind == DesignType.badge]
+    firsts = badges or [design_id for design_id, _ in designs]
+    return firsts[0] if firsts else None
+
+
 @dataclass(frozen=True)
 class GroupView:
     """A template: its fields and its designs' ids and types, in order. The API shows all but
