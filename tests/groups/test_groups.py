@@ -62,6 +62,7 @@ async def test_legacy_field_must_name_a_design_of_its_type(api: CertifierClient)
         ({"name": "", "designIds": ["DESIGN"]}, "name"),
         ({"name": "   ", "designIds": ["DESIGN"]}, "name"),
         ({"name": "x" * 256, "designIds": ["DESIGN"]}, "name"),
+        ({"name": " " + "x" * 255, "designIds": ["DESIGN"]}, "name"),
         ({"name": 42, "designIds": ["DESIGN"]}, "name"),
         ({"designIds": ["DESIGN"]}, "name"),
         ({"name": "Bad id", "designIds": ["not-a-ulid"]}, "designIds[0]"),

@@ -4,13 +4,15 @@ from uuid import UUID
 
 from pydantic import Field, StringConstraints, ValidationInfo, field_validator
 
-from laurel.kit.fields import CalendarDate
+from laurel.kit.fields import CalendarDate, sent_at_most
 from laurel.kit.ids import UuidId
 from laurel.kit.timestamps import SecondsTimestamp
 from laurel.models import LifecycleStatus, RecordSource, TypeScope, TypeStatus, VerificationStatus
 from laurel.records_api import SnakeModel
 
-Text255 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
+Text255 = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255), sent_at_most(255)
+]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,99}$")]
 ValidityStatus = Literal["valid", "expiring", "expired", "not_yet_valid"]
 
@@ -82,7 +84,11 @@ class CertificationRenewal(CertificationFields):
 
 
 class RevokeRequest(SnakeModel):
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+    reason: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=1000),
+        sent_at_most(1000),
+    ]
 
 
 class CertificationRead(SnakeModel):
@@ -112,7 +118,11 @@ VerificationResult = Literal["pending", "verified", "failed", "needs_review"]
 
 
 class VerificationCreate(SnakeModel):
-    method: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    method: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+        sent_at_most(100),
+    ]
     result: VerificationResult
     notes: Annotated[str, StringConstraints(max_length=5000)] | None = None
 

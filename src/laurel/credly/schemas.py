@@ -5,7 +5,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
-from laurel.kit.fields import EmailAddress
+from laurel.kit.fields import EmailAddress, sent_at_most
 
 # Open edX writes `issued_at` as `YYYY-MM-DD HH:MM:SS +0000`; Credly's docs show ISO 8601.
 _ISSUED_AT_FORMATS = ("%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M:%S%z")
@@ -29,7 +29,7 @@ def _parse_issued_at(value: object) -> object:
 
 
 IssuedAt = Annotated[datetime, BeforeValidator(_parse_issued_at)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, max_length=120), sent_at_most(120)]
 
 
 class CredlyModel(BaseModel):
@@ -41,7 +41,9 @@ class BadgeCreate(CredlyModel):
     recipient_email: EmailAddress
     issued_to_first_name: Name = ""
     issued_to_last_name: Name = ""
-    badge_template_id: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)]
+    badge_template_id: Annotated[
+        str, StringConstraints(strip_whitespace=True, max_length=64), sent_at_most(64)
+    ]
     issued_at: IssuedAt | None = Field(default=None, description="Default: now.")
 
     @property

@@ -4,10 +4,13 @@ from pydantic import Field, StringConstraints
 
 from laurel.designs.svg import MAX_SVG_BYTES
 from laurel.issuer_api import CamelModel
+from laurel.kit.fields import sent_at_most
 from laurel.kit.timestamps import Timestamp
 from laurel.models import DesignType
 
-DesignName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
+DesignName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255), sent_at_most(255)
+]
 # 512 KiB in characters; designs/svg.py then holds the encoded SVG to 512 KiB of bytes.
 SvgText = Annotated[str, StringConstraints(max_length=MAX_SVG_BYTES)]
 

@@ -5,6 +5,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, StringConstraints
 
 from laurel.issuer_api import CamelModel
+from laurel.kit.fields import sent_at_most
 from laurel.kit.timestamps import Timestamp
 
 MAX_NAME = 255
@@ -23,16 +24,20 @@ def _unix_newlines(value: str) -> str:
 
 
 TemplateName = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME),
+    sent_at_most(MAX_NAME),
 ]
 Subject = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_SUBJECT),
+    sent_at_most(MAX_SUBJECT),
     AfterValidator(_one_line),
 ]
 Body = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_BODY),
+    sent_at_most(MAX_BODY),
     AfterValidator(_unix_newlines),
 ]
 

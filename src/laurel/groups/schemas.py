@@ -15,12 +15,14 @@ from pydantic import Field, StringConstraints, model_validator
 from laurel.groups.expiry import ExpiryRule
 from laurel.issuer_api import CamelModel
 from laurel.kit.errors import ValidationFailed
-from laurel.kit.fields import HttpUrlText, ResourceId
+from laurel.kit.fields import HttpUrlText, ResourceId, sent_at_most
 from laurel.kit.timestamps import Timestamp
 from laurel.kit.updates import refuse_nulls
 from laurel.models import DesignType
 
-GroupName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
+GroupName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255), sent_at_most(255)
+]
 MAX_DESIGNS_PER_GROUP = 20
 
 _LEGACY_FIELDS = ("certificate_design_id", "badge_design_id")

@@ -13,8 +13,31 @@ from pydantic import (
     StringConstraints,
     WithJsonSchema,
 )
+from pydantic_core import PydanticCustomError
 
 from laurel.kit.ids import ULID_PATTERN
+
+
+def sent_at_most(max_length: int) -> BeforeValidator:
+    """The length limit of a trimmed text, on the text as sent.
+
+    `StringConstraints(strip_whitespace=True, max_length=N)` trims first and measures after,
+    so N characters and a space pass, while the schema it publishes says `maxLength: N` of what is
+    sent. Put this after the constraints in `Annotated` (a before-validator wraps what precedes it,
+    so it runs first): what is documented is what is enforced.
+    """
+
+    def refuse_longer(value: object) -> object:
+        if isinstance(value, str) and len(value) > max_length:
+            raise PydanticCustomError(
+                "string_too_long",
+                "String should have at most {max_length} characters",
+                {"max_length": max_length},
+            )
+        return value
+
+    return BeforeValidator(refuse_longer)
+
 
 ResourceId = Annotated[
     str, StringConstraints(pattern=ULID_PATTERN.pattern, min_length=26, max_length=26)
@@ -31,6 +54,7 @@ def _require_http_url(value: str) -> str:
 HttpUrlText = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=2048),
+    sent_at_most(2048),
     AfterValidator(_require_http_url),
 ]
 
@@ -52,7 +76,9 @@ CalendarDate = Annotated[
     PlainSerializer(lambda value: value.isoformat(), return_type=str),
 ]
 
-PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
+PersonName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255), sent_at_most(255)
+]
 
 # A self-hosted Laurel often serves an intranet (`name@corp.local`, `@intranet.internal`), where
 # email-validator's list of special-use names would refuse real colleagues. Laurel accepts every

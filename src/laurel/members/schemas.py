@@ -2,12 +2,15 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StrictBool, StringConstraints
 
+from laurel.kit.fields import sent_at_most
 from laurel.kit.ids import UuidId
 from laurel.kit.timestamps import SecondsTimestamp
 from laurel.models import MembershipStatus, Role
 from laurel.records_api import SnakeModel
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255), sent_at_most(255)
+]
 
 
 class OrganizationRead(SnakeModel):
@@ -41,8 +44,12 @@ class MemberRead(SnakeModel):
 
 
 class MemberCreate(SnakeModel):
-    email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=320)]
-    display_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)] = ""
+    email: Annotated[
+        str, StringConstraints(strip_whitespace=True, max_length=320), sent_at_most(320)
+    ]
+    display_name: Annotated[
+        str, StringConstraints(strip_whitespace=True, max_length=255), sent_at_most(255)
+    ] = ""
     role: Role = Role.member
     is_primary: StrictBool = False
 

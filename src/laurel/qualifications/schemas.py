@@ -4,11 +4,14 @@ from uuid import UUID
 
 from pydantic import Field, StrictBool, StringConstraints
 
+from laurel.kit.fields import sent_at_most
 from laurel.kit.ids import UuidId
 from laurel.kit.timestamps import SecondsTimestamp
 from laurel.records_api import SnakeModel
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255), sent_at_most(255)
+]
 Description = Annotated[str, StringConstraints(max_length=5000)]
 
 
