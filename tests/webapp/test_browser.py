@@ -10,6 +10,7 @@ accessibility violations. Screenshots, wide and at a phone's 375 px, go to
 import asyncio
 import re
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,33 +53,43 @@ class Site:
     group_id: str
 
 
-@pytest.fixture(scope="module")
-async def site(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Site]:
+@asynccontextmanager
+async def served_site(
+    tmp_path_factory: pytest.TempPathFactory, name: str, **settings: str
+) -> AsyncIterator[tuple[str, Database]]:
+    """A `laurel serve` on a fresh SQLite database (LAUREL_* `settings` beside the tests'), its
+    base URL, and the database to arrange it with; stopped at the end."""
     if not CHROMIUM_PRESENT:
         unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
-    workdir = tmp_path_factory.mktemp("webapp-browser")
+    workdir = tmp_path_factory.mktemp(name)
     database_url = f"sqlite:///{workdir / 'laurel.db'}"
     await asyncio.to_thread(upgrade_database, database_url)
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
+    defaults = {"run_worker_in_process": "false", "page_cache_seconds": "0"}
     env = serve_env(
         laurel_env(
             database_url,
             env="testing",
             public_url=base_url,
-            run_worker_in_process="false",
-            page_cache_seconds="0",
             rate_limit="100000/minute",
+            **{**defaults, **settings},
         ),
         port,
     )
     processes = Processes(workdir)
+    database = Database.from_settings(Settings(env=Environment.testing, database_url=database_url))
     try:
-        process = processes.start(env, "serve", name="serve")
-        await wait_until_ready(base_url, process)
-        database = Database.from_settings(
-            Settings(env=Environment.testing, database_url=database_url)
-        )
+        await wait_until_ready(base_url, processes.start(env, "serve", name="serve"))
+        yield base_url, database
+    finally:
+        await database.dispose()
+        await asyncio.to_thread(processes.stop_all)
+
+
+@pytest.fixture(scope="module")
+async def site(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Site]:
+    async with served_site(tmp_path_factory, "webapp-browser") as (base_url, database):
         async with database.sessions() as session, session.begin():
             organization = await create_organization(session, "Acme Academy", Plan.premium)
             token = await create_token(session, organization.id, "browser tests")
@@ -87,7 +98,6 @@ async def site(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Site]:
             await members.add_membership(
                 session, organization.id, owner.id, Role.owner, is_primary=True
             )
-        await database.dispose()
         async with httpx.AsyncClient(base_url=base_url) as http:
             api = CertifierClient(http, Tenant(organization.id, token.secret))
             group = await api.create_group(
@@ -101,8 +111,6 @@ async def site(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Site]:
                 )
                 assert issued.status_code == 200, issued.text
         yield Site(base_url, str(group["id"]))
-    finally:
-        await asyncio.to_thread(processes.stop_all)
 
 
 @pytest.fixture(scope="module")

@@ -15,26 +15,22 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from laurel.config import Environment, Settings
-from laurel.db import Database
 from laurel.members import service as members
-from laurel.migrate import upgrade_database
 from laurel.models import Plan, Role
 from laurel.organizations.service import create_organization
 from laurel.tokens.service import create_token
 from laurel.users import service as users
-from tests.conftest import CertifierClient, Tenant, unavailable
+from tests.conftest import CertifierClient, Tenant
 from tests.delivery.conftest import HtmlLinks, email_parts
 from tests.fixtures.mail import SmtpServer
-from tests.fixtures.processes import Processes, free_port, laurel_env, serve_env, wait_until_ready
 from tests.webapp.conftest import PASSWORD, password_hash
 from tests.webapp.test_browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
-    CHROMIUM_PRESENT,
     SCREENSHOTS,
     WIDE,
     look,
+    served_site,
 )
 
 OWNER_EMAIL = "olive.owner@example.org"
@@ -55,31 +51,8 @@ class People:
 async def people(
     tmp_path_factory: pytest.TempPathFactory, smtp_server: SmtpServer
 ) -> AsyncIterator[People]:
-    if not CHROMIUM_PRESENT:
-        unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
-    workdir = tmp_path_factory.mktemp("webapp-people")
-    database_url = f"sqlite:///{workdir / 'laurel.db'}"
-    await asyncio.to_thread(upgrade_database, database_url)
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    env = serve_env(
-        laurel_env(
-            database_url,
-            env="testing",
-            public_url=base_url,
-            run_worker_in_process="true",
-            smtp_url=smtp_server.url,
-            page_cache_seconds="0",
-            rate_limit="100000/minute",
-        ),
-        port,
-    )
-    processes = Processes(workdir)
-    try:
-        await wait_until_ready(base_url, processes.start(env, "serve", name="serve"))
-        database = Database.from_settings(
-            Settings(env=Environment.testing, database_url=database_url)
-        )
+    settings = {"run_worker_in_process": "true", "smtp_url": smtp_server.url}
+    async with served_site(tmp_path_factory, "webapp-people", **settings) as (base_url, database):
         async with database.sessions() as session, session.begin():
             organization = await create_organization(session, "Acme Academy", Plan.premium)
             token = await create_token(session, organization.id, "browser tests")
@@ -92,7 +65,6 @@ async def people(
                 await members.add_membership(
                     session, organization.id, user.id, role, is_primary=True
                 )
-        await database.dispose()
         async with httpx.AsyncClient(base_url=base_url) as http:
             api = CertifierClient(http, Tenant(organization.id, token.secret))
             group = await api.create_group(name="First Aid", designIds=[await api.create_design()])
@@ -106,8 +78,6 @@ async def people(
                 assert response.status_code == 200, response.text
                 issued.append(str(response.json()["id"]))
         yield People(base_url, smtp_server, *issued)
-    finally:
-        await asyncio.to_thread(processes.stop_all)
 
 
 @pytest.fixture
