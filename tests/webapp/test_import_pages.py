@@ -15,7 +15,7 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from laurel.config import Environment, Settings
+from laurel.config import Settings
 from laurel.db import Database
 from laurel.models import AuditEvent, Credential, Role
 from laurel.webapp.imports import StagedImport, staging_root
@@ -24,17 +24,9 @@ from tests.webapp.conftest import Browser, BrowserFactory
 
 
 @pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
+def settings(settings: Settings, tmp_path: Path) -> Settings:
     """The suite's settings, with uploads staged in the test's own directory."""
-    return Settings(
-        env=Environment.testing,
-        database_url=database_url,
-        rate_limit="100000/minute",
-        auth_cache_seconds=0,
-        page_cache_seconds=0,
-        log_level="WARNING",
-        import_staging_dir=str(tmp_path / "staging"),
-    )
+    return settings.model_copy(update={"import_staging_dir": str(tmp_path / "staging")})
 
 
 UPLOAD_PAGE = re.compile(r"/app/credentials/import/([A-Za-z0-9_-]{22})$")
