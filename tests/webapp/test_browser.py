@@ -9,7 +9,7 @@ accessibility violations. Screenshots, wide and at a phone's 375 px, go to
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,24 +125,36 @@ async def chromium(site: Site) -> AsyncIterator[Any]:
         await launched.close()
 
 
-@pytest.fixture
-async def page(chromium: Any, site: Site) -> AsyncIterator[Any]:
+@asynccontextmanager
+async def watched_page(
+    chromium: Any, site: Site, expected: Callable[[Any], bool]
+) -> AsyncIterator[Any]:
+    """A page in a context of its own that fails the test on a script error or on any failed
+    response but those `expected` allows."""
     context = await chromium.new_context(base_url=site.base_url, viewport=WIDE)
     opened = await context.new_page()
     problems: list[str] = []
-    # Script errors, and any failed request but the one missing page a test asks for.
     opened.on("pageerror", lambda error: problems.append(str(error)))
     opened.on(
         "response",
         lambda response: (
             problems.append(f"{response.status} {response.url}")
-            if response.status >= 400 and MISSING_PAGE not in response.url
+            if response.status >= 400 and not expected(response)
             else None
         ),
     )
     yield opened
     await context.close()
     assert problems == [], problems
+
+
+@pytest.fixture
+async def page(chromium: Any, site: Site) -> AsyncIterator[Any]:
+    # The one missing page a test asks for is the only failed response expected.
+    async with watched_page(
+        chromium, site, lambda response: MISSING_PAGE in response.url
+    ) as opened:
+        yield opened
 
 
 async def look(page: Any, name: str) -> None:

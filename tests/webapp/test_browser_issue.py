@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 
 from tests.webapp.test_browser import (
-    WIDE,
     Site,
     chromium,  # noqa: F401 (a fixture this module uses)
     look,
     sign_in,
     site,  # noqa: F401 (a fixture this module uses)
+    watched_page,
 )
 
 # The dry run of a file with bad rows answers 400 (the page lists them); every other failed
@@ -28,21 +28,10 @@ DRY_RUN = re.compile(r"/app/credentials/import/[A-Za-z0-9_-]+/check$")
 
 @pytest.fixture
 async def page(chromium: Any, site: Site) -> AsyncIterator[Any]:  # noqa: F811
-    context = await chromium.new_context(base_url=site.base_url, viewport=WIDE)
-    opened = await context.new_page()
-    problems: list[str] = []
-    opened.on("pageerror", lambda error: problems.append(str(error)))
-    opened.on(
-        "response",
-        lambda response: (
-            problems.append(f"{response.status} {response.url}")
-            if response.status >= 400 and not DRY_RUN.search(response.url)
-            else None
-        ),
-    )
-    yield opened
-    await context.close()
-    assert problems == [], problems
+    async with watched_page(
+        chromium, site, lambda response: bool(DRY_RUN.search(response.url))
+    ) as opened:
+        yield opened
 
 
 def roster(path: Path, *, bad: bool) -> Path:

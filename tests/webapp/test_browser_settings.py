@@ -16,6 +16,7 @@ from tests.webapp.test_browser import (  # noqa: F401 - fixtures, found by name
     look,
     sign_in,
     site,
+    watched_page,
 )
 
 # The profile form with a bad field answers 400 (the page marks the field); every other failed
@@ -33,21 +34,8 @@ def refused_on_purpose(response: Any) -> bool:
 
 @pytest.fixture
 async def page(chromium: Any, site: Site) -> AsyncIterator[Any]:  # noqa: F811
-    context = await chromium.new_context(base_url=site.base_url, viewport=WIDE)
-    opened = await context.new_page()
-    problems: list[str] = []
-    opened.on("pageerror", lambda error: problems.append(str(error)))
-    opened.on(
-        "response",
-        lambda response: (
-            problems.append(f"{response.status} {response.url}")
-            if response.status >= 400 and not refused_on_purpose(response)
-            else None
-        ),
-    )
-    yield opened
-    await context.close()
-    assert problems == [], problems
+    async with watched_page(chromium, site, refused_on_purpose) as opened:
+        yield opened
 
 
 # The server writes token uses every 5 s; the page is read again until it shows one.
